@@ -1,0 +1,172 @@
+"""Command-line arguments of ``tools/train.py`` and ``tools/test.py``.
+
+They are the arguments of MMAction2's own tools, kept here so that
+``tools/loso.py`` and the two tools merge them into a config the same way.
+"""
+import argparse
+import os
+import os.path as osp
+
+from mmengine.config import Config, DictAction
+
+LAUNCHERS = ['none', 'pytorch', 'slurm', 'mpi']
+
+
+def add_common_args(parser: argparse.ArgumentParser) -> None:
+    """Add the arguments that training and testing share."""
+    parser.add_argument(
+        '--work-dir', help='the dir to save logs, models and metrics')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override settings of the config, as key=value pairs, e.g. '
+        'train_cfg.max_epochs=2 or key="[a,b]"; no white space inside one')
+    parser.add_argument(
+        '--launcher', choices=LAUNCHERS, default='none', help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+
+
+def add_train_args(parser: argparse.ArgumentParser) -> None:
+    """Add the arguments of MMAction2's ``tools/train.py``."""
+    parser.add_argument(
+        '--resume',
+        nargs='?',
+        type=str,
+        const='auto',
+        help='resume from this checkpoint, or, given alone, from the latest '
+        'checkpoint of the work dir')
+    parser.add_argument(
+        '--amp',
+        action='store_true',
+        help='enable automatic mixed precision training')
+    parser.add_argument(
+        '--no-validate',
+        action='store_true',
+        help='do not evaluate checkpoints during training')
+    parser.add_argument(
+        '--auto-scale-lr',
+        action='store_true',
+        help='scale the learning rate by the actual batch size')
+    parser.add_argument('--seed', type=int, default=None, help='random seed')
+    parser.add_argument(
+        '--diff-rank-seed',
+        action='store_true',
+        help='set a different seed for each rank')
+    parser.add_argument(
+        '--deterministic',
+        action='store_true',
+        help='set deterministic options for the CUDNN backend')
+    add_common_args(parser)
+
+
+def set_local_rank(args: argparse.Namespace) -> None:
+    """Export ``LOCAL_RANK`` as MMAction2's tools do."""
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+
+
+def default_work_dir(config_path: str) -> str:
+    """``./work_dirs/<config name>``, MMAction2's default work dir."""
+    return osp.join('./work_dirs', osp.splitext(osp.basename(config_path))[0])
+
+
+def merge_train_args(cfg: Config, args: argparse.Namespace) -> Config:
+    """Merge the training arguments into ``cfg`` (as MMAction2 does).
+
+    Args:
+        cfg (Config): The loaded config.
+        args (argparse.Namespace): Parsed arguments of :func:`add_train_args`.
+
+    Returns:
+        Config: ``cfg``, changed in place.
+    """
+    if args.no_validate:
+        cfg.val_cfg = None
+        cfg.val_dataloader = None
+        cfg.val_evaluator = None
+    cfg.launcher = args.launcher
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir', None) is None:
+        cfg.work_dir = default_work_dir(args.config)
+    if args.amp:
+        wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
+        if wrapper not in ('OptimWrapper', 'AmpOptimWrapper'):
+            raise ValueError(f'--amp does not support the optimizer wrapper '
+                             f'{wrapper!r} of {args.config}')
+        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+    if args.resume == 'auto':
+        cfg.resume = True
+        cfg.load_from = None
+    elif args.resume is not None:
+        cfg.resume = True
+        cfg.load_from = args.resume
+    if args.auto_scale_lr:
+        cfg.auto_scale_lr.enable = True
+    if cfg.get('randomness', None) is None:
+        cfg.randomness = dict(
+            seed=args.seed,
+            diff_rank_seed=args.diff_rank_seed,
+            deterministic=args.deterministic)
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    return cfg
+
+
+def merge_test_args(cfg: Config, args: argparse.Namespace) -> Config:
+    """Merge the testing arguments into ``cfg`` (as MMAction2 does).
+
+    Args:
+        cfg (Config): The loaded config.
+        args (argparse.Namespace): Parsed arguments of ``tools/test.py``.
+
+    Returns:
+        Config: ``cfg``, changed in place.
+    """
+    if args.show or args.show_dir is not None:
+        if 'visualization' not in cfg.default_hooks:
+            raise KeyError(f'{args.config}: --show/--show-dir need '
+                           'default_hooks.visualization '
+                           '(dict(type="VisualizationHook"))')
+        vis = cfg.default_hooks.visualization
+        vis.enable = True
+        vis.show = args.show
+        vis.wait_time = args.wait_time
+        vis.out_dir = args.show_dir
+        vis.interval = args.interval
+    if args.dump is not None:
+        if not args.dump.endswith(('.pkl', '.pickle')):
+            raise ValueError(f'--dump {args.dump}: the dump file must end '
+                             'with .pkl or .pickle')
+        dump = dict(type='DumpResults', out_file_path=args.dump)
+        evaluator = cfg.test_evaluator
+        cfg.test_evaluator = (list(evaluator) if isinstance(
+            evaluator, (list, tuple)) else [evaluator]) + [dump]
+    cfg.launcher = args.launcher
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir', None) is None:
+        cfg.work_dir = default_work_dir(args.config)
+    cfg.load_from = args.checkpoint
+    return cfg
+
+
+def build_runner(cfg: Config):
+    """Build the Runner a config asks for (``runner_type`` or the default).
+
+    Args:
+        cfg (Config): A merged config.
+
+    Returns:
+        mmengine.runner.Runner: The runner.
+    """
+    from mmengine.runner import Runner
+
+    from mmaction.registry import RUNNERS
+    if 'runner_type' not in cfg:
+        return Runner.from_cfg(cfg)
+    return RUNNERS.build(cfg)

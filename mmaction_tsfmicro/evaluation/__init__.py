@@ -1,0 +1,1 @@
+"""Registered components (filled by the submodules)."""

@@ -1,0 +1,41 @@
+"""Test (and evaluate) a checkpoint with MMEngine's Runner."""
+import argparse
+
+from mmengine.config import Config
+
+import mmaction_tsfmicro  # noqa: F401  (registers the plugin, fixes upstream)
+from mmaction_tsfmicro.apis import (add_common_args, build_runner,
+                                    merge_test_args, set_local_rank)
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description='Test (and evaluate) a recognizer')
+    parser.add_argument('config', help='test config file path')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument(
+        '--dump',
+        type=str,
+        help='dump predictions to a pickle file for offline evaluation')
+    parser.add_argument(
+        '--show-dir', help='directory to save visualization images in')
+    parser.add_argument(
+        '--show', action='store_true', help='show predictions in a window')
+    parser.add_argument(
+        '--interval', type=int, default=1, help='visualize every N samples')
+    parser.add_argument(
+        '--wait-time', type=float, default=2, help='seconds a window stays')
+    add_common_args(parser)
+    args = parser.parse_args()
+    set_local_rank(args)
+    return args
+
+
+def main() -> None:
+    args = parse_args()
+    cfg = merge_test_args(Config.fromfile(args.config), args)
+    build_runner(cfg).test()
+
+
+if __name__ == '__main__':
+    main()
