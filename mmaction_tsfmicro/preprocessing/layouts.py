@@ -1,0 +1,195 @@
+"""Frame-path layouts of the micro-expression datasets.
+
+This module is the single place where the datasets' frame file names are
+spelled out. A layout is a :meth:`str.format` template relative to the
+dataset root, with the fields ``{subject}``, ``{clip}`` and ``{frame}``
+(the frame number as written in the file name, with an optional format spec
+such as ``{frame:05d}``). The last path component of a template is the frame
+file name; everything before it is the folder that holds a clip's frames.
+
+=================  ==============================================  =========
+layout             template                                        example
+=================  ==============================================  =========
+``casme2``         ``{subject}/{clip}/img{frame}.jpg``             CASME II raw
+``casme2_cropped`` ``{subject}/{clip}/reg_img{frame}.jpg``         CASME II cropped
+``samm``           ``{subject}/{clip}/{subject}_{frame:05d}.jpg``  SAMM
+``casme3``         ``{subject}/{clip}/color/{frame}.jpg``          CAS(ME)^3 part A
+=================  ==============================================  =========
+
+Example:
+    >>> frame_path('samm', '/data/SAMM', '006', '006_1_2', 5562)
+    '/data/SAMM/006/006_1_2/006_05562.jpg'
+    >>> filename_tmpl('samm', '006', '006_1_2')
+    '006_{:05d}.jpg'
+"""
+import os
+import os.path as osp
+import re
+import string
+from typing import Dict, List, Tuple
+
+LAYOUTS: Dict[str, str] = {
+    'casme2': '{subject}/{clip}/img{frame}.jpg',
+    'casme2_cropped': '{subject}/{clip}/reg_img{frame}.jpg',
+    'samm': '{subject}/{clip}/{subject}_{frame:05d}.jpg',
+    'casme3': '{subject}/{clip}/color/{frame}.jpg',
+}
+
+_FIELDS = ('subject', 'clip', 'frame')
+
+
+def get_template(layout: str) -> str:
+    """Return the template of a layout name, or check a custom template.
+
+    Args:
+        layout (str): A key of :data:`LAYOUTS`, or a custom template that
+            uses ``{frame}`` in its last path component and may use
+            ``{subject}`` and ``{clip}``.
+
+    Returns:
+        str: The template.
+    """
+    if layout in LAYOUTS:
+        return LAYOUTS[layout]
+    if '{' not in layout:
+        raise KeyError(f'unknown frame layout {layout!r}; known layouts: '
+                       f'{", ".join(sorted(LAYOUTS))}, or a template with '
+                       '{subject}, {clip} and {frame}')
+    names = [f for _, f, _, _ in string.Formatter().parse(layout)
+             if f is not None]
+    bad = sorted(set(names) - set(_FIELDS))
+    if bad:
+        raise ValueError(f'frame layout {layout!r} uses unknown fields '
+                         f'{bad}; allowed: {list(_FIELDS)}')
+    if 'frame' not in names or '{frame' in osp.dirname(layout):
+        raise ValueError(f'frame layout {layout!r} must use {{frame}} in '
+                         'its file name (last path component)')
+    return layout
+
+
+def _split(layout: str) -> Tuple[str, str]:
+    template = get_template(layout)
+    return osp.dirname(template), osp.basename(template)
+
+
+def frame_path(layout: str, root: str, subject: str, clip: str,
+               frame: int) -> str:
+    """Return the path of one frame.
+
+    Args:
+        layout (str): Layout name or template (see :func:`get_template`).
+        root (str): Dataset root folder.
+        subject (str): Subject folder name.
+        clip (str): Clip folder name.
+        frame (int): Frame number as written in the file name.
+
+    Returns:
+        str: ``root`` joined with the formatted template.
+    """
+    rel = get_template(layout).format(
+        subject=subject, clip=clip, frame=int(frame))
+    return osp.join(root, rel)
+
+
+def frame_dir(layout: str, root: str, subject: str, clip: str) -> str:
+    """Return the folder that holds the frames of a clip.
+
+    Args:
+        layout (str): Layout name or template.
+        root (str): Dataset root folder.
+        subject (str): Subject folder name.
+        clip (str): Clip folder name.
+
+    Returns:
+        str: The folder, e.g. ``root/spNO.1/a/color`` for ``casme3``.
+    """
+    dir_tmpl, _ = _split(layout)
+    return osp.join(root, dir_tmpl.format(subject=subject, clip=clip))
+
+
+def filename_tmpl(layout: str, subject: str, clip: str) -> str:
+    """Return the frame file-name template of a clip, taking the number.
+
+    The result is a :meth:`str.format` template with one positional field,
+    as MMAction2's ``RawFrameDecode`` and the plugin's loaders expect
+    (``filename_tmpl.format(frame)``); braces in the subject or clip names
+    are escaped.
+
+    Args:
+        layout (str): Layout name or template.
+        subject (str): Subject folder name.
+        clip (str): Clip folder name.
+
+    Returns:
+        str: E.g. ``'img{}.jpg'`` (``casme2``), ``'006_{:05d}.jpg'``
+        (``samm``).
+    """
+    _, name_tmpl = _split(layout)
+    values = {'subject': subject, 'clip': clip}
+    out = []
+    for literal, field, spec, conv in string.Formatter().parse(name_tmpl):
+        out.append(literal.replace('{', '{{').replace('}', '}}'))
+        if field is None:
+            continue
+        if field == 'frame':
+            out.append('{' + (f'!{conv}' if conv else '') +
+                       (f':{spec}' if spec else '') + '}')
+        else:
+            value = format(values[field], spec or '')
+            out.append(value.replace('{', '{{').replace('}', '}}'))
+    return ''.join(out)
+
+
+def frame_regex(layout: str, subject: str, clip: str) -> 're.Pattern':
+    """Return a regex that matches a clip's frame file names.
+
+    Args:
+        layout (str): Layout name or template.
+        subject (str): Subject folder name.
+        clip (str): Clip folder name.
+
+    Returns:
+        re.Pattern: Full-match pattern whose group ``frame`` is the number.
+    """
+    _, name_tmpl = _split(layout)
+    values = {'subject': subject, 'clip': clip}
+    out = []
+    for literal, field, spec, _ in string.Formatter().parse(name_tmpl):
+        out.append(re.escape(literal))
+        if field is None:
+            continue
+        if field == 'frame':
+            out.append(r'(?P<frame>\d+)')
+        else:
+            out.append(re.escape(format(values[field], spec or '')))
+    return re.compile(''.join(out))
+
+
+def list_frames(layout: str, root: str, subject: str,
+                clip: str) -> List[Tuple[int, str]]:
+    """List the frames of a clip folder, sorted by frame number.
+
+    Args:
+        layout (str): Layout name or template.
+        root (str): Dataset root folder.
+        subject (str): Subject folder name.
+        clip (str): Clip folder name.
+
+    Returns:
+        list[tuple[int, str]]: ``(frame number, path)`` pairs; files that do
+        not match the layout's file name are ignored.
+
+    Raises:
+        FileNotFoundError: If the clip folder does not exist.
+    """
+    folder = frame_dir(layout, root, subject, clip)
+    if not osp.isdir(folder):
+        raise FileNotFoundError(f'clip folder not found: {folder}')
+    pattern = frame_regex(layout, subject, clip)
+    frames = []
+    for name in os.listdir(folder):
+        match = pattern.fullmatch(name)
+        if match:
+            frames.append((int(match.group('frame')), osp.join(folder, name)))
+    frames.sort()
+    return frames
