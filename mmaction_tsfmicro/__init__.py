@@ -8,7 +8,7 @@ from .utils.compat import apply_upstream_fixes
 
 apply_upstream_fixes()
 
-from . import datasets, evaluation, models  # noqa: E402,F401
+from . import datasets, engine, evaluation, models  # noqa: E402,F401
 from .version import __version__  # noqa: E402
 
 __all__ = ['__version__', 'apply_upstream_fixes']

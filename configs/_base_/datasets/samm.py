@@ -1,0 +1,31 @@
+# SAMM, 5 classes (anger, contempt, happiness, surprise, other), 136
+# samples. Frames: faces aligned by tools/data/preprocess_faces.py from the
+# SAMM release (<subject>/<clip>/<subject>_<NNNNN>.jpg, grayscale, expanded
+# to 3 channels when loaded). The official recipe searches a wider window
+# for the training frame pair on SAMM: r = floor(0.1 * (apex - onset)).
+_base_ = ['./me_loso.py']
+
+data_root = 'data/samm'
+ann_file = 'data/samm/annotations/samm_5cls.json'
+test_subject = '006'  # tools/loso.py sets every subject in turn
+frame_args = dict(
+    ann_file=ann_file, data_prefix=dict(img=data_root + '/faces'),
+    layout='samm')
+
+input_size = {{_base_.input_size}}
+train_pipeline = [
+    dict(type='SelectFramePair', mode='max_diff', ratio=0.1),
+    dict(type='LoadFramePair'),
+    dict(type='Resize', scale=(input_size, input_size), keep_ratio=False),
+    dict(type='Flip', flip_ratio=0.5),
+    dict(type='RandomRotate', max_angle=3),
+    dict(type='PaddedRandomCrop', size=input_size, padding=15),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackActionInputs', meta_keys={{_base_.me_meta_keys}})
+]
+train_dataloader = dict(
+    dataset=dict(
+        exclude_subjects=[test_subject],
+        pipeline=train_pipeline,
+        **frame_args))
+test_dataloader = dict(dataset=dict(test_subjects=[test_subject], **frame_args))

@@ -1,0 +1,7 @@
+from .augmentations import PaddedRandomCrop, RandomRotate
+from .frame_pair import SelectFramePair
+from .loading import LoadFramePair
+
+__all__ = [
+    'SelectFramePair', 'LoadFramePair', 'RandomRotate', 'PaddedRandomCrop'
+]

@@ -1,0 +1,98 @@
+"""Loading of the frames a micro-expression sample is made of."""
+import os.path as osp
+from typing import Dict, Sequence
+
+import mmcv
+import numpy as np
+from mmcv.transforms import BaseTransform
+from mmengine import fileio
+
+from mmaction.registry import TRANSFORMS
+
+
+def frame_path(results: Dict, frame: int) -> str:
+    """Path of frame number ``frame`` of the sample in ``results``."""
+    return osp.join(results['frame_dir'],
+                    results['filename_tmpl'].format(int(frame)))
+
+
+def sample_name(results: Dict) -> str:
+    """``subject/clip`` of a sample, for error messages."""
+    return f"{results.get('subject', '?')}/{results.get('clip', '?')}"
+
+
+def read_frame(results: Dict,
+               frame: int,
+               flag: str = 'color',
+               channel_order: str = 'rgb',
+               backend_args: Dict = None) -> np.ndarray:
+    """Read one frame of a sample, with an error that names the file.
+
+    Args:
+        results (dict): The sample (``frame_dir``, ``filename_tmpl``).
+        frame (int): The frame number (as in the file name).
+        flag (str): ``'color'`` (H, W, 3; grayscale files are expanded) or
+            ``'grayscale'`` (H, W). Defaults to ``'color'``.
+        channel_order (str): ``'rgb'`` or ``'bgr'``. Defaults to ``'rgb'``.
+        backend_args (dict, optional): MMEngine file backend arguments.
+
+    Returns:
+        np.ndarray: The decoded uint8 image.
+    """
+    path = frame_path(results, frame)
+    try:
+        data = fileio.get(path, backend_args=backend_args)
+    except FileNotFoundError:
+        raise FileNotFoundError(
+            f'{path}: frame {int(frame)} of sample {sample_name(results)} '
+            'not found') from None
+    img = mmcv.imfrombytes(data, flag=flag, channel_order=channel_order)
+    if img is None:
+        raise ValueError(f'{path}: cannot decode the image (frame '
+                         f'{int(frame)} of sample {sample_name(results)})')
+    return img
+
+
+@TRANSFORMS.register_module()
+class LoadFramePair(BaseTransform):
+    """Load the frames listed in ``frame_inds`` (onset first, then apex).
+
+    Unlike MMAction2's ``RawFrameDecode``, a missing or undecodable frame
+    stops with an error that names the file and the sample. Grayscale
+    frames (SAMM) are expanded to three channels.
+
+    Required keys: ``frame_dir``, ``filename_tmpl``, ``frame_inds``.
+    Added keys: ``imgs``, ``original_shape``, ``img_shape``.
+
+    Args:
+        channel_order (str): ``'rgb'`` or ``'bgr'``. Defaults to ``'rgb'``.
+        backend_args (dict, optional): MMEngine file backend arguments.
+    """
+
+    def __init__(self,
+                 channel_order: str = 'rgb',
+                 backend_args: Dict = None) -> None:
+        self.channel_order = channel_order
+        self.backend_args = backend_args
+
+    def transform(self, results: Dict) -> Dict:
+        """Read the frames."""
+        inds: Sequence[int] = np.asarray(results['frame_inds']).reshape(-1)
+        imgs = [
+            read_frame(results, i, 'color', self.channel_order,
+                       self.backend_args) for i in inds
+        ]
+        shapes = {img.shape for img in imgs}
+        if len(shapes) != 1:
+            raise ValueError(f'sample {sample_name(results)} in '
+                             f"{results['frame_dir']}: frames "
+                             f'{list(map(int, inds))} differ in size '
+                             f'{sorted(shapes)}')
+        results['imgs'] = imgs
+        results['original_shape'] = imgs[0].shape[:2]
+        results['img_shape'] = imgs[0].shape[:2]
+        return results
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}('
+                f'channel_order={self.channel_order!r})')
