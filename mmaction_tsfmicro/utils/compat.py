@@ -58,6 +58,8 @@ def _fix_missing_drn() -> bool:
                 'PyPI 1.2.0 wheel lacks mmaction/models/localizers/drn); '
                 'install mmaction2 from source to use DRN')
 
+    from mmaction.registry import MODELS
+    MODELS.register_module(name='DRN', module=DRN)
     package = types.ModuleType(name)
     package.__path__ = []  # a package, so that ``.drn.drn`` resolves
     module = types.ModuleType(name + '.drn')

@@ -46,10 +46,12 @@ def read_frame(results: Dict,
         raise FileNotFoundError(
             f'{path}: frame {int(frame)} of sample {sample_name(results)} '
             'not found') from None
-    img = mmcv.imfrombytes(data, flag=flag, channel_order=channel_order)
+    img = mmcv.imfrombytes(data, flag=flag, channel_order='bgr')
     if img is None:
         raise ValueError(f'{path}: cannot decode the image (frame '
                          f'{int(frame)} of sample {sample_name(results)})')
+    if channel_order == 'rgb' and img.ndim == 3:
+        img = mmcv.bgr2rgb(img)
     return img
 
 

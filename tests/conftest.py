@@ -1,0 +1,29 @@
+"""Shared fixtures: the plugin is imported and MMAction2's scope is set."""
+import os
+
+import pytest
+
+os.environ.setdefault('OMP_NUM_THREADS', '2')
+
+import mmaction_tsfmicro  # noqa: E402,F401
+from mmengine.registry import init_default_scope  # noqa: E402
+
+init_default_scope('mmaction')
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SHARED_ANNOTATIONS = os.path.join(
+    os.path.dirname(REPO_ROOT), 'shared', 'annotations')
+
+
+@pytest.fixture(scope='session')
+def repo_root() -> str:
+    return REPO_ROOT
+
+
+@pytest.fixture(scope='session')
+def synthetic_data(tmp_path_factory):
+    """A tiny generated data set (3 subjects x 5 classes, 32x32 frames)."""
+    from mmaction_tsfmicro.testing import make_synthetic_dataset
+    root = str(tmp_path_factory.mktemp('synthetic'))
+    ann_file = make_synthetic_dataset(root)
+    return dict(root=root, ann_file=ann_file)

@@ -1,0 +1,174 @@
+import json
+import os.path as osp
+
+import numpy as np
+import pytest
+
+from mmaction.registry import DATASETS
+from mmaction_tsfmicro.datasets import (MicroExpressionDataset,
+                                        read_subjects, subject_keys)
+from mmaction_tsfmicro.testing import make_synthetic_dataset
+
+PIPELINE = [
+    dict(type='SelectFramePair', mode='annotated'),
+    dict(type='LoadFramePair'),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(
+        type='PackActionInputs',
+        meta_keys=('dataset', 'subject', 'subject_key', 'clip', 'sample_idx'))
+]
+
+
+def build(ann_file, **kwargs):
+    return DATASETS.build(
+        dict(type='MicroExpressionDataset', ann_file=ann_file,
+             pipeline=kwargs.pop('pipeline', []), **kwargs))
+
+
+def write_ann(path, records, classes=('a', 'b')):
+    with open(path, 'w') as f:
+        json.dump(dict(metainfo=dict(classes=list(classes)),
+                       data_list=records), f)
+    return str(path)
+
+
+def record(**kw):
+    rec = dict(dataset='casme2', subject='sub01', clip='EP01', onset=1,
+               apex=3, offset=5, emotion='a', label=0)
+    rec.update(kw)
+    return rec
+
+
+def test_loads_samples_with_frame_paths(synthetic_data):
+    ds = build(synthetic_data['ann_file'],
+               data_prefix=dict(img=synthetic_data['root']))
+    assert len(ds) == 15
+    assert ds.subjects == ['sub01', 'sub02', 'sub03']
+    assert ds.metainfo['classes'][0] == 'happiness'
+    info = ds.get_data_info(0)
+    assert info['frame_dir'] == osp.join(synthetic_data['root'], 'sub01',
+                                         'EP00_00')
+    assert info['filename_tmpl'] == 'img{}.jpg'
+    assert (info['onset_frame'], info['apex_frame'],
+            info['offset_frame']) == (1, 5, 9)
+    assert 'offset' not in info and 'onset' not in info
+    assert info['subject_key'] == 'sub01'
+
+
+@pytest.mark.parametrize('layout,dataset,subject,clip,expected', [
+    ('casme2', 'casme2', 'sub01', 'EP02_01f', 'sub01/EP02_01f/img46.jpg'),
+    ('casme2_cropped', 'casme2', 'sub01', 'EP02_01f',
+     'sub01/EP02_01f/reg_img46.jpg'),
+    ('samm', 'samm', '006', '006_1_2', '006/006_1_2/006_00046.jpg'),
+    ('casme3', 'casme3', 'spNO.1', 'a', 'spNO.1/a/color/46.jpg'),
+    ('{subject}-{clip}/f{frame:04d}.png', 'casme2', 'sub01', 'EP1',
+     'sub01-EP1/f0046.png'),
+    (None, 'samm', '006', '006_1_2', '006/006_1_2/006_00046.jpg'),
+    (None, 'casme3', 'spNO.1', 'a', 'spNO.1/a/color/46.jpg'),
+])
+def test_frame_path_of_each_layout(tmp_path, layout, dataset, subject, clip,
+                                   expected):
+    ann = write_ann(tmp_path / 'a.json',
+                    [record(dataset=dataset, subject=subject, clip=clip,
+                            onset=46)])
+    ds = build(ann, data_prefix=dict(img='/root'), layout=layout)
+    info = ds.get_data_info(0)
+    path = osp.join(info['frame_dir'], info['filename_tmpl'].format(46))
+    assert path == osp.join('/root', expected)
+
+
+def test_loso_split_never_shares_a_subject(synthetic_data):
+    ann = synthetic_data['ann_file']
+    prefix = dict(img=synthetic_data['root'])
+    all_subjects = read_subjects(ann)
+    assert all_subjects == ['sub01', 'sub02', 'sub03']
+    for subject in all_subjects:
+        train = build(ann, data_prefix=prefix, exclude_subjects=[subject])
+        test = build(ann, data_prefix=prefix, test_subjects=[subject])
+        assert set(train.subjects).isdisjoint(test.subjects)
+        assert test.subjects == [subject]
+        assert set(train.subjects) | set(test.subjects) == set(all_subjects)
+        assert len(train) + len(test) == 15
+
+
+def test_subject_in_both_lists_is_refused(synthetic_data):
+    with pytest.raises(ValueError, match=r"\['sub02'\] are both in "
+                       'test_subjects and exclude_subjects'):
+        build(synthetic_data['ann_file'], test_subjects=['sub02'],
+              exclude_subjects=['sub02', 'sub03'])
+
+
+def test_unknown_subject_is_refused(synthetic_data):
+    with pytest.raises(ValueError, match=r"unknown subject 'sub99' in "
+                       r'test_subjects; known subjects: sub01, sub02, sub03'):
+        build(synthetic_data['ann_file'], test_subjects=['sub99'])
+
+
+def test_composite_subject_keys(tmp_path):
+    recs = [record(dataset='casme2', subject='sub01'),
+            record(dataset='samm', subject='006', clip='006_1'),
+            record(dataset='samm', subject='sub01', clip='x')]
+    assert subject_keys(recs) == ['casme2/sub01', 'samm/006', 'samm/sub01']
+    assert subject_keys(recs[:1]) == ['sub01']
+    ann = write_ann(tmp_path / 'c.json', recs)
+    roots = dict(casme2='/c2', samm='/sm')
+    ds = build(ann, frame_roots=roots, test_subjects=['006'])
+    assert ds.subjects == ['samm/006']
+    assert ds.get_data_info(0)['frame_dir'] == '/sm/006/006_1'
+    with pytest.raises(ValueError, match="subject 'sub01' in test_subjects "
+                       "is ambiguous; use one of"):
+        build(ann, frame_roots=roots, test_subjects=['sub01'])
+    ds = build(ann, frame_roots=roots, exclude_subjects=['casme2/sub01'])
+    assert ds.subjects == ['samm/006', 'samm/sub01']
+
+
+@pytest.mark.parametrize('records,message', [
+    ([record(apex='/')], r"data_list\[0\] \(sub01/EP01\): apex must be an "
+     r"int, got '/'"),
+    ([record(), {k: v for k, v in record().items() if k != 'clip'}],
+     r"data_list\[1\] lacks the key\(s\) \['clip'\]"),
+    ([record(label=5)], r'label 5 is outside the 2 classes'),
+])
+def test_bad_records_are_named(tmp_path, records, message):
+    ann = write_ann(tmp_path / 'bad.json', records)
+    with pytest.raises((KeyError, ValueError), match=message) as err:
+        build(ann)
+    assert str(tmp_path / 'bad.json') in str(err.value)
+
+
+def test_missing_or_malformed_annotation_file(tmp_path):
+    with pytest.raises(FileNotFoundError,
+                       match='annotation file not found: .*nope.json'):
+        build(str(tmp_path / 'nope.json'))
+    bad = tmp_path / 'bad.json'
+    bad.write_text('[1, 2]')
+    with pytest.raises(ValueError, match='bad.json: not a normalized '
+                       'annotation file'):
+        build(str(bad))
+
+
+def test_pipeline_output(synthetic_data):
+    ds = build(synthetic_data['ann_file'],
+               data_prefix=dict(img=synthetic_data['root']),
+               test_subjects=['sub02'], pipeline=PIPELINE)
+    sample = ds[3]
+    assert tuple(sample['inputs'].shape) == (1, 3, 2, 32, 32)
+    ds_meta = sample['data_samples'].metainfo
+    assert ds_meta['subject'] == 'sub02' and ds_meta['clip'] == 'EP03_00'
+    assert int(sample['data_samples'].gt_label) == 3
+    onset, apex = sample['inputs'][0, :, 0], sample['inputs'][0, :, 1]
+    # the apex frame carries the class blob, the onset frame does not
+    assert float((apex.float() - onset.float()).abs().max()) > 30
+
+
+def test_missing_frame_is_named(tmp_path):
+    root = str(tmp_path)
+    ann = make_synthetic_dataset(root, subjects=('sub01', ), num_frames=5)
+    import os
+    os.remove(osp.join(root, 'sub01', 'EP02_00', 'img3.jpg'))
+    ds = build(ann, data_prefix=dict(img=root), pipeline=PIPELINE)
+    ds[1]  # another clip still loads
+    with pytest.raises(FileNotFoundError,
+                       match=r'sub01/EP02_00/img3.jpg: frame 3 of sample '
+                       r'sub01/EP02_00 not found'):
+        ds[2]
