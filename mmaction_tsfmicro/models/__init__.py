@@ -1,1 +1,6 @@
-"""Registered components (filled by the submodules)."""
+"""Model components of TSFmicro, registered in MMAction2's ``MODELS``."""
+from .backbones import TSFmicro
+from .heads import TSFmicroHead
+from .necks import TimeSpaceFusion
+
+__all__ = ['TSFmicro', 'TimeSpaceFusion', 'TSFmicroHead']

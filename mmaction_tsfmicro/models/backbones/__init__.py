@@ -1,0 +1,4 @@
+"""Backbones."""
+from .tsfmicro import TSFmicro
+
+__all__ = ['TSFmicro']

@@ -1,0 +1,419 @@
+"""Retention blocks of the temporal branch (an RMT-style vision RetNet).
+
+The temporal branch of TSFmicro is a small RMT (Fan et al., "RMT: Retentive
+Networks Meet Vision Transformers", CVPR 2024). Each block mixes tokens with
+*Manhattan self-attention*: ordinary softmax attention whose logits receive
+an additive log-decay mask, so that a token at Manhattan distance
+``|dx| + |dy|`` is weighted by ``gamma ** (|dx| + |dy|)``, one ``gamma`` per
+head. Early, high-resolution stages use the *decomposed* form (attention
+along the width, then along the height, each with a 1-D decay) to keep the
+cost linear in the number of rows and columns.
+
+All modules in this file work on channel-last maps ``(N, H, W, C)``.
+"""
+from typing import List, Optional, Sequence, Tuple
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from mmcv.cnn import ConvModule
+from mmcv.cnn.bricks import DropPath
+from torch import Tensor
+
+#: (sin, cos) of the rotary embedding, each (H, W, head_dim).
+Rotary = Tuple[Tensor, Tensor]
+
+
+def head_log_decays(num_heads: int, decay_init: float,
+                    decay_range: float) -> Tensor:
+    """Per-head log decay ``log(gamma_i)``.
+
+    ``gamma_i = 1 - 2 ** (-decay_init - decay_range * i / num_heads)`` for
+    head ``i``: the first heads forget quickly (local attention), the last
+    ones slowly (global attention).
+
+    Args:
+        num_heads (int): Number of heads.
+        decay_init (float): Exponent of the first head.
+        decay_range (float): Spread of the exponents over the heads.
+
+    Returns:
+        Tensor: ``(num_heads,)`` float32 log-decays (all negative).
+    """
+    exponents = decay_init + decay_range * torch.arange(
+        num_heads, dtype=torch.float32) / num_heads
+    return torch.log(1 - 2**(-exponents))
+
+
+def linear_log_decay(length: int, log_decay: Tensor) -> Tensor:
+    """1-D decay mask ``|i - j| * log(gamma)``.
+
+    Args:
+        length (int): Sequence length ``L``.
+        log_decay (Tensor): ``(num_heads,)`` log-decays.
+
+    Returns:
+        Tensor: ``(num_heads, L, L)`` additive attention mask.
+    """
+    index = torch.arange(length, device=log_decay.device,
+                         dtype=log_decay.dtype)
+    distance = (index[:, None] - index[None, :]).abs()
+    return distance * log_decay[:, None, None]
+
+
+def manhattan_log_decay(height: int, width: int, log_decay: Tensor) -> Tensor:
+    """2-D decay mask ``(|dy| + |dx|) * log(gamma)`` over a raster grid.
+
+    Token ``n`` is the pixel ``(n // width, n % width)``.
+
+    Args:
+        height (int): Grid height ``H``.
+        width (int): Grid width ``W``.
+        log_decay (Tensor): ``(num_heads,)`` log-decays.
+
+    Returns:
+        Tensor: ``(num_heads, H*W, H*W)`` additive attention mask.
+    """
+    kwargs = dict(device=log_decay.device, dtype=log_decay.dtype)
+    rows = torch.arange(height, **kwargs).repeat_interleave(width)
+    cols = torch.arange(width, **kwargs).repeat(height)
+    distance = ((rows[:, None] - rows[None, :]).abs() +
+                (cols[:, None] - cols[None, :]).abs())
+    return distance * log_decay[:, None, None]
+
+
+def rotate_pairs(x: Tensor) -> Tensor:
+    """Map each channel pair ``(a, b)`` of the last axis to ``(-b, a)``."""
+    pairs = x.unflatten(-1, (-1, 2))
+    return torch.stack((-pairs[..., 1], pairs[..., 0]), dim=-1).flatten(-2)
+
+
+def apply_rotary(x: Tensor, rotary: Rotary) -> Tensor:
+    """Rotate channel pairs of ``x`` by position-dependent angles.
+
+    Args:
+        x (Tensor): ``(..., H, W, head_dim)``.
+        rotary (tuple[Tensor, Tensor]): ``(sin, cos)``, each
+            ``(H, W, head_dim)``.
+
+    Returns:
+        Tensor: same shape as ``x``.
+    """
+    sin, cos = rotary
+    return x * cos + rotate_pairs(x) * sin
+
+
+class RetentionRelPos(nn.Module):
+    """Rotary angles and decay masks of one retention stage.
+
+    Args:
+        head_dim (int): Channels per head (even).
+        num_heads (int): Number of heads.
+        decay_init (float): See :func:`head_log_decays`.
+        decay_range (float): See :func:`head_log_decays`.
+    """
+
+    def __init__(self, head_dim: int, num_heads: int, decay_init: float,
+                 decay_range: float) -> None:
+        super().__init__()
+        if head_dim % 2:
+            raise ValueError(f'head_dim must be even for the rotary '
+                             f'embedding, got {head_dim}')
+        freqs = 1.0 / (10000**torch.linspace(0, 1, head_dim // 2))
+        self.register_buffer(
+            'angle', freqs.repeat_interleave(2), persistent=False)
+        self.register_buffer(
+            'log_decay',
+            head_log_decays(num_heads, decay_init, decay_range),
+            persistent=False)
+
+    def rotary(self, height: int, width: int) -> Rotary:
+        """Rotary (sin, cos), each ``(H, W, head_dim)``.
+
+        The angle grows with the raster index ``y * W + x`` of a token.
+        """
+        index = torch.arange(height * width, device=self.angle.device,
+                             dtype=self.angle.dtype)
+        phase = (index[:, None] * self.angle[None, :]).view(
+            height, width, -1)
+        return phase.sin(), phase.cos()
+
+    def forward(self, height: int, width: int,
+                decomposed: bool) -> Tuple[Rotary, Tuple[Tensor, ...]]:
+        """Positional terms for an ``H x W`` map.
+
+        Args:
+            height (int): Map height.
+            width (int): Map width.
+            decomposed (bool): Return the two 1-D masks (height, width)
+                instead of the full 2-D mask.
+
+        Returns:
+            tuple: ``((sin, cos), masks)`` with masks ``(mask_h, mask_w)``
+            of shapes ``(heads, H, H)``, ``(heads, W, W)`` if
+            ``decomposed``, else ``(mask_2d,)`` of shape
+            ``(heads, H*W, H*W)``.
+        """
+        if decomposed:
+            masks = (linear_log_decay(height, self.log_decay),
+                     linear_log_decay(width, self.log_decay))
+        else:
+            masks = (manhattan_log_decay(height, width, self.log_decay), )
+        return self.rotary(height, width), masks
+
+
+class ChannelLastDWConv(nn.Conv2d):
+    """Depthwise ``k x k`` convolution on a channel-last map.
+
+    Args:
+        channels (int): Channels of the map.
+        kernel_size (int): Odd kernel size; the map keeps its size.
+    """
+
+    def __init__(self, channels: int, kernel_size: int) -> None:
+        super().__init__(
+            channels,
+            channels,
+            kernel_size,
+            padding=kernel_size // 2,
+            groups=channels)
+
+    def forward(self, x: Tensor) -> Tensor:
+        """(N, H, W, C) -> (N, H, W, C)."""
+        return super().forward(x.permute(0, 3, 1, 2)).permute(0, 2, 3, 1)
+
+
+class ManhattanSelfAttention(nn.Module):
+    """Multi-head softmax attention with a Manhattan-distance decay.
+
+    ``softmax(Q K^T / sqrt(d) + log D) V + LePE(V)`` with rotary-shifted
+    ``Q`` and ``K``, ``D = gamma ** (|dx| + |dy|)`` (``decomposed=False``),
+    or the same applied along the width and then along the height with 1-D
+    decays (``decomposed=True``). LePE is a 5x5 depthwise convolution on V.
+
+    Args:
+        embed_dims (int): Channels ``C``.
+        num_heads (int): Number of heads; ``C / num_heads`` must be even.
+        decomposed (bool): Use the width-then-height form.
+        lepe_kernel (int): Kernel of the LePE depthwise convolution.
+    """
+
+    def __init__(self,
+                 embed_dims: int,
+                 num_heads: int,
+                 decomposed: bool,
+                 lepe_kernel: int = 5) -> None:
+        super().__init__()
+        if embed_dims % num_heads:
+            raise ValueError(f'embed_dims {embed_dims} is not divisible by '
+                             f'num_heads {num_heads}')
+        self.num_heads = num_heads
+        self.head_dim = embed_dims // num_heads
+        self.scale = self.head_dim**-0.5
+        self.decomposed = decomposed
+        self.q_proj = nn.Linear(embed_dims, embed_dims)
+        self.k_proj = nn.Linear(embed_dims, embed_dims)
+        self.v_proj = nn.Linear(embed_dims, embed_dims)
+        self.lepe = ChannelLastDWConv(embed_dims, lepe_kernel)
+        self.out_proj = nn.Linear(embed_dims, embed_dims)
+
+    def _heads(self, x: Tensor) -> Tensor:
+        """(N, H, W, C) -> (N, heads, H, W, head_dim)."""
+        return x.unflatten(-1, (self.num_heads, self.head_dim)).permute(
+            0, 3, 1, 2, 4)
+
+    def forward(self, x: Tensor, rotary: Rotary,
+                masks: Sequence[Tensor]) -> Tensor:
+        """Attend over an ``H x W`` map.
+
+        Args:
+            x (Tensor): ``(N, H, W, C)``.
+            rotary (tuple[Tensor, Tensor]): From :class:`RetentionRelPos`.
+            masks (Sequence[Tensor]): ``(mask_h, mask_w)`` or ``(mask_2d,)``
+                as given by :class:`RetentionRelPos` for this form.
+
+        Returns:
+            Tensor: ``(N, H, W, C)``.
+        """
+        n, h, w, c = x.shape
+        v = self.v_proj(x)
+        lepe = self.lepe(v)
+        q = apply_rotary(self._heads(self.q_proj(x)), rotary)
+        k = apply_rotary(self._heads(self.k_proj(x)), rotary)
+        v = self._heads(v)
+        masks = [m.to(q.dtype) for m in masks]
+        if self.decomposed:
+            mask_h, mask_w = masks
+            # along the width: every row is a sequence of W tokens
+            out = F.scaled_dot_product_attention(
+                q, k, v, attn_mask=mask_w[:, None], scale=self.scale)
+            # then along the height: every column is a sequence of H tokens
+            out = F.scaled_dot_product_attention(
+                q.transpose(2, 3),
+                k.transpose(2, 3),
+                out.transpose(2, 3),
+                attn_mask=mask_h[:, None],
+                scale=self.scale).transpose(2, 3)
+        else:
+            out = F.scaled_dot_product_attention(
+                q.flatten(2, 3),
+                k.flatten(2, 3),
+                v.flatten(2, 3),
+                attn_mask=masks[0],
+                scale=self.scale).unflatten(2, (h, w))
+        out = out.permute(0, 2, 3, 1, 4).reshape(n, h, w, c)
+        return self.out_proj(out + lepe)
+
+
+class ConvFFN(nn.Module):
+    """Feed-forward network with a depthwise 3x3 convolution inside.
+
+    ``fc2(y + DWConv(y))`` with ``y = GELU(fc1(x))``.
+
+    Args:
+        embed_dims (int): Input/output channels.
+        hidden_dims (int): Hidden channels.
+    """
+
+    def __init__(self, embed_dims: int, hidden_dims: int) -> None:
+        super().__init__()
+        self.fc1 = nn.Linear(embed_dims, hidden_dims)
+        self.act = nn.GELU()
+        self.dwconv = ChannelLastDWConv(hidden_dims, 3)
+        self.fc2 = nn.Linear(hidden_dims, embed_dims)
+
+    def forward(self, x: Tensor) -> Tensor:
+        """(N, H, W, C) -> (N, H, W, C)."""
+        x = self.act(self.fc1(x))
+        return self.fc2(x + self.dwconv(x))
+
+
+class RetentionBlock(nn.Module):
+    """One RMT block: conditional position conv, MaSA and ConvFFN.
+
+    ``x + DWConv3x3(x)``, then pre-LayerNorm residual attention and
+    pre-LayerNorm residual FFN, both with stochastic depth.
+
+    Args:
+        embed_dims (int): Channels.
+        num_heads (int): Attention heads.
+        decomposed (bool): Decomposed (width, height) attention.
+        mlp_ratio (float): FFN hidden channels / embed_dims.
+        drop_path (float): Stochastic depth rate.
+    """
+
+    def __init__(self,
+                 embed_dims: int,
+                 num_heads: int,
+                 decomposed: bool,
+                 mlp_ratio: float = 3.,
+                 drop_path: float = 0.) -> None:
+        super().__init__()
+        self.pos = ChannelLastDWConv(embed_dims, 3)
+        self.norm1 = nn.LayerNorm(embed_dims, eps=1e-6)
+        self.attn = ManhattanSelfAttention(embed_dims, num_heads, decomposed)
+        self.norm2 = nn.LayerNorm(embed_dims, eps=1e-6)
+        self.ffn = ConvFFN(embed_dims, int(embed_dims * mlp_ratio))
+        self.drop_path = DropPath(drop_path) if drop_path > 0 \
+            else nn.Identity()
+
+    def forward(self, x: Tensor, rotary: Rotary,
+                masks: Sequence[Tensor]) -> Tensor:
+        """(N, H, W, C) -> (N, H, W, C)."""
+        x = x + self.pos(x)
+        x = x + self.drop_path(self.attn(self.norm1(x), rotary, masks))
+        return x + self.drop_path(self.ffn(self.norm2(x)))
+
+
+class RetentionStage(nn.Module):
+    """Retention blocks at one resolution, then an optional downsampling.
+
+    Args:
+        embed_dims (int): Channels of the blocks.
+        depth (int): Number of blocks.
+        num_heads (int): Attention heads.
+        decay_init (float): See :func:`head_log_decays`.
+        decay_range (float): See :func:`head_log_decays`.
+        decomposed (bool): Decomposed (width, height) attention.
+        mlp_ratio (float): FFN ratio.
+        drop_paths (Sequence[float]): Stochastic depth rate of each block.
+        out_dims (int, optional): If given, a 3x3 stride-2 convolution with
+            BatchNorm maps the output to ``out_dims`` channels at half the
+            resolution.
+    """
+
+    def __init__(self,
+                 embed_dims: int,
+                 depth: int,
+                 num_heads: int,
+                 decay_init: float,
+                 decay_range: float,
+                 decomposed: bool,
+                 mlp_ratio: float = 3.,
+                 drop_paths: Optional[Sequence[float]] = None,
+                 out_dims: Optional[int] = None) -> None:
+        super().__init__()
+        drop_paths = list(drop_paths) if drop_paths is not None \
+            else [0.] * depth
+        if len(drop_paths) != depth:
+            raise ValueError(f'{len(drop_paths)} drop-path rates given for '
+                             f'{depth} blocks')
+        self.decomposed = decomposed
+        self.rel_pos = RetentionRelPos(embed_dims // num_heads, num_heads,
+                                       decay_init, decay_range)
+        self.blocks = nn.ModuleList([
+            RetentionBlock(embed_dims, num_heads, decomposed, mlp_ratio, dp)
+            for dp in drop_paths
+        ])
+        self.downsample = None
+        if out_dims is not None:
+            self.downsample = ConvModule(
+                embed_dims,
+                out_dims,
+                3,
+                stride=2,
+                padding=1,
+                bias=True,
+                norm_cfg=dict(type='BN'),
+                act_cfg=None)
+
+    def forward(self, x: Tensor) -> Tensor:
+        """(N, H, W, C) -> (N, H', W', C')."""
+        rotary, masks = self.rel_pos(x.shape[1], x.shape[2], self.decomposed)
+        for block in self.blocks:
+            x = block(x, rotary, masks)
+        if self.downsample is not None:
+            x = self.downsample(x.permute(0, 3, 1, 2)).permute(0, 2, 3, 1)
+        return x
+
+
+def conv_stem(in_channels: int, channels: Sequence[int],
+              strides: Sequence[int]) -> nn.Sequential:
+    """Stack of 3x3 conv + BN (+ GELU except after the last one).
+
+    Args:
+        in_channels (int): Input channels.
+        channels (Sequence[int]): Output channels of each convolution.
+        strides (Sequence[int]): Stride of each convolution.
+
+    Returns:
+        nn.Sequential: ``(N, C_in, H, W) -> (N, channels[-1], H', W')``.
+    """
+    if len(channels) != len(strides) or not channels:
+        raise ValueError(f'stem: {len(channels)} channel counts for '
+                         f'{len(strides)} strides')
+    layers: List[nn.Module] = []
+    for i, (out, stride) in enumerate(zip(channels, strides)):
+        last = i == len(channels) - 1
+        layers.append(
+            ConvModule(
+                in_channels,
+                out,
+                3,
+                stride=stride,
+                padding=1,
+                bias=True,
+                norm_cfg=dict(type='BN'),
+                act_cfg=None if last else dict(type='GELU')))
+        in_channels = out
+    return nn.Sequential(*layers)

@@ -1,0 +1,4 @@
+"""Heads."""
+from .tsfmicro_head import TSFmicroHead
+
+__all__ = ['TSFmicroHead']
