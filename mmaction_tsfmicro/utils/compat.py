@@ -130,6 +130,10 @@ def _fix_cpu_distributed() -> bool:
             if torch.cuda.is_available():
                 return init_fn(backend, *args, **kwargs)
             if backend == 'nccl':
+                from mmengine.logging import print_log
+                print_log(
+                    'CUDA is not available: the process group uses gloo '
+                    'instead of nccl', logger='current')
                 backend = 'gloo'
             set_device = torch.cuda.set_device
             torch.cuda.set_device = lambda *a, **k: None
