@@ -11,6 +11,20 @@ def read_version() -> str:
     return scope['__version__']
 
 
+def mmcv_requirement() -> str:
+    """The full mmcv when it is installed already, else mmcv-lite.
+
+    Both provide the ``mmcv`` package; installing one beside the other
+    would overwrite it. MMAction2 1.2 refuses mmcv >= 2.2.0.
+    """
+    try:
+        from importlib.metadata import PackageNotFoundError, version
+        version('mmcv')
+        return 'mmcv>=2.0.0rc4,<2.2.0'
+    except (ImportError, PackageNotFoundError):
+        return 'mmcv-lite>=2.0.0rc4,<2.2.0'
+
+
 with open('README.md', encoding='utf-8') as f:
     long_description = f.read()
 
@@ -28,8 +42,7 @@ setup(
     install_requires=[
         'torch>=2.1',
         'mmengine>=0.10.0,<1.0',
-        # mmcv-lite or the full mmcv: mmaction2 1.2 refuses mmcv>=2.2.0
-        'mmcv-lite>=2.0.0rc4,<2.2.0',
+        mmcv_requirement(),
         'mmaction2>=1.2.0,<1.3',
         'numpy>=1.21,<2',
         'opencv-python>=4.5,<4.12',
