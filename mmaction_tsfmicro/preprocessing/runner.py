@@ -1,0 +1,124 @@
+"""Run the per-clip face alignment over many clips, in parallel.
+
+Each worker process builds its own detector once (MediaPipe and dlib objects
+cannot be shared between processes); clips already done are skipped in the
+main process without building a detector.
+"""
+import json
+import multiprocessing as mp
+import os
+import os.path as osp
+import tempfile
+from typing import Callable, Dict, List, Optional, Sequence
+
+from .clips import (ClipResult, ClipSpec, PreprocessConfig, is_done,
+                    process_clip)
+from .landmarks import LandmarkDetector, build_detector
+
+_WORKER: Dict = {}
+
+
+def _init_worker(cfg: PreprocessConfig, detector: str,
+                 detector_kwargs: Dict) -> None:
+    _WORKER['cfg'] = cfg
+    _WORKER['detector'] = build_detector(detector, **detector_kwargs)
+
+
+def _run_one(spec: ClipSpec) -> ClipResult:
+    return process_clip(spec, _WORKER['cfg'], _WORKER['detector'])
+
+
+def run_clips(specs: Sequence[ClipSpec],
+              cfg: PreprocessConfig,
+              detector: str = 'mediapipe',
+              detector_kwargs: Optional[Dict] = None,
+              workers: int = 1,
+              progress: bool = True,
+              on_result: Optional[Callable[[ClipResult], None]] = None
+              ) -> List[ClipResult]:
+    """Align every clip; return one result per clip, in input order.
+
+    Args:
+        specs (Sequence[ClipSpec]): Clips to process.
+        cfg (PreprocessConfig): Run settings.
+        detector (str): Detector name (:func:`.landmarks.build_detector`).
+        detector_kwargs (dict, optional): Detector arguments.
+        workers (int): Worker processes; 1 runs in this process.
+        progress (bool): Show a tqdm progress bar.
+        on_result (callable, optional): Called with each result as it comes.
+
+    Returns:
+        list[ClipResult]: The results.
+    """
+    from tqdm import tqdm
+
+    detector_kwargs = detector_kwargs or {}
+    results: Dict[str, ClipResult] = {}
+    todo = []
+    for spec in specs:
+        if is_done(spec, cfg) and not cfg.overwrite:
+            results[spec.key] = ClipResult(spec.key, 'skipped',
+                                           'already done')
+        else:
+            todo.append(spec)
+    bar = tqdm(total=len(specs), initial=len(results), unit='clip',
+               disable=not progress, dynamic_ncols=True)
+
+    def record(result: ClipResult) -> None:
+        results[result.key] = result
+        bar.update(1)
+        bar.set_postfix(failed=sum(r.status == 'failed'
+                                   for r in results.values()))
+        if on_result is not None:
+            on_result(result)
+
+    try:
+        if todo and workers <= 1:
+            det: LandmarkDetector = build_detector(detector,
+                                                   **detector_kwargs)
+            try:
+                for spec in todo:
+                    record(process_clip(spec, cfg, det))
+            finally:
+                det.close()
+        elif todo:
+            # spawn: the detector libraries start threads that do not
+            # survive a fork
+            ctx = mp.get_context('spawn')
+            with ctx.Pool(
+                    min(workers, len(todo)),
+                    initializer=_init_worker,
+                    initargs=(cfg, detector, detector_kwargs)) as pool:
+                for result in pool.imap_unordered(_run_one, todo):
+                    record(result)
+    finally:
+        bar.close()
+    return [results[s.key] for s in specs if s.key in results]
+
+
+def write_report(path: str, results: Sequence[ClipResult],
+                 extra: Optional[Dict] = None) -> None:
+    """Write the run's results as JSON, atomically.
+
+    Args:
+        path (str): Output file.
+        results (Sequence[ClipResult]): Results of :func:`run_clips`.
+        extra (dict, optional): More top-level fields (settings).
+    """
+    data = dict(extra or {})
+    data['counts'] = {
+        s: sum(r.status == s for r in results)
+        for s in ('done', 'skipped', 'failed')
+    }
+    data['clips'] = [vars(r) for r in results]
+    folder = osp.dirname(osp.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, suffix='.tmp')
+    try:
+        with os.fdopen(fd, 'w') as f:
+            json.dump(data, f, indent=1)
+        os.replace(tmp, path)
+    except BaseException:
+        if osp.exists(tmp):
+            os.remove(tmp)
+        raise

@@ -1,0 +1,155 @@
+"""Align the faces of a micro-expression dataset, one transform per clip.
+
+For each clip of the annotation file: detect the face on the onset frame,
+compute one similarity transform from the eyes (and nose) that puts the face
+upright with the eyes at fixed positions of a SIZE x SIZE crop, check it on
+the apex and offset frames, warp every frame of the clip with it and write
+the crops in the dataset's frame layout under OUT_ROOT (atomically per
+clip), with an ``alignment.json`` per clip and a run report.
+
+Example::
+
+    python tools/data/preprocess_faces.py --dataset casme2 \\
+        --ann data/casme2/annotations.json --src data/casme2/CASME2_RAW \\
+        --dst data/casme2/aligned --size 224 --workers 2
+
+See docs/preprocessing.md.
+"""
+import argparse
+import os
+import os.path as osp
+import sys
+import time
+
+from mmaction_tsfmicro.preprocessing.alignment import AlignmentTarget
+from mmaction_tsfmicro.preprocessing.clips import (FRAME_MODES,
+                                                   PreprocessConfig,
+                                                   group_clips, load_records,
+                                                   summarize)
+from mmaction_tsfmicro.preprocessing.landmarks import (DETECTORS,
+                                                       MissingBackendError)
+from mmaction_tsfmicro.preprocessing.layouts import LAYOUTS, get_template
+from mmaction_tsfmicro.preprocessing.runner import run_clips, write_report
+
+REPORT_FILE = 'preprocess_report.json'
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description='Align the faces of micro-expression clips (one '
+        'similarity transform per clip, from the onset frame).')
+    parser.add_argument(
+        '--dataset', required=True,
+        help='dataset whose records are processed (the records\' "dataset" '
+        'field); its frame layout is the default --layout '
+        f'({", ".join(LAYOUTS)})')
+    parser.add_argument('--ann', required=True,
+                        help='normalized annotation JSON')
+    parser.add_argument('--src', required=True, help='root of the raw frames')
+    parser.add_argument('--dst', required=True,
+                        help='root of the aligned crops')
+    parser.add_argument(
+        '--layout', help='frame layout of --src: a name '
+        f'({", ".join(LAYOUTS)}) or a template with {{subject}}, {{clip}}, '
+        '{frame}; defaults to --dataset')
+    parser.add_argument(
+        '--out-layout', help='frame layout of --dst; defaults to --layout')
+    parser.add_argument('--size', type=int, default=224,
+                        help='side of the square crops in pixels')
+    parser.add_argument('--eye-y', type=float, default=AlignmentTarget.eye_y,
+                        help='eye line height as a fraction of --size')
+    parser.add_argument('--eye-dist', type=float, default=AlignmentTarget.eye_dist,
+                        help='inter-ocular distance as a fraction of --size')
+    parser.add_argument('--use-nose', action='store_true',
+                        help='fit the nose tip too (least squares)')
+    parser.add_argument('--detector', choices=sorted(DETECTORS),
+                        default='mediapipe', help='landmark detector')
+    parser.add_argument(
+        '--frames', choices=FRAME_MODES, default='annotated',
+        help='annotated: onset..offset of the clip\'s samples; all: every '
+        'frame of the clip folder')
+    parser.add_argument(
+        '--max-shift', type=float, default=10.0,
+        help='largest eye/nose shift (output pixels) allowed between the '
+        'onset frame and the apex/offset frames after alignment')
+    parser.add_argument('--no-shift-check', action='store_true',
+                        help='do not detect on the apex/offset frames')
+    parser.add_argument('--workers', type=int, default=1,
+                        help='worker processes (each builds its detector)')
+    parser.add_argument('--jpeg-quality', type=int, default=95)
+    parser.add_argument('--overwrite', action='store_true',
+                        help='redo clips that are already done')
+    parser.add_argument(
+        '--report', help=f'run report JSON; defaults to DST/{REPORT_FILE}')
+    parser.add_argument('--no-progress', action='store_true',
+                        help='no progress bar')
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    layout = args.layout or args.dataset
+    try:
+        get_template(layout)
+        records = load_records(args.ann)
+        clips = group_clips(records, args.dataset)
+        if not clips:
+            found = sorted({str(r.get('dataset')) for r in records})
+            raise ValueError(f'{args.ann}: no record of dataset '
+                             f'{args.dataset!r} (datasets in the file: '
+                             f'{", ".join(found)})')
+        target = AlignmentTarget(
+            size=args.size,
+            eye_y=args.eye_y,
+            eye_dist=args.eye_dist,
+            use_nose=args.use_nose)
+        cfg = PreprocessConfig(
+            src=args.src,
+            dst=args.dst,
+            layout=layout,
+            out_layout=args.out_layout,
+            target=target,
+            frames=args.frames,
+            max_shift=None if args.no_shift_check else args.max_shift,
+            jpeg_quality=args.jpeg_quality,
+            overwrite=args.overwrite)
+    except (KeyError, ValueError, FileNotFoundError) as exc:
+        msg = exc.args[0] if isinstance(exc, KeyError) else exc
+        print(f'error: {msg}', file=sys.stderr)
+        return 2
+    os.makedirs(args.dst, exist_ok=True)
+    start = time.perf_counter()
+    try:
+        results = run_clips(
+            clips,
+            cfg,
+            detector=args.detector,
+            workers=args.workers,
+            progress=not args.no_progress)
+    except MissingBackendError as exc:
+        print(f'error: {exc}', file=sys.stderr)
+        return 2
+    elapsed = time.perf_counter() - start
+    report = args.report or osp.join(args.dst, REPORT_FILE)
+    write_report(
+        report,
+        results,
+        extra=dict(
+            dataset=args.dataset,
+            ann=osp.abspath(args.ann),
+            src=osp.abspath(args.src),
+            dst=osp.abspath(args.dst),
+            layout=get_template(cfg.layout),
+            out_layout=get_template(cfg.out_layout),
+            detector=args.detector,
+            target=target.to_dict(),
+            frames=args.frames,
+            max_shift=cfg.max_shift,
+            seconds=round(elapsed, 2)))
+    print(summarize(results))
+    print(f'report: {report} ({elapsed:.1f} s)')
+    return 1 if any(r.status == 'failed' for r in results) else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
