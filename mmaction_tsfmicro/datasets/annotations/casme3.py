@@ -1,0 +1,72 @@
+"""CAS(ME)^3 part A: ``cas(me)3_part_A_ME_label_JpgIndex_v2.xlsx``.
+
+Worksheet ``label``: ``Subject`` (``spNO.1``), ``Filename`` (the task
+letter a..m), ``Onset``, ``Apex``, ``Offset`` (numbers of the jpg files,
+"JpgIndex"), ``AU``, ``Objective class``, ``emotion``.
+
+Frame layout: ``<Subject>/<Filename>/color/<N>.jpg``. A task folder holds
+the whole recording of one task, and a subject's sheet rows may share it
+at different onsets (MMNet reads ``<Subject>/<Filename>/<N>.jpg`` the same
+way). So ``clip_dir`` is the task letter, and the sample's ``clip`` id is
+``<letter>_<onset>`` (the onset as written), unique within the subject.
+The colour frames are numbered from 1 (there is no ``0.jpg``).
+"""
+import re
+from typing import Any, List, Tuple, Union
+
+from .class_sets import class_set_for
+from .common import ConversionReport
+from .sheet_conversion import SheetSpec, convert_sheet, number_text
+
+
+def casme3_subject(value: Any) -> str:
+    """The subject folder name: ``'spNO.1'`` (or ``1``) -> ``spNO.1``.
+
+    Raises:
+        ValueError: If the cell is not a subject name.
+    """
+    match = re.fullmatch(r'(?:sp\s*no\s*\.?\s*)?0*(\d+)',
+                         number_text(value).strip(), re.IGNORECASE)
+    if not match or int(match.group(1)) == 0:
+        raise ValueError('expected a name such as spNO.1')
+    return f'spNO.{int(match.group(1))}'
+
+
+def casme3_clip(text: str) -> str:
+    """The task folder name: task letters are lower case (``J`` -> ``j``)."""
+    return text.lower() if len(text) == 1 and text.isalpha() else text
+
+
+CASME3_SHEET = SheetSpec(
+    dataset='casme3',
+    columns={
+        'subject': ('Subject', ),
+        'clip': ('Filename', ),
+        'onset': ('Onset', ),
+        'apex': ('Apex', ),
+        'offset': ('Offset', ),
+        'emotion': ('emotion', ),
+        'action_units': ('AU', ),
+    },
+    required=('subject', 'clip', 'onset', 'apex', 'offset', 'emotion'),
+    subject_id=casme3_subject,
+    clip_id=casme3_clip,
+    shared_clip_folders=True,
+    canonical_ids=True,
+    first_frame=1)
+
+
+def convert_casme3(path: str, class_set: Union[None, int, str] = None
+                   ) -> Tuple[List[dict], ConversionReport]:
+    """Convert the CAS(ME)^3 part A sheet.
+
+    Args:
+        path (str): ``cas(me)3_part_A_ME_label_JpgIndex_v2.xlsx``.
+        class_set (int | str, optional): ``7`` / ``'casme3_7'`` (default)
+            or ``4`` / ``'casme3_4'``.
+
+    Returns:
+        tuple[list[dict], ConversionReport]: Records and report.
+    """
+    return convert_sheet(CASME3_SHEET, path,
+                         class_set_for('casme3', class_set))
