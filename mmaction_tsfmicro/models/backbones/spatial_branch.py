@@ -33,6 +33,7 @@ class SelfAttention(nn.Module):
             raise ValueError(f'embed_dims {embed_dims} is not divisible by '
                              f'num_heads {num_heads}')
         self.num_heads = num_heads
+        self.scale = (embed_dims // num_heads)**-0.5
         self.qkv = nn.Linear(embed_dims, embed_dims * 3, bias=qkv_bias)
         self.proj = nn.Linear(embed_dims, embed_dims)
 
@@ -41,7 +42,8 @@ class SelfAttention(nn.Module):
         n, length, c = x.shape
         q, k, v = self.qkv(x).view(n, length, 3, self.num_heads,
                                    -1).permute(2, 0, 3, 1, 4)
-        out = F.scaled_dot_product_attention(q, k, v)
+        attn = torch.matmul(q * self.scale, k.transpose(-1, -2))
+        out = torch.matmul(attn.softmax(dim=-1), v)
         return self.proj(out.transpose(1, 2).reshape(n, length, c))
 
 
