@@ -81,6 +81,8 @@ class SheetRow:
         row (int): The row number as a spreadsheet shows it.
         subject (str): Subject folder name.
         clip_dir (str): Clip folder name.
+        clip (str): The sample's clip id (``clip_dir``, or
+            ``<clip_dir>_<onset>`` where folders hold several samples).
         onset, apex, offset (int | None): Parsed frames (``None``:
             missing).
         raw (dict): The frame cells as written.
@@ -100,6 +102,7 @@ class SheetRow:
     row: int
     subject: str
     clip_dir: str
+    clip: str
     onset: Optional[int]
     apex: Optional[int]
     offset: Optional[int]
@@ -111,10 +114,18 @@ class SheetRow:
     label: Optional[int] = None
     order: int = 0
 
-    def where(self, clip: Optional[str] = None) -> Dict[str, Any]:
+    def where(self) -> Dict[str, Any]:
         """The row's place, for the report."""
         return dict(file=self.file, row=self.row, dataset=self.dataset,
-                    subject=self.subject, clip=clip or self.clip_dir)
+                    subject=self.subject, clip=self.clip)
+
+
+def clip_id(spec: SheetSpec, clip_dir: str, onset: Optional[int]) -> str:
+    """A sample's clip id: the folder, plus ``_<onset>`` (0 when missing)
+    where one folder holds several samples."""
+    if spec.shared_clip_folders:
+        return f'{clip_dir}_{onset or 0}'
+    return clip_dir
 
 
 def _cell_error(table, number: int, name: str, value: Any,
@@ -202,6 +213,7 @@ def read_sheet_rows(spec: SheetSpec, path: str,
         units = cells.get('action_units')
         rows.append(
             SheetRow(spec.dataset, table.name, number, subject, clip_dir,
+                     clip_id(spec, clip_dir, frames['onset']),
                      frames['onset'], frames['apex'], frames['offset'],
                      {k: cells.get(k) for k in FRAME_FIELDS}, emotion,
                      emotion_cell,
@@ -238,10 +250,7 @@ def build_samples(rows: Sequence[SheetRow], spec: SheetSpec,
     # 1. duplicates and conflicts
     groups: 'OrderedDict[tuple, List[SheetRow]]' = OrderedDict()
     for row in rows:
-        key = (row.subject, row.clip_dir)
-        if spec.shared_clip_folders:
-            key += (row.onset if row.onset is not None else 0, )
-        groups.setdefault(key, []).append(row)
+        groups.setdefault((row.subject, row.clip), []).append(row)
     unique: List[SheetRow] = []
     for group in groups.values():
         signatures = {(r.onset, r.apex, r.offset, r.emotion, r.label)
@@ -283,27 +292,25 @@ def build_samples(rows: Sequence[SheetRow], spec: SheetSpec,
         if fixed.dropped:
             report.add(fixed.dropped[0], row.where(), fixed.dropped[1])
             continue
-        clip = row.clip_dir
-        if spec.shared_clip_folders:
-            clip = f'{row.clip_dir}_{row.onset or 0}'
         for rule, detail in row.notes + fixed.fixes:
-            report.add(rule, row.where(clip), detail)
+            report.add(rule, row.where(), detail)
         if fixed.apex == fixed.onset:
-            report.add('apex_at_onset', row.where(clip),
+            report.add('apex_at_onset', row.where(),
                        f'onset = apex = {fixed.onset}')
         emotion = row.emotion
         if emotion is None:
             emotion = class_set.classes[label]
-        out.append((row, Sample(row.dataset, row.subject, clip, row.clip_dir,
-                                fixed.onset, fixed.apex, fixed.offset,
-                                emotion, label, row.action_units)))
+        out.append((row, Sample(row.dataset, row.subject, row.clip,
+                                row.clip_dir, fixed.onset, fixed.apex,
+                                fixed.offset, emotion, label,
+                                row.action_units)))
 
     if spec.shared_clip_folders:
         per_folder = Counter((r.subject, r.clip_dir) for r, _ in out)
-        for row, sample in out:
+        for row, _ in out:
             n = per_folder[(row.subject, row.clip_dir)]
             if n > 1:
-                report.add('shared_clip_folder', row.where(sample.clip),
+                report.add('shared_clip_folder', row.where(),
                            f'folder {row.clip_dir} holds {n} samples')
     return out
 
