@@ -14,24 +14,39 @@ rule applied to it (docs/annotations.md), and stores the same in the
 file's ``metainfo``. Bad input stops it with one line on stderr and exit
 status 2.
 
-The annotation package is loaded on its own (it needs pandas and openpyxl
-only), without the plugin's torch/mmaction imports, so the tool starts in
-well under a second.
+The annotation package is loaded on its own (it needs openpyxl and the
+standard library only), without the plugin's torch/mmaction imports, so
+the tool starts in well under a second.
 """
 import argparse
 import importlib.util
 import os.path as osp
 import sys
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.realpath(__file__))))
 PACKAGE = 'mmaction_tsfmicro.datasets.annotations'
+
+
+def _package_folder() -> str:
+    """The annotation package's folder: the repository's, else the
+    installed plugin's (found without importing it)."""
+    folder = osp.join(REPO, *PACKAGE.split('.'))
+    if osp.isfile(osp.join(folder, '__init__.py')):
+        return folder
+    spec = importlib.util.find_spec(PACKAGE.split('.')[0])
+    if spec is None or not spec.submodule_search_locations:
+        sys.exit('build_annotations.py: error: cannot find the '
+                 'mmaction_tsfmicro package (run from the repository or '
+                 'install it)')
+    return osp.join(list(spec.submodule_search_locations)[0],
+                    *PACKAGE.split('.')[1:])
 
 
 def load_annotations_package():
     """Import the annotation package without its parent packages."""
     if PACKAGE in sys.modules:
         return sys.modules[PACKAGE]
-    folder = osp.join(REPO, *PACKAGE.split('.'))
+    folder = _package_folder()
     spec = importlib.util.spec_from_file_location(
         PACKAGE, osp.join(folder, '__init__.py'),
         submodule_search_locations=[folder])

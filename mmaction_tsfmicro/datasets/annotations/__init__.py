@@ -1,7 +1,7 @@
 """Converters of the micro-expression label sheets to normalized annotations.
 
-Pure Python on pandas/openpyxl (no torch, no mmaction), so
-``tools/data/build_annotations.py`` starts fast.
+Pure Python on openpyxl and the standard library (no torch, no mmaction,
+not even pandas), so ``tools/data/build_annotations.py`` starts fast.
 
 Example:
     >>> from mmaction_tsfmicro.datasets.annotations import (

@@ -278,7 +278,8 @@ class ConversionReport:
             if info['kind'] == 'left out' and rule != 'blank_row':
                 by_word = Counter(r['detail'].split(';')[0]
                                   for r in info['rows'])
-                lines.append('      by emotion: ' + ', '.join(
+                kind = 'class' if rule == 'smic_left_out' else 'emotion'
+                lines.append(f'      by {kind}: ' + ', '.join(
                     f'{w} {n}' for w, n in by_word.most_common()))
             for entry in info['rows'][:limit]:
                 lines.append(f'      {_where(entry)}: {entry["detail"]}')

@@ -1,11 +1,13 @@
 """Reading label sheets (.xlsx, .csv) with the row numbers a user sees.
 
 Excel workbooks are read with openpyxl (cell values, formulas as their
-saved results), CSV files with pandas (every cell as text). Rows keep the
+saved results), CSV files with the standard ``csv`` module (every cell as
+text). Rows keep the
 number a spreadsheet shows (the first row is 1), so every message can name
 the row. The header row is found among the first rows of each worksheet,
 because some sheets (SAMM) put a legend above it.
 """
+import csv
 import os
 import os.path as osp
 import zipfile
@@ -68,18 +70,7 @@ def iter_worksheets(path: str) -> Iterator[Tuple[Optional[str],
     if suffix in EXCEL_SUFFIXES:
         yield from _excel_worksheets(path)
     elif suffix in CSV_SUFFIXES:
-        import pandas as pd
-        try:
-            frame = pd.read_csv(
-                path, header=None, dtype=str, keep_default_na=False,
-                skip_blank_lines=False, encoding='utf-8-sig')
-        except (UnicodeDecodeError, pd.errors.ParserError,
-                pd.errors.EmptyDataError) as e:
-            raise AnnotationError(
-                f'{path}: unreadable sheet, not a CSV table '
-                f'({type(e).__name__}: {" ".join(str(e).split())})') from None
-        yield None, [(i, tuple(r)) for i, r in enumerate(
-            frame.itertuples(index=False, name=None), start=1)]
+        yield None, _csv_rows(path)
     elif suffix == '.xls':
         raise AnnotationError(
             f'{path}: legacy .xls workbooks are not read; save the sheet '
@@ -88,6 +79,17 @@ def iter_worksheets(path: str) -> Iterator[Tuple[Optional[str],
         raise AnnotationError(
             f'{path}: unreadable sheet, unknown format {suffix or "(none)"}'
             '; expected .xlsx or .csv')
+
+
+def _csv_rows(path: str) -> List[RawRow]:
+    try:
+        with open(path, newline='', encoding='utf-8-sig') as f:
+            return [(i, tuple(r)) for i, r in enumerate(csv.reader(f),
+                                                        start=1)]
+    except (UnicodeDecodeError, csv.Error) as e:
+        raise AnnotationError(
+            f'{path}: unreadable sheet, not a CSV table '
+            f'({type(e).__name__}: {" ".join(str(e).split())})') from None
 
 
 def _excel_worksheets(path: str) -> Iterator[Tuple[str, List[RawRow]]]:

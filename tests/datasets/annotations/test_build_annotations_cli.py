@@ -60,8 +60,8 @@ def test_the_tool_does_not_import_torch(tmp_path, real_sheets):
         f'sys.argv = ["build_annotations.py", "samm", r"{SAMM_SHEET}", '
         f'"-o", r"{tmp_path / "samm.json"}"]\n'
         f'runpy.run_path(r"{TOOL}", run_name="__main__")\n'
-        'heavy = [m for m in ("torch", "mmaction", "mmengine", "cv2") '
-        'if m in sys.modules]\n'
+        'heavy = [m for m in ("torch", "mmaction", "mmengine", "cv2", '
+        '"pandas") if m in sys.modules]\n'
         'print("heavy:", heavy)\n')
     proc = subprocess.run([sys.executable, '-c', code], capture_output=True,
                           text=True, timeout=60)
