@@ -18,13 +18,14 @@ RECORD_TYPES = {
     'dataset': str,
     'subject': str,
     'clip': str,
-    'clip_dir': str,
     'onset': int,
     'apex': int,
     'offset': int,
     'emotion': str,
     'label': int,
 }
+#: Keys a record may have (``clip_dir`` defaults to ``clip``).
+OPTIONAL_TYPES = {'clip_dir': str, 'action_units': str}
 METAINFO_KEYS = ('dataset_name', 'class_set', 'classes')
 
 
@@ -153,9 +154,10 @@ def validate_annotation(data: Any, source: str = '<annotation>') -> None:
         if rec['dataset'] not in CLASS_SETS[name].datasets:
             raise AnnotationError(f'{where}: dataset {rec["dataset"]!r} is '
                                   f'not covered by {name}')
-        if 'action_units' in rec and not isinstance(rec['action_units'],
-                                                    str):
-            raise AnnotationError(f'{where}: "action_units" must be str')
+        for key, kind in OPTIONAL_TYPES.items():
+            if key in rec and not isinstance(rec[key], kind):
+                raise AnnotationError(f'{where}: "{key}" must be '
+                                      f'{kind.__name__}, got {rec[key]!r}')
         key = (rec['dataset'], rec['subject'], rec['clip'])
         if key in seen:
             raise AnnotationError(f'{where}: same dataset, subject and clip '

@@ -135,6 +135,64 @@ def _cell_error(table, number: int, name: str, value: Any,
                            f'{show_cell(value)} {problem}')
 
 
+def _read_row(spec: SheetSpec, table, number: int,
+              cells: Dict[str, Any]) -> SheetRow:
+    """Check and parse one non-blank row (see :func:`read_sheet_rows`)."""
+    notes: List[Tuple[str, str]] = []
+    value = cells['subject']
+    if is_blank(value):
+        raise _cell_error(table, number, 'subject', value, 'is empty')
+    try:
+        subject = spec.subject_id(value)
+    except ValueError as e:
+        raise _cell_error(table, number, 'subject', value,
+                          f'is not a {spec.title} subject ({e})') from None
+    text = number_text(value)
+    if text != text.strip() or (spec.canonical_ids
+                                and subject != text.strip()):
+        notes.append(('id_spelling', f'subject {text!r} -> {subject!r}'))
+
+    value = cells['clip']
+    if is_blank(value):
+        raise _cell_error(table, number, 'clip', value, 'is empty')
+    text = number_text(value)
+    clip_dir = spec.clip_id(text.strip())
+    if clip_dir != text:
+        notes.append(('id_spelling', f'clip {text!r} -> {clip_dir!r}'))
+
+    frames = {}
+    for name in FRAME_FIELDS:
+        try:
+            frames[name] = parse_frame(cells.get(name))
+        except ValueError:
+            raise _cell_error(table, number, name, cells.get(name),
+                              'is not a frame number') from None
+
+    emotion = cell = None
+    if 'emotion' in table.columns:
+        cell = cells['emotion']
+        if is_blank(cell):
+            raise _cell_error(table, number, 'emotion', cell, 'is empty')
+        try:
+            emotion = emotion_word(spec.dataset, cell)
+        except KeyError:
+            raise _cell_error(
+                table, number, 'emotion', cell,
+                f'is an unknown emotion word for {spec.title} (known: '
+                f'{", ".join(EMOTION_WORDS[spec.dataset])})') from None
+
+    units = None
+    if 'action_units' in table.columns:
+        units = cells.get('action_units')
+        units = '' if is_blank(units) else number_text(units).strip()
+    return SheetRow(
+        dataset=spec.dataset, file=table.name, row=number, subject=subject,
+        clip_dir=clip_dir, clip=clip_id(spec, clip_dir, frames['onset']),
+        raw={k: cells.get(k) for k in FRAME_FIELDS}, emotion=emotion,
+        emotion_cell=cell, action_units=units, notes=notes, order=number,
+        **frames)
+
+
 def read_sheet_rows(spec: SheetSpec, path: str,
                     report: ConversionReport) -> List[SheetRow]:
     """Read and check every row of a dataset's label sheet (stage 1).
@@ -159,7 +217,6 @@ def read_sheet_rows(spec: SheetSpec, path: str,
     report.add_source(path, spec.dataset, len(filled), table.worksheet,
                       table.header_row)
     rows: List[SheetRow] = []
-    spellings: Dict[str, Counter] = {}
     for number, cells in table.rows:
         if number > last:
             break
@@ -167,60 +224,13 @@ def read_sheet_rows(spec: SheetSpec, path: str,
             report.add('blank_row', dict(file=table.name, row=number),
                        'no values')
             continue
-        notes: List[Tuple[str, str]] = []
-        value = cells['subject']
-        if is_blank(value):
-            raise _cell_error(table, number, 'subject', value, 'is empty')
-        try:
-            subject = spec.subject_id(value)
-        except ValueError as e:
-            raise _cell_error(table, number, 'subject', value,
-                              f'is not a {spec.title} subject ({e})') \
-                from None
-        text = number_text(value)
-        if text != text.strip() or (spec.canonical_ids
-                                    and subject != text.strip()):
-            notes.append(('id_spelling', f'subject {text!r} -> {subject!r}'))
-        value = cells['clip']
-        if is_blank(value):
-            raise _cell_error(table, number, 'clip', value, 'is empty')
-        text = number_text(value)
-        clip_dir = spec.clip_id(text.strip())
-        if clip_dir != text:
-            notes.append(('id_spelling', f'clip {text!r} -> {clip_dir!r}'))
-        frames = {}
-        for name in FRAME_FIELDS:
-            try:
-                frames[name] = parse_frame(cells.get(name))
-            except ValueError:
-                raise _cell_error(table, number, name, cells.get(name),
-                                  'is not a frame number') from None
-        emotion = emotion_cell = None
-        if 'emotion' in table.columns:
-            value = cells['emotion']
-            if is_blank(value):
-                raise _cell_error(table, number, 'emotion', value,
-                                  'is empty')
-            try:
-                emotion = emotion_word(spec.dataset, value)
-            except KeyError:
-                raise _cell_error(
-                    table, number, 'emotion', value,
-                    f'is an unknown emotion word for {spec.title} (known: '
-                    f'{", ".join(EMOTION_WORDS[spec.dataset])})') from None
-            emotion_cell = value
-            spellings.setdefault(emotion, Counter())[str(value)] += 1
-        units = cells.get('action_units')
-        rows.append(
-            SheetRow(spec.dataset, table.name, number, subject, clip_dir,
-                     clip_id(spec, clip_dir, frames['onset']),
-                     frames['onset'], frames['apex'], frames['offset'],
-                     {k: cells.get(k) for k in FRAME_FIELDS}, emotion,
-                     emotion_cell,
-                     None if 'action_units' not in table.columns else
-                     ('' if is_blank(units) else number_text(units).strip()),
-                     notes, order=number))
+        rows.append(_read_row(spec, table, number, cells))
     # An emotion written unlike the sheet's usual spelling of it
+    spellings: Dict[str, Counter] = {}
+    for row in rows:
+        if row.emotion is not None:
+            spellings.setdefault(row.emotion, Counter())[str(
+                row.emotion_cell)] += 1
     usual = {w: c.most_common(1)[0][0] for w, c in spellings.items()}
     for row in rows:
         if row.emotion is None:

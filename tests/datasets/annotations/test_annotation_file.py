@@ -133,7 +133,9 @@ def edit(data, fn):
     (lambda d: d['data_list'][0].update(dataset='samm'),
      "dataset 'samm' is not covered by casme3_7"),
     (lambda d: d['data_list'][0].update(action_units=5),
-     '"action_units" must be str'),
+     '"action_units" must be str, got 5'),
+    (lambda d: d['data_list'][0].update(clip_dir=None),
+     '"clip_dir" must be str, got None'),
 ])
 def test_loader_refuses(tmp_path, casme3, change, message):
     records, meta = casme3
@@ -144,6 +146,16 @@ def test_loader_refuses(tmp_path, casme3, change, message):
                        match='^' + re.escape(f'{path}: ') + '.*' +
                        re.escape(message)):
         load_annotation_file(str(path))
+
+
+def test_clip_dir_and_action_units_are_optional(tmp_path, casme3):
+    records, meta = casme3
+    slim = [{k: v for k, v in r.items() if k not in ('clip_dir',
+                                                       'action_units')}
+            for r in records]
+    path = tmp_path / 'slim.json'
+    path.write_text(json.dumps({'metainfo': meta, 'data_list': slim}))
+    assert load_annotation_file(str(path))['data_list'] == slim
 
 
 def test_loader_refuses_missing_and_invalid_files(tmp_path):
