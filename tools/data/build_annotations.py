@@ -20,6 +20,7 @@ the tool starts in well under a second.
 """
 import argparse
 import importlib.util
+import os
 import os.path as osp
 import sys
 
@@ -85,8 +86,9 @@ def parse_args(argv=None) -> argparse.Namespace:
         help='print the emotion-word -> class table of every class set '
         '(or of the given dataset\'s set) and exit')
     parser.add_argument('--limit', type=int, default=10,
-                        help='rows listed per rule in the summary '
-                        '(default: 10; all are in the metainfo)')
+                        help='rows listed per "left out" or "kept" rule in '
+                        'the summary (default: 10; all are in the metainfo; '
+                        'dropped and repaired rows are always all listed)')
     args = parser.parse_args(argv)
     if not args.print_mapping:
         if args.dataset is None:
@@ -115,17 +117,22 @@ def main(argv=None) -> None:
                 cs = ann.class_set_for(args.dataset, args.classes)
                 names = [cs.name] if args.classes else list(
                     ann.DATASET_CLASS_SETS[args.dataset].values())
-            print(ann.mapping_table(names), end='')
-            return
-        ann.check_output_path(args.out)
-        records, report = ann.convert(args.dataset, args.sheets,
-                                      args.classes)
-        print(report.summary(records, limit=args.limit))
-        ann.write_annotation_file(args.out, records,
-                                  report.metainfo(records))
+            text = ann.mapping_table(names)
+        else:
+            ann.check_output_path(args.out)
+            records, report = ann.convert(args.dataset, args.sheets,
+                                          args.classes)
+            ann.write_annotation_file(args.out, records,
+                                      report.metainfo(records))
+            text = (report.summary(records, limit=args.limit) +
+                    f'\nwrote {len(records)} samples to {args.out}\n')
     except ann.AnnotationError as e:
         fail(' '.join(str(e).split()))
-    print(f'wrote {len(records)} samples to {args.out}')
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:  # e.g. piped into head: the file is written
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 if __name__ == '__main__':

@@ -243,7 +243,9 @@ class ConversionReport:
 
         Args:
             records (sequence[dict]): The written records.
-            limit (int): Rows listed per rule (all are in the metainfo).
+            limit (int): Rows listed per rule whose rows are left out by
+                design or kept as written (all are in the metainfo); the
+                rows of ``dropped`` and ``repaired`` rules are all listed.
 
         Returns:
             str: The summary, several lines.
@@ -281,10 +283,13 @@ class ConversionReport:
                 kind = 'class' if rule == 'smic_left_out' else 'emotion'
                 lines.append(f'      by {kind}: ' + ', '.join(
                     f'{w} {n}' for w, n in by_word.most_common()))
-            for entry in info['rows'][:limit]:
+            shown = info['count']
+            if info['kind'] in ('left out', 'kept'):
+                shown = min(shown, limit)
+            for entry in info['rows'][:shown]:
                 lines.append(f'      {_where(entry)}: {entry["detail"]}')
-            if info['count'] > limit:
-                lines.append(f'      ... and {info["count"] - limit} more '
+            if info['count'] > shown:
+                lines.append(f'      ... and {info["count"] - shown} more '
                              '(all in metainfo["irregular"])')
         return '\n'.join(lines)
 

@@ -94,7 +94,12 @@ def test_summary_lists_every_rule_with_its_rows(casme2_sheet):
     assert ("casme2/sub04/EP11_01 (casme2.xlsx row 15): 30, 20, 10 written "
             'backwards -> 10, 20, 30') in text
     short = report.summary(records, limit=0)
-    assert '... and 1 more (all in metainfo["irregular"])' in short
+    # left-out and kept rows are cut to the limit, dropped and repaired not
+    assert short.count('... and 1 more (all in metainfo["irregular"])') \
+        == 3  # blank_row, excluded_emotion, apex_at_onset
+    assert 'sub04/EP10_01 (casme2.xlsx row 14)' not in short
+    assert 'sub04/EP11_01 (casme2.xlsx row 15)' in short
+    assert 'sub03/EP07_01 (casme2.xlsx row 10): same as row 9' in short
     meta = report.metainfo(records)
     assert meta['irregular']['duplicate_row'] == {
         'kind': 'dropped', 'rule': meta['irregular']['duplicate_row']['rule'],
