@@ -154,14 +154,17 @@ class MicroExpressionDataset(BaseActionDataset):
         info = dict(raw_data_info)
         dataset, subject = str(info['dataset']), str(info['subject'])
         clip = str(info['clip'])
+        # the clip's frame folder; CAS(ME)^3 samples share recordings, so
+        # their clip ids (e.g. ``e_62``) differ from their folders (``e``)
+        folder = str(info.get('clip_dir', clip))
         layout = self._layout_of(dataset)
         info.update(
             dataset=dataset,
             subject=subject,
             clip=clip,
             frame_dir=frame_dir(layout, self._root_of(dataset), subject,
-                                clip),
-            filename_tmpl=filename_tmpl(layout, subject, clip),
+                                folder),
+            filename_tmpl=filename_tmpl(layout, subject, folder),
             onset_frame=info.pop('onset'),
             apex_frame=info.pop('apex'),
             offset_frame=info.pop('offset'),

@@ -172,3 +172,18 @@ def test_missing_frame_is_named(tmp_path):
                        match=r'sub01/EP02_00/img3.jpg: frame 3 of sample '
                        r'sub01/EP02_00 not found'):
         ds[2]
+
+
+def test_clip_dir_names_the_frame_folder(tmp_path):
+    """CAS(ME)^3 samples that share a recording: clip ids differ from the
+    folder that holds their frames."""
+    recs = [record(dataset='casme3', subject='spNO.1', clip='e_62',
+                   clip_dir='e', onset=62, apex=70, offset=80),
+            record(dataset='casme3', subject='spNO.1', clip='e_300',
+                   clip_dir='e', onset=300, apex=310, offset=320)]
+    ds = build(write_ann(tmp_path / 'c3.json', recs),
+               data_prefix=dict(img='/c3'))
+    infos = [ds.get_data_info(i) for i in range(2)]
+    assert [i['clip'] for i in infos] == ['e_62', 'e_300']
+    assert {i['frame_dir'] for i in infos} == {'/c3/spNO.1/e/color'}
+    assert infos[1]['filename_tmpl'].format(310) == '310.jpg'
