@@ -1,8 +1,10 @@
 """Time the TSFmicro recognizer on the CPU: forward and training step.
 
-For each ``--arch`` preset the plugin's ``Recognizer3D`` (model config
-``--config``, backbone arch overridden, neck/head widths following it) is
-timed on random inputs at the preset's input size:
+For each ``--arch`` preset the plugin's ``Recognizer3D`` is timed on random
+inputs at the preset's input size. The model config is ``--config`` if
+given, else ``configs/_base_/models/tsfmicro_<arch>.py`` if it exists (e.g.
+the tiny config with its narrower head), else the paper config; its backbone
+arch is set to the preset and the neck/head widths follow the backbone:
 
 * forward: ``mode='predict'`` in eval mode under ``torch.no_grad()``;
 * training step: ``mode='loss'``, backward and an AdamW step.
@@ -23,6 +25,8 @@ import time
 from typing import Callable, Dict, List, Optional
 
 import torch
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 
 def cpu_name() -> str:
@@ -49,6 +53,15 @@ def median_seconds(fn: Callable[[], None], warmup: int, iters: int) -> float:
     return statistics.median(times)
 
 
+def config_for(arch: str, config: Optional[str]) -> str:
+    """Model config used for ``arch`` (see the module docstring)."""
+    if config is not None:
+        return config
+    models = osp.join(REPO, 'configs', '_base_', 'models')
+    own = osp.join(models, f'tsfmicro_{arch}.py')
+    return own if osp.exists(own) else osp.join(models, 'tsfmicro.py')
+
+
 def build_model(config: str, arch: str, num_classes: int,
                 input_size: Optional[int]):
     """Recognizer3D of ``config`` with the backbone's ``arch`` preset."""
@@ -67,8 +80,7 @@ def build_model(config: str, arch: str, num_classes: int,
     cfg.model.neck.in_channels = backbone.out_channels
     cfg.model.cls_head.in_channels = backbone.out_channels
     cfg.model.cls_head.num_classes = num_classes
-    model = MODELS.build(cfg.model)
-    model.init_weights()
+    model = MODELS.build(cfg.model)  # PyTorch's default init: timing only
     return model, backbone.input_size
 
 
@@ -77,8 +89,8 @@ def benchmark(arch: str, args: argparse.Namespace) -> Dict[str, object]:
     from mmaction.structures import ActionDataSample
 
     torch.manual_seed(0)
-    model, size = build_model(args.config, arch, args.num_classes,
-                              args.input_size)
+    model, size = build_model(config_for(arch, args.config), arch,
+                              args.num_classes, args.input_size)
     n = args.batch_size
     inputs = torch.randn(n, 1, 3, 2, *size)
     samples = [
@@ -105,6 +117,7 @@ def benchmark(arch: str, args: argparse.Namespace) -> Dict[str, object]:
     fwd = median_seconds(forward, args.warmup, args.iters)
     return dict(
         arch=arch,
+        config=osp.relpath(config_for(arch, args.config), REPO),
         size=f'{size[0]}x{size[1]}',
         params=sum(p.numel() for p in model.parameters()),
         forward=fwd,
@@ -112,12 +125,10 @@ def benchmark(arch: str, args: argparse.Namespace) -> Dict[str, object]:
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
-    repo = osp.dirname(osp.dirname(osp.abspath(__file__)))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        '--config',
-        default=osp.join(repo, 'configs', '_base_', 'models', 'tsfmicro.py'),
-        help='model config (the backbone arch is overridden)')
+        '--config', default=None,
+        help='model config for every arch (default: per arch, see above)')
     parser.add_argument(
         '--arch', nargs='+', default=['paper', 'small', 'tiny'],
         help='backbone presets to time')
@@ -139,12 +150,12 @@ def main(argv: Optional[List[str]] = None) -> None:
     print(f'CPU: {cpu_name()}; torch {torch.__version__}; '
           f'{args.threads} threads; batch {args.batch_size}; '
           f'median of {args.iters} runs after {args.warmup} warm-up runs\n')
-    print('| arch | input | params | forward / batch | forward / sample '
-          '| train step / batch | train step / sample |')
-    print('|---|---|---|---|---|---|---|')
+    print('| arch | config | input | params | forward / batch '
+          '| forward / sample | train step / batch | train step / sample |')
+    print('|---|---|---|---|---|---|---|---|')
     n = args.batch_size
     for r in rows:
-        print(f"| {r['arch']} | {r['size']} | {r['params'] / 1e6:.2f} M "
+        print(f"| {r['arch']} | {r['config']} | {r['size']} | {r['params'] / 1e6:.2f} M "
               f"| {r['forward'] * 1e3:.0f} ms | {r['forward'] / n * 1e3:.1f} ms "
               f"| {r['train'] * 1e3:.0f} ms | {r['train'] / n * 1e3:.1f} ms |")
 

@@ -98,7 +98,7 @@ def apply_rotary(x: Tensor, rotary: Rotary) -> Tensor:
     Returns:
         Tensor: same shape as ``x``.
     """
-    sin, cos = rotary
+    sin, cos = (t.to(x.dtype) for t in rotary)
     return x * cos + rotate_pairs(x) * sin
 
 

@@ -106,8 +106,8 @@ class TSFmicro(BaseModule):
         'small':
         dict(
             input_size=224,
-            stem_channels=[16, 32],
-            stem_strides=[2, 2],
+            stem_channels=[16, 16, 32, 32],
+            stem_strides=[2, 1, 1, 1],
             embed_dims=[32, 64, 128, 256],
             depths=[1, 1, 2, 1],
             num_heads=[2, 2, 2, 2],

@@ -155,3 +155,16 @@ def test_init_weights_follow_the_official_scheme():
     assert q.bias.abs().sum() == 0
     norm = model.stages[0].blocks[0].norm1
     assert torch.equal(norm.weight, torch.ones_like(norm.weight))
+
+
+def test_runs_under_autocast():
+    torch.manual_seed(0)
+    model = mini(fusion='late').eval()
+    x = torch.randn(2, 3, 2, 64, 64)
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        temporal, spatial = model(x)
+    assert temporal.dtype == torch.bfloat16  # spatial ends in a fp32 norm
+    reference = model(x)
+    for low, ref in zip((temporal, spatial), reference):
+        assert torch.isfinite(low.float()).all()
+        assert (low.float() - ref).abs().max() < 0.1 * ref.abs().max()
