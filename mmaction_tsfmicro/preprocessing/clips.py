@@ -87,9 +87,9 @@ class PreprocessConfig:
         layout (str): Frame layout name or template of ``src``
             (:mod:`.layouts`).
         target (AlignmentTarget): Output geometry.
-        frames (str): ``'annotated'``: from the earliest onset to the latest
-            offset (or apex) of the clip's samples; ``'all'``: every frame of
-            the clip folder.
+        frames (str): ``'annotated'``: each sample's onset to offset (or
+            apex, if later), for every sample of the clip; ``'all'``: every
+            frame of the clip folder.
         max_shift (float, optional): Largest distance in output pixels that
             the eyes (and nose) of a key frame may lie from the reference
             frame's after alignment; None disables the check.
@@ -215,8 +215,6 @@ def select_frames(spec: ClipSpec,
     if not osp.isdir(src_dir):
         raise ClipError(f'clip folder not found: {src_dir}')
     tmpl = filename_tmpl(cfg.layout, spec.subject, spec.clip)
-    first = min(s['onset'] for s in spec.samples)
-    last = max(max(s['apex'], s['offset']) for s in spec.samples)
     if cfg.frames == 'all':
         frames = list_frames(cfg.layout, cfg.src, spec.subject, spec.clip)
         have = {f for f, _ in frames}
@@ -225,8 +223,10 @@ def select_frames(spec: ClipSpec,
             path = osp.join(src_dir, tmpl.format(needed[0]))
             raise ClipError(f'missing annotated frame {needed[0]}: {path}')
         return frames
-    frames = [(f, osp.join(src_dir, tmpl.format(f)))
-              for f in range(first, last + 1)]
+    wanted = set()
+    for s in spec.samples:
+        wanted.update(range(s['onset'], max(s['apex'], s['offset']) + 1))
+    frames = [(f, osp.join(src_dir, tmpl.format(f))) for f in sorted(wanted)]
     for f, path in frames:
         if not osp.isfile(path):
             raise ClipError(f'missing frame {f}: {path}')

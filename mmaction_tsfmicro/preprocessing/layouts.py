@@ -7,14 +7,11 @@ dataset root, with the fields ``{subject}``, ``{clip}`` and ``{frame}``
 such as ``{frame:05d}``). The last path component of a template is the frame
 file name; everything before it is the folder that holds a clip's frames.
 
-=================  ==============================================  =========
-layout             template                                        example
-=================  ==============================================  =========
-``casme2``         ``{subject}/{clip}/img{frame}.jpg``             CASME II raw
-``casme2_cropped`` ``{subject}/{clip}/reg_img{frame}.jpg``         CASME II cropped
-``samm``           ``{subject}/{clip}/{subject}_{frame:05d}.jpg``  SAMM
-``casme3``         ``{subject}/{clip}/color/{frame}.jpg``          CAS(ME)^3 part A
-=================  ==============================================  =========
+- ``casme2`` (CASME II raw): ``{subject}/{clip}/img{frame}.jpg``
+- ``casme2_cropped`` (CASME II cropped):
+  ``{subject}/{clip}/reg_img{frame}.jpg``
+- ``samm`` (SAMM, grayscale): ``{subject}/{clip}/{subject}_{frame:05d}.jpg``
+- ``casme3`` (CAS(ME)^3 part A): ``{subject}/{clip}/color/{frame}.jpg``
 
 Example:
     >>> frame_path('samm', '/data/SAMM', '006', '006_1_2', 5562)

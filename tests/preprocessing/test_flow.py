@@ -128,7 +128,8 @@ def test_bad_flow_inputs(face, tmp_path):
     with pytest.raises(ValueError, match='NaN or inf'):
         save_flow(str(tmp_path / 'b.npy'), bad)
     assert not list(tmp_path.iterdir())
-    with pytest.raises(FileNotFoundError, match='flow file not found: .*c.npy'):
+    with pytest.raises(FileNotFoundError,
+                       match='flow file not found: .*c.npy'):
         load_flow(str(tmp_path / 'c.npy'))
     (tmp_path / 'd.npy').write_bytes(b'not numpy')
     with pytest.raises(ValueError, match='d.npy: not a flow .npy file'):

@@ -82,7 +82,8 @@ def test_preprocess_tool_aligns_and_reports(casme2_tree, capsys):
     out = capsys.readouterr().out.splitlines()
     assert code == 1
     assert out[0] == 'clips: 4, done: 0, skipped (already done): 3, failed: 1'
-    assert out[1] == f'FAILED sub03/EP05_01: no face found on onset frame 1: {raw1}'
+    assert out[1] == ('FAILED sub03/EP05_01: no face found on onset frame '
+                      f'1: {raw1}')
 
 
 def test_preprocess_tool_bad_input(casme2_tree, tmp_path, capsys):

@@ -31,7 +31,8 @@ REPORT_FILE = 'flow_report.json'
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        description='Onset-to-apex optical flow and strain per sample.')
+        description='Onset-to-apex optical flow and strain per sample.',
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument('--dataset', required=True,
                         help='dataset whose records are processed')
     parser.add_argument('--ann', required=True,
@@ -42,26 +43,34 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         '--layout', help=f'frame layout of --src ({", ".join(LAYOUTS)} or a '
         'template); defaults to --dataset')
-    parser.add_argument('--method', choices=FLOW_METHODS, default='tvl1')
-    parser.add_argument('--tvl1-scales', type=int, default=3,
+    parser.add_argument('--method', choices=FLOW_METHODS, default='tvl1',
+                        help='optical flow method')
+    parser.add_argument('--tvl1-scales', type=int, default=5,
                         help='TV-L1 pyramid levels')
-    parser.add_argument('--tvl1-warps', type=int, default=3,
+    parser.add_argument('--tvl1-warps', type=int, default=5,
                         help='TV-L1 warps per level')
+    parser.add_argument('--tvl1-epsilon', type=float, default=0.01,
+                        help='TV-L1 stopping threshold (0.02: about twice '
+                        'as fast)')
     parser.add_argument('--dis-preset', default='medium',
-                        choices=('ultrafast', 'fast', 'medium'))
-    parser.add_argument('--workers', type=int, default=1)
+                        choices=('ultrafast', 'fast', 'medium'),
+                        help='DIS preset')
+    parser.add_argument('--workers', type=int, default=1,
+                        help='worker processes')
     parser.add_argument('--overwrite', action='store_true',
                         help='recompute samples whose file exists')
     parser.add_argument(
         '--report', help=f'run report JSON; defaults to DST/{REPORT_FILE}')
-    parser.add_argument('--no-progress', action='store_true')
+    parser.add_argument('--no-progress', action='store_true',
+                        help='no progress bar')
     return parser.parse_args(argv)
 
 
 def method_options(args: argparse.Namespace) -> dict:
     """The options of the chosen method only (recorded in flow_meta.json)."""
     if args.method == 'tvl1':
-        return dict(scales=args.tvl1_scales, warps=args.tvl1_warps)
+        return dict(scales=args.tvl1_scales, warps=args.tvl1_warps,
+                    epsilon=args.tvl1_epsilon)
     if args.method == 'dis':
         return dict(dis_preset=args.dis_preset)
     return {}

@@ -37,7 +37,8 @@ REPORT_FILE = 'preprocess_report.json'
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='Align the faces of micro-expression clips (one '
-        'similarity transform per clip, from the onset frame).')
+        'similarity transform per clip, from the onset frame).',
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument(
         '--dataset', required=True,
         help='dataset whose records are processed (the records\' "dataset" '
@@ -56,10 +57,12 @@ def parse_args(argv=None) -> argparse.Namespace:
         '--out-layout', help='frame layout of --dst; defaults to --layout')
     parser.add_argument('--size', type=int, default=224,
                         help='side of the square crops in pixels')
-    parser.add_argument('--eye-y', type=float, default=AlignmentTarget.eye_y,
-                        help='eye line height as a fraction of --size')
-    parser.add_argument('--eye-dist', type=float, default=AlignmentTarget.eye_dist,
-                        help='inter-ocular distance as a fraction of --size')
+    parser.add_argument(
+        '--eye-y', type=float, default=AlignmentTarget.eye_y,
+        help='eye line height as a fraction of --size')
+    parser.add_argument(
+        '--eye-dist', type=float, default=AlignmentTarget.eye_dist,
+        help='inter-ocular distance as a fraction of --size')
     parser.add_argument('--use-nose', action='store_true',
                         help='fit the nose tip too (least squares)')
     parser.add_argument('--detector', choices=sorted(DETECTORS),
@@ -76,7 +79,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help='do not detect on the apex/offset frames')
     parser.add_argument('--workers', type=int, default=1,
                         help='worker processes (each builds its detector)')
-    parser.add_argument('--jpeg-quality', type=int, default=95)
+    parser.add_argument('--jpeg-quality', type=int, default=95,
+                        help='quality of the written JPEG crops')
     parser.add_argument('--overwrite', action='store_true',
                         help='redo clips that are already done')
     parser.add_argument(

@@ -54,8 +54,9 @@ class LoadFlow(BaseTransform):
                  key: str = 'imgs') -> None:
         bad = [c for c in channels if c not in LOADABLE_CHANNELS]
         if bad or not channels:
-            raise ValueError(f'LoadFlow channels must be a non-empty list of '
-                             f'{list(LOADABLE_CHANNELS)}, got {list(channels)}')
+            raise ValueError('LoadFlow channels must be a non-empty list of '
+                             f'{list(LOADABLE_CHANNELS)}, got '
+                             f'{list(channels)}')
         if isinstance(size, int):
             size = (size, size)
         if size is not None and (len(size) != 2 or min(size) < 1):
