@@ -59,6 +59,8 @@ def confusion_matrix(y_true: Sequence[int], y_pred: Sequence[int],
     if y_true.shape != y_pred.shape:
         raise ValueError(f'y_true has {y_true.size} labels but y_pred has '
                          f'{y_pred.size}')
+    if y_true.size == 0:
+        return np.zeros((num_classes, num_classes), dtype=np.int64)
     return _sk_confusion_matrix(
         y_true, y_pred, labels=np.arange(num_classes)).astype(np.int64)
 

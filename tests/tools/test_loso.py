@@ -1,0 +1,251 @@
+"""tools/loso.py end to end on a tiny generated data set (3 subjects,
+3 epochs, 32x32 frames): report files, resume after a kill, --jobs,
+--select-on-test, distributed folds."""
+import importlib.util
+import json
+import os
+import os.path as osp
+import signal
+import subprocess
+import sys
+import time
+
+import pandas as pd
+import pytest
+
+from mmaction_tsfmicro.evaluation.functional import me_scores
+from mmaction_tsfmicro.testing import make_synthetic_dataset
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+TOOL = osp.join(ROOT, 'tools', 'loso.py')
+CFG = osp.join(ROOT, 'tests', 'data', 'configs', 'loso_tiny.py')
+SUBJECTS = ['sub01', 'sub02', 'sub03']
+REPORT_FILES = ('loso_report.json', 'predictions.csv', 'loso_megc.log',
+                'loso_report.md', 'confusion_matrix.png', 'per_subject.png')
+
+
+def env():
+    return dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS='1')
+
+
+def loso(cwd, *args, timeout=300):
+    return subprocess.run([sys.executable, TOOL, CFG, *args, '--threads',
+                           '1'],
+                          cwd=cwd,
+                          env=env(),
+                          capture_output=True,
+                          text=True,
+                          timeout=timeout)
+
+
+def ok(proc):
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc
+
+
+def load_tool():
+    spec = importlib.util.spec_from_file_location('loso_tool', TOOL)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def report(work_dir):
+    with open(osp.join(work_dir, 'loso_report.json')) as f:
+        return json.load(f)
+
+
+def fold_predictions(work_dir, subject):
+    with open(osp.join(work_dir, f'fold_{subject}',
+                       'predictions.json')) as f:
+        return json.load(f)['predictions']
+
+
+@pytest.fixture(scope='module')
+def data_dir(tmp_path_factory):
+    root = tmp_path_factory.mktemp('loso')
+    make_synthetic_dataset(
+        str(root / 'data' / 'synthetic_loso'), subjects=SUBJECTS,
+        clips_per_class=2)
+    return root
+
+
+@pytest.fixture(scope='module')
+def reference(data_dir):
+    proc = ok(loso(data_dir, '--work-dir', 'ref'))
+    return str(data_dir / 'ref'), proc
+
+
+def test_end_to_end_report(reference):
+    work_dir, proc = reference
+    for name in REPORT_FILES:
+        assert osp.getsize(osp.join(work_dir, name)) > 0, name
+    rep = report(work_dir)
+    assert rep['num_folds'] == 3 and rep['num_samples'] == 30
+    assert list(rep['per_subject']) == SUBJECTS
+    # the report's numbers come back from the CSV
+    table = pd.read_csv(osp.join(work_dir, 'predictions.csv'))
+    assert len(table) == rep['num_samples']
+    again = me_scores(table['label'], table['pred'], len(rep['classes']))
+    for key in ('uf1', 'uar', 'acc'):
+        assert again[key] == pytest.approx(rep[key])
+    assert sorted(table['subject'].unique()) == SUBJECTS
+    assert 'NOT the MEGC metric' in rep['per_fold_average']['note']
+    assert 'last training epoch (3)' in rep['model_selection']
+    assert rep['seed'] == 0 and '--work-dir ref' in rep['commands'][0]
+    assert f"UF1 {rep['uf1']:.4f}" in proc.stdout
+    assert 'per-fold average (not the MEGC metric)' in proc.stdout
+
+
+def test_no_fold_trains_on_its_test_subject(reference):
+    work_dir, _ = reference
+    for subject in SUBJECTS:
+        fold_dir = osp.join(work_dir, f'fold_{subject}')
+        with open(osp.join(fold_dir, 'fold_result.json')) as f:
+            rec = json.load(f)
+        # subjects the built datasets actually loaded
+        assert rec['test_subjects'] == [subject]
+        assert rec['train_subjects'] == [s for s in SUBJECTS if s != subject]
+        assert rec['num_train_samples'] == 20
+        assert {p['subject'] for p in fold_predictions(work_dir, subject)
+                } == {subject}
+        # only the last epoch's checkpoint is kept
+        assert sorted(f for f in os.listdir(fold_dir)
+                      if f.endswith('.pth')) == ['epoch_3.pth']
+
+
+def test_existing_work_dir_is_refused_without_resume(reference, capsys):
+    work_dir, _ = reference
+    before = {n: os.stat(osp.join(work_dir, n)).st_mtime_ns
+              for n in ('loso_plan.json', 'loso_report.json')}
+    code = load_tool().main([CFG, '--work-dir', work_dir])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert 'already holds a LOSO run (3 finished fold(s)' in err
+    assert 'pass --resume' in err
+    code = load_tool().main([
+        CFG, '--work-dir', work_dir, '--resume', '--cfg-options',
+        'train_cfg.max_epochs=4'
+    ])
+    assert code == 2
+    assert 'merged config differs' in capsys.readouterr().err
+    assert before == {n: os.stat(osp.join(work_dir, n)).st_mtime_ns
+                      for n in before}
+
+
+def test_selection_on_test_is_refused(data_dir, tmp_path, capsys):
+    child = tmp_path / 'best.py'
+    child.write_text(f"_base_ = [{CFG!r}]\n"
+                     "default_hooks = dict(checkpoint=dict(save_best='uf1'))\n")
+    code = load_tool().main([str(child), '--work-dir', str(tmp_path / 'w')])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "default_hooks.checkpoint.save_best='uf1'" in err
+    assert 'test subject' in err and '--select-on-test' in err
+    assert not (tmp_path / 'w').exists()
+
+
+def test_resume_after_kill_equals_uninterrupted(data_dir, reference):
+    ref_dir, _ = reference
+    work_dir = data_dir / 'killed'
+    proc = subprocess.Popen(
+        [sys.executable, TOOL, CFG, '--work-dir', 'killed', '--threads', '1'],
+        cwd=data_dir,
+        env=env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True)
+    # kill the run once fold 2 has saved its first checkpoint
+    marker = work_dir / 'fold_sub02' / 'last_checkpoint'
+    deadline = time.time() + 240
+    while not marker.exists():
+        assert proc.poll() is None, 'the run ended before it was killed'
+        assert time.time() < deadline
+        time.sleep(0.02)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert not (work_dir / 'fold_sub02' / 'fold_result.json').exists()
+    assert not (work_dir / 'loso_report.json').exists()
+    fold1 = (work_dir / 'fold_sub01' / 'fold_result.json').read_bytes()
+
+    ok(loso(data_dir, '--work-dir', 'killed', '--resume'))
+    # the finished fold was kept, the interrupted one resumed
+    assert (work_dir / 'fold_sub01' / 'fold_result.json').read_bytes() == fold1
+    with open(work_dir / 'fold_sub02' / 'fold_result.json') as f:
+        assert json.load(f)['resumed_from'] in ('epoch_1.pth', 'epoch_2.pth')
+    # identical to the uninterrupted run, down to the scores
+    pd.testing.assert_frame_equal(
+        pd.read_csv(work_dir / 'predictions.csv'),
+        pd.read_csv(osp.join(ref_dir, 'predictions.csv')))
+    resumed, ref = report(work_dir), report(ref_dir)
+    for key in ('uf1', 'uar', 'acc', 'per_fold_average', 'per_class'):
+        assert resumed[key] == ref[key]
+    assert [i['resume'] for i in resumed['invocations']] == [False, True]
+
+
+@pytest.fixture(scope='module')
+def parallel(data_dir):
+    proc = ok(
+        loso(data_dir, '--work-dir', 'jobs2', '--jobs', '2',
+             '--select-on-test', '--subjects', 'sub01,sub02'))
+    return str(data_dir / 'jobs2'), proc
+
+
+def test_jobs_2_gives_the_numbers_of_jobs_1(parallel, reference):
+    work_dir, proc = parallel
+    ref_dir, _ = reference
+    assert 'running 2 fold(s), 2 at once' in proc.stdout
+    rows = []
+    for subject in ('sub01', 'sub02'):
+        assert fold_predictions(work_dir, subject) == fold_predictions(
+            ref_dir, subject)
+        rows += fold_predictions(ref_dir, subject)
+    rep = report(work_dir)
+    expected = me_scores([r['label'] for r in rows],
+                         [r['pred'] for r in rows], 5)
+    assert (rep['uf1'], rep['uar'], rep['acc']) == (expected['uf1'],
+                                                    expected['uar'],
+                                                    expected['acc'])
+
+
+def test_select_on_test_reports_both_numbers(parallel):
+    work_dir, proc = parallel
+    rep = report(work_dir)
+    sel = rep['selected_on_test']
+    assert sel['optimistic'] is True and 'OPTIMISTIC' in sel['warning']
+    assert set(sel['epochs']) == {'sub01', 'sub02'}
+    assert all(1 <= e <= 3 for e in sel['epochs'].values())
+    for subject in ('sub01', 'sub02'):
+        fold_dir = osp.join(work_dir, f'fold_{subject}')
+        # validation after the last epoch saw what the test saw
+        with open(osp.join(fold_dir, 'test_subject_by_epoch',
+                           'epoch_3.json')) as f:
+            assert json.load(f)['predictions'] == fold_predictions(
+                work_dir, subject)
+    assert 'selected on the test subject (OPTIMISTIC)' in proc.stdout
+    md = open(osp.join(work_dir, 'loso_report.md')).read()
+    assert '| last epoch (valid) | selected on test (optimistic) |' in md
+
+
+def test_distributed_folds(data_dir):
+    proc = subprocess.run(
+        [
+            sys.executable, '-m', 'torch.distributed.run',
+            '--nproc_per_node=2', '--master_port=29731', TOOL, CFG,
+            '--work-dir', 'dist', '--launcher', 'pytorch', '--subjects',
+            'sub01,sub02', '--threads', '1', '--cfg-options',
+            'train_cfg.max_epochs=1'
+        ],
+        cwd=data_dir,
+        env=env(),
+        capture_output=True,
+        text=True,
+        timeout=300)
+    ok(proc)
+    rep = report(data_dir / 'dist')
+    assert rep['num_folds'] == 2 and rep['num_samples'] == 20
+    assert rep['invocations'][0]['world_size'] == 2
+    with open(data_dir / 'dist' / 'fold_sub01' / 'fold_result.json') as f:
+        rec = json.load(f)
+    assert rec['world_size'] == 2 and rec['num_test_samples'] == 10
+    assert proc.stdout.count('LOSO over 2 folds') == 1  # rank 0 reports
