@@ -51,9 +51,11 @@ class ClipSpec:
 
     Args:
         subject (str): Subject folder name.
-        clip (str): Clip folder name.
-        samples (list[dict]): ``onset``, ``apex``, ``offset`` of each sample
-            in the folder (frame numbers of the file names).
+        clip (str): Clip folder name (the records' ``clip_dir``, else their
+            ``clip``).
+        samples (list[dict]): ``clip`` (the sample id), ``onset``, ``apex``,
+            ``offset`` of each sample in the folder (frame numbers of the
+            file names).
     """
 
     subject: str
@@ -149,6 +151,10 @@ def group_clips(records: Iterable[Dict],
                 dataset: Optional[str] = None) -> List[ClipSpec]:
     """Group annotation records by clip folder.
 
+    A record's folder is its ``clip_dir`` when it has one (CAS(ME)^3 part A:
+    samples ``e_62`` and ``e_96`` share the recording ``e``), else its
+    ``clip``.
+
     Args:
         records (Iterable[dict]): Records of the normalized annotation file.
         dataset (str, optional): Keep only records of this dataset (records
@@ -165,15 +171,17 @@ def group_clips(records: Iterable[Dict],
                    if rec.get(k) is None]
         if missing:
             raise KeyError(f'annotation record {i} lacks {missing}: {rec}')
-        key = (str(rec['subject']), str(rec['clip']))
+        key = (str(rec['subject']), str(rec.get('clip_dir') or rec['clip']))
         spec = clips.setdefault(key, ClipSpec(*key))
         onset, apex = int(rec['onset']), int(rec['apex'])
         offset = rec.get('offset')
         offset = apex if offset is None else int(offset)
         if not onset <= apex:
-            raise ValueError(f'annotation record {i} ({key[0]}/{key[1]}): '
-                             f'onset {onset} > apex {apex}')
-        spec.samples.append(dict(onset=onset, apex=apex, offset=offset))
+            raise ValueError(f'annotation record {i} ({key[0]}/'
+                             f"{rec['clip']}): onset {onset} > apex {apex}")
+        spec.samples.append(
+            dict(clip=str(rec['clip']), onset=onset, apex=apex,
+                 offset=offset))
     return list(clips.values())
 
 

@@ -57,7 +57,8 @@ def flow_samples(records: Iterable[Dict],
         dataset (str, optional): Keep only records of this dataset.
 
     Returns:
-        list[dict]: ``dataset, subject, clip, onset, apex`` of each sample.
+        list[dict]: ``dataset, subject, clip, clip_dir, onset, apex`` of each
+        sample (``clip_dir``, the frame folder, defaults to ``clip``).
     """
     out, seen = [], set()
     for i, rec in enumerate(records):
@@ -71,6 +72,7 @@ def flow_samples(records: Iterable[Dict],
             dataset=rec.get('dataset', dataset),
             subject=str(rec['subject']),
             clip=str(rec['clip']),
+            clip_dir=str(rec.get('clip_dir') or rec['clip']),
             onset=int(rec['onset']),
             apex=int(rec['apex']))
         key = (sample['subject'], sample['clip'], sample['onset'],
@@ -141,7 +143,7 @@ def flow_job(sample: Dict, cfg: FlowConfig,
     images = []
     for role in ('onset', 'apex'):
         path = frame_path(cfg.layout, cfg.src, sample['subject'],
-                          sample['clip'], sample[role])
+                          sample['clip_dir'], sample[role])
         image = cv2.imread(path, cv2.IMREAD_GRAYSCALE)
         if image is None:
             reason = 'missing' if not osp.isfile(path) else 'cannot read'

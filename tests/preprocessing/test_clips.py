@@ -276,15 +276,20 @@ def test_foreign_output_folder_is_not_touched(tmp_path, mediapipe_detector):
 
 def test_group_clips_and_summary():
     recs = [
-        dict(dataset='casme3', subject='spNO.1', clip='a', onset=5, apex=6,
-             offset=7),
-        dict(dataset='casme3', subject='spNO.1', clip='a', onset=0, apex=2,
-             offset=3),
+        dict(dataset='casme3', subject='spNO.1', clip='a_5', clip_dir='a',
+             onset=5, apex=6, offset=7),
+        dict(dataset='casme3', subject='spNO.1', clip='a_1', clip_dir='a',
+             onset=1, apex=2, offset=3),
         dict(dataset='samm', subject='006', clip='x', onset=1, apex=2,
              offset=3),
     ]
     specs = group_clips(recs, 'casme3')
-    assert [(s.key, len(s.samples)) for s in specs] == [('spNO.1/a', 2)]
+    # samples are grouped by their frame folder, clip_dir
+    assert [(s.key, s.clip) for s in specs] == [('spNO.1/a', 'a')]
+    assert specs[0].samples == [
+        dict(clip='a_5', onset=5, apex=6, offset=7),
+        dict(clip='a_1', onset=1, apex=2, offset=3)
+    ]
     assert [s.key for s in group_clips(recs)] == ['spNO.1/a', '006/x']
     with pytest.raises(KeyError, match=r"record 0 lacks \['apex'\]"):
         group_clips([dict(subject='s', clip='c', onset=1)])

@@ -11,6 +11,7 @@ import pytest
 
 import mmaction_tsfmicro.datasets.transforms.flow  # noqa: F401 (LoadFlow)
 from mmaction.registry import DATASETS
+from mmaction_tsfmicro.preprocessing.layouts import frame_path
 
 from .conftest import record, video_frames, write_ann, write_clip
 
@@ -175,3 +176,74 @@ def test_flow_tool_and_loading(casme2_tree, capsys):
     np.testing.assert_allclose(got[..., :2], small[..., :2] * 32 / SIZE,
                                atol=1e-4)
     np.testing.assert_allclose(got[..., 2], small[..., 2], atol=1e-4)
+
+
+# dataset, subject, clip folder, first frame number, gray, samples
+# (clip id, onset, apex, offset)
+LAYOUT_CASES = {
+    'samm': ('006', '006_1_2', 5562, True,
+             [('006_1_2', 5562, 5563, 5564)]),
+    # CAS(ME)^3 part A: two samples share the recording folder 'a'
+    'casme3': ('spNO.1', 'a', 1, False,
+               [('a_1', 1, 2, 3), ('a_5', 5, 6, 7)]),
+}
+
+
+@pytest.mark.parametrize('dataset', sorted(LAYOUT_CASES))
+def test_each_layout_end_to_end(tmp_path, dataset, capsys):
+    subject, folder, first, gray, samples = LAYOUT_CASES[dataset]
+    write_clip(str(tmp_path / 'raw'), dataset, subject, folder,
+               video_frames('single_face.mp4', 0, 7), first, gray=gray)
+    records = []
+    for clip, on, ap, off in samples:
+        rec = record(dataset, subject, clip, on, ap, off)
+        rec['clip_dir'] = folder
+        records.append(rec)
+    ann = write_ann(str(tmp_path / 'ann.json'), records, dataset)
+    common = ['--dataset', dataset, '--ann', ann, '--no-progress']
+    faces = load_tool('preprocess_faces').main(common + [
+        '--src', str(tmp_path / 'raw'), '--dst', str(tmp_path / 'faces'),
+        '--size', str(SIZE)])
+    assert faces == 0, capsys.readouterr().out
+    flow = load_tool('compute_flow').main(common + [
+        '--src', str(tmp_path / 'faces'), '--dst', str(tmp_path / 'flow'),
+        '--method', 'farneback'])
+    assert flow == 0, capsys.readouterr().out
+
+    frames_ds = DATASETS.build(
+        dict(type='MicroExpressionDataset', ann_file=ann,
+             data_prefix=dict(img=str(tmp_path / 'faces')),
+             pipeline=[
+                 dict(type='SelectFramePair', mode='annotated'),
+                 dict(type='LoadFramePair'),
+                 dict(type='FormatShape', input_format='NCTHW'),
+                 dict(type='PackActionInputs', meta_keys=('clip', )),
+             ]))
+    flow_ds = DATASETS.build(
+        dict(type='MicroExpressionDataset', ann_file=ann,
+             data_prefix=dict(img=str(tmp_path / 'faces')),
+             pipeline=[
+                 dict(type='LoadFlow', flow_root=str(tmp_path / 'flow')),
+                 dict(type='FormatShape', input_format='NCHW'),
+                 dict(type='PackActionInputs', meta_keys=('clip', )),
+             ]))
+    assert len(frames_ds) == len(flow_ds) == len(samples)
+    for i, (clip, onset, apex, _) in enumerate(samples):
+        sample = frames_ds[i]
+        assert sample['data_samples'].metainfo['clip'] == clip
+        assert tuple(sample['inputs'].shape) == (1, 3, 2, SIZE, SIZE)
+        path = frame_path(dataset, str(tmp_path / 'faces'), subject, folder,
+                          apex)
+        crop = cv2.imread(path, cv2.IMREAD_UNCHANGED)
+        assert crop.ndim == (2 if gray else 3)  # SAMM crops stay gray
+        rgb = cv2.cvtColor(crop, cv2.COLOR_GRAY2RGB if gray else
+                           cv2.COLOR_BGR2RGB)
+        got = sample['inputs'][0, :, 1].permute(1, 2, 0).numpy()
+        np.testing.assert_array_equal(got, rgb)
+        packed = flow_ds[i]
+        assert tuple(packed['inputs'].shape) == (1, 3, SIZE, SIZE)
+        saved = np.load(tmp_path / 'flow' / subject / clip /
+                        f'flow_{onset}_{apex}.npy')
+        np.testing.assert_array_equal(
+            packed['inputs'][0].permute(1, 2, 0).numpy(),
+            saved.astype(np.float32))
