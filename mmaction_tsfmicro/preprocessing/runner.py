@@ -13,7 +13,7 @@ from typing import Callable, Dict, List, Optional, Sequence
 
 from .clips import (ClipResult, ClipSpec, PreprocessConfig, is_done,
                     process_clip)
-from .landmarks import LandmarkDetector, build_detector
+from .landmarks import LandmarkDetector, build_detector, check_backend
 
 _WORKER: Dict = {}
 
@@ -21,10 +21,15 @@ _WORKER: Dict = {}
 def _init_worker(cfg: PreprocessConfig, detector: str,
                  detector_kwargs: Dict) -> None:
     _WORKER['cfg'] = cfg
-    _WORKER['detector'] = build_detector(detector, **detector_kwargs)
+    try:
+        _WORKER['detector'] = build_detector(detector, **detector_kwargs)
+    except Exception as exc:  # a raising initializer makes Pool respawn
+        _WORKER['error'] = f'cannot build the {detector!r} detector: {exc}'
 
 
 def _run_one(spec: ClipSpec) -> ClipResult:
+    if 'error' in _WORKER:
+        return ClipResult(spec.key, 'failed', _WORKER['error'])
     return process_clip(spec, _WORKER['cfg'], _WORKER['detector'])
 
 
@@ -49,6 +54,10 @@ def run_clips(specs: Sequence[ClipSpec],
 
     Returns:
         list[ClipResult]: The results.
+
+    Raises:
+        MissingBackendError: If the detector's packages are missing (checked
+            before any clip is started).
     """
     from tqdm import tqdm
 
@@ -73,6 +82,8 @@ def run_clips(specs: Sequence[ClipSpec],
             on_result(result)
 
     workers = min(workers, len(todo))
+    if todo:
+        check_backend(detector)
     try:
         if todo and workers <= 1:
             det: LandmarkDetector = build_detector(detector,

