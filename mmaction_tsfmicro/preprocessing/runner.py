@@ -63,13 +63,13 @@ def run_clips(specs: Sequence[ClipSpec],
 
     detector_kwargs = detector_kwargs or {}
     results: Dict[str, ClipResult] = {}
-    todo = []
+    pending = []
     for spec in specs:
         if is_done(spec, cfg) and not cfg.overwrite:
             results[spec.key] = ClipResult(spec.key, 'skipped',
                                            'already done')
         else:
-            todo.append(spec)
+            pending.append(spec)
     bar = tqdm(total=len(specs), initial=len(results), unit='clip',
                disable=not progress, dynamic_ncols=True)
 
@@ -81,19 +81,19 @@ def run_clips(specs: Sequence[ClipSpec],
         if on_result is not None:
             on_result(result)
 
-    workers = min(workers, len(todo))
-    if todo:
+    workers = min(workers, len(pending))
+    if pending:
         check_backend(detector)
     try:
-        if todo and workers <= 1:
+        if pending and workers <= 1:
             det: LandmarkDetector = build_detector(detector,
                                                    **detector_kwargs)
             try:
-                for spec in todo:
+                for spec in pending:
                     record(process_clip(spec, cfg, det))
             finally:
                 det.close()
-        elif todo:
+        elif pending:
             # spawn: the detector libraries start threads that do not
             # survive a fork
             ctx = mp.get_context('spawn')
@@ -101,7 +101,7 @@ def run_clips(specs: Sequence[ClipSpec],
                     workers,
                     initializer=_init_worker,
                     initargs=(cfg, detector, detector_kwargs)) as pool:
-                for result in pool.imap_unordered(_run_one, todo):
+                for result in pool.imap_unordered(_run_one, pending):
                     record(result)
     finally:
         bar.close()
