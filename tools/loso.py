@@ -46,6 +46,13 @@ def parse_args(argv=None) -> argparse.Namespace:
         help='torch threads per fold (default: all cores with --jobs 1, '
         'cores // jobs otherwise)')
     parser.add_argument(
+        '--keep-checkpoints',
+        choices=['last', 'none'],
+        default='last',
+        help='checkpoints of a finished fold: keep the last epoch\'s '
+        '(default) or none (checkpoints are written every epoch while a '
+        'fold trains, for --resume)')
+    parser.add_argument(
         '--amp', action='store_true', help='automatic mixed precision')
     parser.add_argument(
         '--seed', type=int, default=None, help='random seed (default: '
@@ -83,6 +90,7 @@ def main(argv=None) -> int:
         deterministic=args.deterministic,
         select_on_test=args.select_on_test,
         threads=args.threads,
+        keep_checkpoints=args.keep_checkpoints,
         argv=['tools/loso.py'] + list(sys.argv[1:] if argv is None else argv))
     try:
         report = run_loso(opts)

@@ -133,6 +133,23 @@ def test_existing_work_dir_is_refused_without_resume(reference, capsys):
                       for n in before}
 
 
+def test_bad_options_are_refused_in_one_line(data_dir, tmp_path, capsys,
+                                             monkeypatch):
+    monkeypatch.chdir(data_dir)
+    tool = load_tool()
+    work = str(tmp_path / 'w')
+    assert tool.main([CFG, '--work-dir', work, '--subjects', 'sub09']) == 2
+    assert "unknown subject 'sub09'; known: sub01, sub02, sub03" in \
+        capsys.readouterr().err
+    assert tool.main([CFG, '--work-dir', work, '--jobs', '2', '--launcher',
+                      'pytorch']) == 2
+    assert '--jobs must be 1' in capsys.readouterr().err
+    monkeypatch.chdir(tmp_path)  # no data here
+    assert tool.main([CFG, '--work-dir', work]) == 2
+    assert 'annotation file not found: data/synthetic_loso' in \
+        capsys.readouterr().err
+
+
 def test_selection_on_test_is_refused(data_dir, tmp_path, capsys):
     child = tmp_path / 'best.py'
     child.write_text(f"_base_ = [{CFG!r}]\n"
@@ -187,7 +204,8 @@ def test_resume_after_kill_equals_uninterrupted(data_dir, reference):
 def parallel(data_dir):
     proc = ok(
         loso(data_dir, '--work-dir', 'jobs2', '--jobs', '2',
-             '--select-on-test', '--subjects', 'sub01,sub02'))
+             '--select-on-test', '--subjects', 'sub01,sub02',
+             '--keep-checkpoints', 'none'))
     return str(data_dir / 'jobs2'), proc
 
 
@@ -195,6 +213,8 @@ def test_jobs_2_gives_the_numbers_of_jobs_1(parallel, reference):
     work_dir, proc = parallel
     ref_dir, _ = reference
     assert 'running 2 fold(s), 2 at once' in proc.stdout
+    assert not [f for f in os.listdir(osp.join(work_dir, 'fold_sub01'))
+                if f.endswith('.pth')]  # --keep-checkpoints none
     rows = []
     for subject in ('sub01', 'sub02'):
         assert fold_predictions(work_dir, subject) == fold_predictions(

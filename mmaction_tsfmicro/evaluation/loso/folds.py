@@ -125,11 +125,11 @@ def choose_subjects(all_subjects: Sequence[str],
         if len(matches) == 1:
             chosen.add(matches[0])
         elif matches:
-            raise ValueError(f'--subjects: {name!r} is ambiguous; use one of '
-                             f'{matches}')
+            raise ProtocolError(f'--subjects: {name!r} is ambiguous; use one '
+                                f'of {matches}')
         else:
-            raise ValueError(f'--subjects: unknown subject {name!r}; known: '
-                             f'{", ".join(all_subjects)}')
+            raise ProtocolError(f'--subjects: unknown subject {name!r}; '
+                                f'known: {", ".join(all_subjects)}')
     return [s for s in all_subjects if s in chosen]
 
 
@@ -390,9 +390,10 @@ def find_resume_checkpoint(fold_dir: str) -> Optional[str]:
     return None
 
 
-def prune_checkpoints(fold_dir: str, keep: str) -> None:
-    """Delete every ``epoch_<N>.pth`` of a finished fold but ``keep``."""
-    keep = osp.basename(keep)
+def prune_checkpoints(fold_dir: str, keep: Optional[str]) -> None:
+    """Delete every ``epoch_<N>.pth`` of a finished fold but ``keep`` (all
+    of them when ``keep`` is None)."""
+    keep = osp.basename(keep) if keep else None
     for path in glob.glob(osp.join(fold_dir, 'epoch_*.pth')):
         if osp.basename(path) != keep:
             os.remove(path)

@@ -159,6 +159,13 @@ def _environment() -> Dict:
                                 timeout=10)
         if commit.returncode == 0:
             env['git_commit'] = commit.stdout.strip()
+            status = subprocess.run(
+                ['git', 'status', '--porcelain', '--untracked-files=no'],
+                cwd=repo,
+                capture_output=True,
+                text=True,
+                timeout=10)
+            env['git_dirty'] = bool(status.stdout.strip())
     except (OSError, subprocess.SubprocessError):
         pass
     return env

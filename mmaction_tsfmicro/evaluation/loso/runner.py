@@ -17,6 +17,7 @@ import shlex
 import signal
 import subprocess
 import sys
+import threading
 import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
@@ -59,6 +60,8 @@ class LosoOptions:
             epoch and report the best epoch's numbers (optimistic).
         threads (int, optional): Torch threads per fold (default: all
             cores for one job, ``cores // jobs`` for several).
+        keep_checkpoints (str): ``'last'`` keeps the last epoch's
+            checkpoint of a finished fold, ``'none'`` deletes them all.
         argv (list[str], optional): The command line, for the record.
     """
     config: str
@@ -73,6 +76,7 @@ class LosoOptions:
     deterministic: bool = False
     select_on_test: bool = False
     threads: Optional[int] = None
+    keep_checkpoints: str = 'last'
     argv: Optional[List[str]] = field(default=None)
 
 
@@ -221,7 +225,10 @@ def prepare_work_dir(opts: LosoOptions, cfg: Config) -> Dict:
                                 '; '.join(problems))
         plan['invocations'].append(invocation)
     else:
-        all_subjects = config_subjects(cfg)
+        try:
+            all_subjects = config_subjects(cfg)
+        except FileNotFoundError as e:
+            raise ProtocolError(f'{opts.config}: {e}') from None
         seed = cfg.randomness.get('seed')
         if seed is None:
             seed = int.from_bytes(os.urandom(4), 'little') % 2**31
@@ -253,6 +260,7 @@ class FoldTask:
     max_epochs: int
     launcher: str = 'none'
     threads: Optional[int] = None
+    keep_checkpoints: str = 'last'
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -334,7 +342,8 @@ def run_fold(task: FoldTask) -> Optional[dict]:
             selection = select_epoch(task.fold_dir, task.selection_metric,
                                      task.max_epochs)
         last = osp.join(task.fold_dir, f'epoch_{final_epoch}.pth')
-        prune_checkpoints(task.fold_dir, last)
+        prune_checkpoints(
+            task.fold_dir, last if task.keep_checkpoints == 'last' else None)
         record = dict(
             status='done',
             subject=task.subject,
@@ -362,8 +371,9 @@ def run_fold(task: FoldTask) -> Optional[dict]:
 # ---------------------------------------------------------------------------
 # parallel folds
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child
-    """Make a fold subprocess end when the LOSO process dies (Linux)."""
-    os.setpgrp()
+    """End a fold subprocess when the LOSO process dies, even by SIGKILL
+    (Linux ``PR_SET_PDEATHSIG``); it stays in the LOSO process's group, so
+    Ctrl-C reaches it too."""
     try:
         import ctypes
         libc = ctypes.CDLL('libc.so.6', use_errno=True)
@@ -372,7 +382,7 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child
         pass
 
 
-def _devices() -> List[Optional[str]]:
+def _devices() -> List[str]:
     import torch
     if not torch.cuda.is_available():
         return []
@@ -390,8 +400,15 @@ def _tail(path: str, lines: int = 15) -> str:
         return ''
 
 
-def run_fold_subprocess(task: FoldTask, device: Optional[str]) -> int:
-    """Run one fold in a child process; return its exit code."""
+def fold_command(task: FoldTask) -> List[str]:
+    """The command that runs a fold in a child process."""
+    return [
+        sys.executable, '-m', 'mmaction_tsfmicro.evaluation.loso.runner',
+        task.fold_dir
+    ]
+
+
+def _child_env(task: FoldTask, device: Optional[str]) -> Dict[str, str]:
     import mmaction_tsfmicro
     env = dict(os.environ)
     package_root = osp.dirname(osp.dirname(mmaction_tsfmicro.__file__))
@@ -402,31 +419,20 @@ def run_fold_subprocess(task: FoldTask, device: Optional[str]) -> int:
             env[var] = str(task.threads)
     if device is not None:
         env['CUDA_VISIBLE_DEVICES'] = device
-    cmd = [
-        sys.executable, '-m', 'mmaction_tsfmicro.evaluation.loso.runner',
-        task.fold_dir
-    ]
-    log_path = osp.join(task.fold_dir, WORKER_LOG)
-    with open(log_path, 'a') as log:
-        log.write(f'\n==== {_now()} {shlex.join(cmd)}\n')
-        log.flush()
-        proc = subprocess.Popen(
-            cmd,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=env,
-            preexec_fn=_die_with_parent if os.name == 'posix' else None)
-        try:
-            return proc.wait()
-        except BaseException:
-            proc.terminate()
-            proc.wait()
-            raise
+    return env
 
 
 def run_parallel(tasks: Sequence[FoldTask], jobs: int) -> List[str]:
     """Run folds in ``jobs`` child processes at once (one GPU each when
-    there are GPUs).
+    there are GPUs; folds share GPUs when there are fewer GPUs than jobs).
+
+    Each child writes its output to ``fold_<subject>/worker.log``. When
+    this process is interrupted, the running children are terminated and
+    no new one starts.
+
+    Args:
+        tasks (Sequence[FoldTask]): The folds.
+        jobs (int): Children at once.
 
     Returns:
         list[str]: The subjects whose fold failed.
@@ -435,25 +441,56 @@ def run_parallel(tasks: Sequence[FoldTask], jobs: int) -> List[str]:
     slots: 'queue.Queue' = queue.Queue()
     for i in range(jobs):
         slots.put(devices[i % len(devices)] if devices else None)
+    stop = threading.Event()
+    running: Dict[str, subprocess.Popen] = {}
+    lock = threading.Lock()
 
     def one(task: FoldTask) -> bool:
         device = slots.get()
+        log_path = osp.join(task.fold_dir, WORKER_LOG)
         try:
+            if stop.is_set():
+                return False
+            cmd = fold_command(task)
             where = f' on GPU {device}' if device is not None else ''
-            _log(f'fold {task.subject}: started{where} '
-                 f'(log: {osp.join(task.fold_dir, WORKER_LOG)})')
-            code = run_fold_subprocess(task, device)
+            _log(f'fold {task.subject}: started{where} (log: {log_path})')
+            with open(log_path, 'a') as log:
+                log.write(f'\n==== {_now()} {shlex.join(cmd)}\n')
+                log.flush()
+                with lock:
+                    if stop.is_set():
+                        return False
+                    proc = subprocess.Popen(
+                        cmd,
+                        stdout=log,
+                        stderr=subprocess.STDOUT,
+                        env=_child_env(task, device),
+                        preexec_fn=_die_with_parent
+                        if os.name == 'posix' else None)
+                    running[task.subject] = proc
+                code = proc.wait()
+                with lock:
+                    running.pop(task.subject, None)
         finally:
             slots.put(device)
         if code != 0:
-            _log(f'fold {task.subject}: FAILED (exit code {code}); last lines '
-                 f'of its log:\n{_tail(osp.join(task.fold_dir, WORKER_LOG))}')
+            _log(f'fold {task.subject}: FAILED (exit code {code}); last '
+                 f'lines of its log:\n{_tail(log_path)}')
             return False
         _log(f'fold {task.subject}: done')
         return True
 
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
+    pool = ThreadPoolExecutor(max_workers=jobs)
+    try:
         results = list(pool.map(one, tasks))
+    except BaseException:
+        stop.set()
+        with lock:
+            for proc in running.values():
+                proc.terminate()
+        raise
+    finally:
+        pool.shutdown(wait=True)
     return [t.subject for t, ok in zip(tasks, results) if not ok]
 
 
@@ -465,7 +502,7 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-def _sync(obj, fn):
+def _sync(fn):
     """Run ``fn`` on rank 0 and give its result (or error) to every rank."""
     rank, _ = get_dist_info()
     box = [None]
@@ -492,10 +529,13 @@ def run_loso(opts: LosoOptions) -> Optional[dict]:
     """
     from .report import write_report
     opts.work_dir = osp.abspath(opts.work_dir)
+    if opts.keep_checkpoints not in ('last', 'none'):
+        raise ProtocolError(f"--keep-checkpoints must be 'last' or 'none', got "
+                         f'{opts.keep_checkpoints!r}')
     if opts.jobs < 1:
-        raise ValueError(f'--jobs must be >= 1, got {opts.jobs}')
+        raise ProtocolError(f'--jobs must be >= 1, got {opts.jobs}')
     if opts.launcher != 'none' and opts.jobs != 1:
-        raise ValueError('--jobs runs folds as separate processes; with '
+        raise ProtocolError('--jobs runs folds as separate processes; with '
                          '--launcher each fold is one distributed job, so '
                          '--jobs must be 1')
     cfg = merged_config(opts)
@@ -507,7 +547,7 @@ def run_loso(opts: LosoOptions) -> Optional[dict]:
     lock = work_dir_lock(opts.work_dir) if rank == 0 else \
         contextlib.nullcontext()
     with lock:
-        plan = _sync(None, lambda: prepare_work_dir(opts, cfg))
+        plan = _sync(lambda: prepare_work_dir(opts, cfg))
         for note in notes:
             _log(f'note: {note}')
         names = fold_names(plan['subjects'])
@@ -523,7 +563,8 @@ def run_loso(opts: LosoOptions) -> Optional[dict]:
                 selection_metric=plan['selection_metric'],
                 max_epochs=plan['max_epochs'],
                 launcher=opts.launcher,
-                threads=threads)
+                threads=threads,
+                keep_checkpoints=opts.keep_checkpoints)
             if read_record(task.fold_dir) is not None:
                 done.append(subject)
             else:
@@ -531,7 +572,7 @@ def run_loso(opts: LosoOptions) -> Optional[dict]:
         if done:
             _log(f'{len(done)} fold(s) finished earlier and kept: '
                  f'{", ".join(done)}')
-        _sync(None, lambda: [write_fold_files(cfg, plan, t) for t in tasks])
+        _sync(lambda: [write_fold_files(cfg, plan, t) for t in tasks])
         failed: List[str] = []
         if opts.jobs > 1 and len(tasks) > 1:
             _log(f'running {len(tasks)} fold(s), {opts.jobs} at once, '
@@ -546,7 +587,7 @@ def run_loso(opts: LosoOptions) -> Optional[dict]:
                  'finished folds are kept: fix the problem and run again '
                  'with --resume')
             return None
-        report = _sync(None, lambda: write_report(opts.work_dir, plan))
+        report = _sync(lambda: write_report(opts.work_dir, plan))
     return report if rank == 0 else None
 
 

@@ -27,7 +27,8 @@ class EpochPredictionsHook(Hook):
 
     Before each validation, ``out_file`` of every :class:`MEMetric` of the
     validation evaluator becomes ``out_template.format(epoch=E)``, ``E``
-    being the number of finished training epochs.
+    being the number of finished training epochs. A run resumed from a
+    checkpoint whose epoch has no file yet validates that epoch first.
 
     Args:
         out_template (str): File name template with ``{epoch}``.
@@ -40,6 +41,14 @@ class EpochPredictionsHook(Hook):
             raise ValueError(f'EpochPredictionsHook: out_template must hold '
                              f'"{{epoch}}", got {out_template!r}')
         self.out_template = out_template
+
+    def before_train(self, runner) -> None:
+        """After resuming from epoch ``E``: validate now if the run was
+        stopped between saving the checkpoint of ``E`` and validating it."""
+        epoch = runner.epoch
+        if epoch > 0 and not osp.isfile(
+                self.out_template.format(epoch=epoch)):
+            runner.val_loop.run()
 
     def before_val_epoch(self, runner) -> None:
         """Set the output file of the epoch's predictions."""

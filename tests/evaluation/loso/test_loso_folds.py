@@ -149,6 +149,8 @@ def test_resume_checkpoint_skips_a_checkpoint_cut_short(tmp_path):
     assert not (tmp_path / 'epoch_3.pth').exists()
     prune_checkpoints(str(tmp_path), 'epoch_2.pth')
     assert sorted(p.name for p in tmp_path.glob('*.pth')) == ['epoch_2.pth']
+    prune_checkpoints(str(tmp_path), None)
+    assert list(tmp_path.glob('*.pth')) == []
 
 
 def test_no_complete_checkpoint_means_a_fresh_start(tmp_path):

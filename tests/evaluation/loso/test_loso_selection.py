@@ -48,3 +48,25 @@ def test_hook_points_the_metric_at_the_epoch_file(tmp_path):
     Evaluator.metrics = []
     with pytest.raises(ValueError, match='no MEMetric'):
         hook.before_val_epoch(Runner())
+
+
+def test_resumed_run_validates_an_epoch_left_without_file(tmp_path):
+    ran = []
+
+    class ValLoop:
+
+        def run(self):
+            ran.append(True)
+
+    class Runner:
+        epoch = 2
+        val_loop = ValLoop()
+
+    hook = EpochPredictionsHook(str(tmp_path / 'epoch_{epoch}.json'))
+    hook.before_train(Runner())
+    assert ran == [True]
+    (tmp_path / 'epoch_2.json').write_text('{}')
+    hook.before_train(Runner())
+    Runner.epoch = 0  # a fresh run has nothing to validate
+    hook.before_train(Runner())
+    assert ran == [True]
