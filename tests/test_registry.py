@@ -13,7 +13,7 @@ EXPECTED = {
     DATASETS: ['MicroExpressionDataset'],
     TRANSFORMS: [
         'SelectFramePair', 'LoadFramePair', 'RandomRotate',
-        'PaddedRandomCrop'
+        'PaddedRandomCrop', 'LoadFlow'
     ],
     METRICS: ['MEMetric'],
     HOOKS: ['SubjectSplitCheckHook'],
