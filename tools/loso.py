@@ -55,7 +55,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         '--amp', action='store_true', help='automatic mixed precision')
     parser.add_argument(
-        '--seed', type=int, default=None, help='random seed (default: '
+        '--seed',
+        type=int,
+        default=None,
+        help='random seed (default: '
         "the config's randomness.seed)")
     parser.add_argument(
         '--deterministic',

@@ -12,6 +12,7 @@ from typing import Any, Iterator
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
+
 @contextlib.contextmanager
 def atomic_path(path: str) -> Iterator[str]:
     """Yield a temporary path in ``path``'s folder; move it onto ``path``
@@ -29,8 +30,8 @@ def atomic_path(path: str) -> Iterator[str]:
     folder = osp.dirname(osp.abspath(path))
     os.makedirs(folder, exist_ok=True)
     base, ext = osp.splitext(osp.basename(path))
-    fd, tmp = tempfile.mkstemp(prefix=f'.{base}.', suffix=f'.tmp{ext}',
-                               dir=folder)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f'.{base}.', suffix=f'.tmp{ext}', dir=folder)
     os.close(fd)
     os.chmod(tmp, 0o666 & ~_UMASK)
     try:

@@ -135,7 +135,8 @@ def me_scores(y_true: Sequence[int],
         return None if np.isnan(v) else float(v)
 
     per_class = {
-        name: dict(
+        name:
+        dict(
             support=int(stats['support'][c]),
             predicted=int(stats['predicted'][c]),
             tp=int(stats['tp'][c]),

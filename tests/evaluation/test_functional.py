@@ -18,7 +18,13 @@ def test_hand_computed_example_with_a_predicted_but_absent_class():
     assert s['acc'] == pytest.approx(3 / 5)
     assert s['present_classes'] == [0, 1, 2]
     assert s['per_class']['d'] == dict(
-        support=0, predicted=1, tp=0, fp=1, fn=0, f1=None, recall=None,
+        support=0,
+        predicted=1,
+        tp=0,
+        fp=1,
+        fn=0,
+        f1=None,
+        recall=None,
         precision=0.0)
     assert s['per_class']['c']['precision'] is None  # never predicted
     assert s['confusion_matrix'][2] == [0, 0, 0, 1]
@@ -30,18 +36,18 @@ def test_matches_sklearn_over_present_classes(seed):
     num_classes = 5
     n = int(rng.integers(3, 40))
     # some classes absent from the ground truth, predictions over all
-    present = rng.choice(num_classes, size=int(rng.integers(1, 5)),
-                         replace=False)
+    present = rng.choice(
+        num_classes, size=int(rng.integers(1, 5)), replace=False)
     y_true = rng.choice(present, size=n)
     y_pred = rng.integers(0, num_classes, size=n)
     s = me_scores(y_true, y_pred, num_classes)
     labels = np.unique(y_true)
     assert s['uf1'] == pytest.approx(
-        f1_score(y_true, y_pred, labels=labels, average='macro',
-                 zero_division=0))
+        f1_score(
+            y_true, y_pred, labels=labels, average='macro', zero_division=0))
     assert s['uar'] == pytest.approx(
-        recall_score(y_true, y_pred, labels=labels, average='macro',
-                     zero_division=0))
+        recall_score(
+            y_true, y_pred, labels=labels, average='macro', zero_division=0))
     assert s['acc'] == pytest.approx(np.mean(y_true == y_pred))
     assert s['num_samples'] == n
     assert s['present_classes'] == sorted(labels.tolist())

@@ -29,8 +29,7 @@ def env():
 
 
 def loso(cwd, *args, timeout=300):
-    return subprocess.run([sys.executable, TOOL, CFG, *args, '--threads',
-                           '1'],
+    return subprocess.run([sys.executable, TOOL, CFG, *args, '--threads', '1'],
                           cwd=cwd,
                           env=env(),
                           capture_output=True,
@@ -56,8 +55,7 @@ def report(work_dir):
 
 
 def fold_predictions(work_dir, subject):
-    with open(osp.join(work_dir, f'fold_{subject}',
-                       'predictions.json')) as f:
+    with open(osp.join(work_dir, f'fold_{subject}', 'predictions.json')) as f:
         return json.load(f)['predictions']
 
 
@@ -65,7 +63,8 @@ def fold_predictions(work_dir, subject):
 def data_dir(tmp_path_factory):
     root = tmp_path_factory.mktemp('loso')
     make_synthetic_dataset(
-        str(root / 'data' / 'synthetic_loso'), subjects=SUBJECTS,
+        str(root / 'data' / 'synthetic_loso'),
+        subjects=SUBJECTS,
         clips_per_class=2)
     return root
 
@@ -107,8 +106,8 @@ def test_no_fold_trains_on_its_test_subject(reference):
         assert rec['test_subjects'] == [subject]
         assert rec['train_subjects'] == [s for s in SUBJECTS if s != subject]
         assert rec['num_train_samples'] == 20
-        assert {p['subject'] for p in fold_predictions(work_dir, subject)
-                } == {subject}
+        assert {p['subject']
+                for p in fold_predictions(work_dir, subject)} == {subject}
         # only the last epoch's checkpoint is kept
         assert sorted(f for f in os.listdir(fold_dir)
                       if f.endswith('.pth')) == ['epoch_3.pth']
@@ -116,8 +115,10 @@ def test_no_fold_trains_on_its_test_subject(reference):
 
 def test_existing_work_dir_is_refused_without_resume(reference, capsys):
     work_dir, _ = reference
-    before = {n: os.stat(osp.join(work_dir, n)).st_mtime_ns
-              for n in ('loso_plan.json', 'loso_report.json')}
+    before = {
+        n: os.stat(osp.join(work_dir, n)).st_mtime_ns
+        for n in ('loso_plan.json', 'loso_report.json')
+    }
     code = load_tool().main([CFG, '--work-dir', work_dir])
     assert code == 2
     err = capsys.readouterr().err
@@ -129,8 +130,10 @@ def test_existing_work_dir_is_refused_without_resume(reference, capsys):
     ])
     assert code == 2
     assert 'merged config differs' in capsys.readouterr().err
-    assert before == {n: os.stat(osp.join(work_dir, n)).st_mtime_ns
-                      for n in before}
+    assert before == {
+        n: os.stat(osp.join(work_dir, n)).st_mtime_ns
+        for n in before
+    }
 
 
 def test_bad_options_are_refused_in_one_line(data_dir, tmp_path, capsys,
@@ -141,8 +144,8 @@ def test_bad_options_are_refused_in_one_line(data_dir, tmp_path, capsys,
     assert tool.main([CFG, '--work-dir', work, '--subjects', 'sub09']) == 2
     assert "unknown subject 'sub09'; known: sub01, sub02, sub03" in \
         capsys.readouterr().err
-    assert tool.main([CFG, '--work-dir', work, '--jobs', '2', '--launcher',
-                      'pytorch']) == 2
+    assert tool.main(
+        [CFG, '--work-dir', work, '--jobs', '2', '--launcher', 'pytorch']) == 2
     assert '--jobs must be 1' in capsys.readouterr().err
     monkeypatch.chdir(tmp_path)  # no data here
     assert tool.main([CFG, '--work-dir', work]) == 2
@@ -152,8 +155,9 @@ def test_bad_options_are_refused_in_one_line(data_dir, tmp_path, capsys,
 
 def test_selection_on_test_is_refused(data_dir, tmp_path, capsys):
     child = tmp_path / 'best.py'
-    child.write_text(f"_base_ = [{CFG!r}]\n"
-                     "default_hooks = dict(checkpoint=dict(save_best='uf1'))\n")
+    child.write_text(
+        f"_base_ = [{CFG!r}]\n"
+        "default_hooks = dict(checkpoint=dict(save_best='uf1'))\n")
     code = load_tool().main([str(child), '--work-dir', str(tmp_path / 'w')])
     assert code == 2
     err = capsys.readouterr().err
@@ -213,19 +217,20 @@ def test_jobs_2_gives_the_numbers_of_jobs_1(parallel, reference):
     work_dir, proc = parallel
     ref_dir, _ = reference
     assert 'running 2 fold(s), 2 at once' in proc.stdout
-    assert not [f for f in os.listdir(osp.join(work_dir, 'fold_sub01'))
-                if f.endswith('.pth')]  # --keep-checkpoints none
+    assert not [
+        f for f in os.listdir(osp.join(work_dir, 'fold_sub01'))
+        if f.endswith('.pth')
+    ]  # --keep-checkpoints none
     rows = []
     for subject in ('sub01', 'sub02'):
-        assert fold_predictions(work_dir, subject) == fold_predictions(
-            ref_dir, subject)
+        assert fold_predictions(work_dir,
+                                subject) == fold_predictions(ref_dir, subject)
         rows += fold_predictions(ref_dir, subject)
     rep = report(work_dir)
-    expected = me_scores([r['label'] for r in rows],
-                         [r['pred'] for r in rows], 5)
-    assert (rep['uf1'], rep['uar'], rep['acc']) == (expected['uf1'],
-                                                    expected['uar'],
-                                                    expected['acc'])
+    expected = me_scores([r['label'] for r in rows], [r['pred'] for r in rows],
+                         5)
+    assert (rep['uf1'], rep['uar'],
+            rep['acc']) == (expected['uf1'], expected['uar'], expected['acc'])
 
 
 def test_select_on_test_reports_both_numbers(parallel):
@@ -248,19 +253,17 @@ def test_select_on_test_reports_both_numbers(parallel):
 
 
 def test_distributed_folds(data_dir):
-    proc = subprocess.run(
-        [
-            sys.executable, '-m', 'torch.distributed.run',
-            '--nproc_per_node=2', '--master_port=29731', TOOL, CFG,
-            '--work-dir', 'dist', '--launcher', 'pytorch', '--subjects',
-            'sub01,sub02', '--threads', '1', '--cfg-options',
-            'train_cfg.max_epochs=1'
-        ],
-        cwd=data_dir,
-        env=env(),
-        capture_output=True,
-        text=True,
-        timeout=300)
+    proc = subprocess.run([
+        sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2',
+        '--master_port=29731', TOOL, CFG, '--work-dir', 'dist', '--launcher',
+        'pytorch', '--subjects', 'sub01,sub02', '--threads', '1',
+        '--cfg-options', 'train_cfg.max_epochs=1'
+    ],
+                          cwd=data_dir,
+                          env=env(),
+                          capture_output=True,
+                          text=True,
+                          timeout=300)
     ok(proc)
     rep = report(data_dir / 'dist')
     assert rep['num_folds'] == 2 and rep['num_samples'] == 20

@@ -1,16 +1,24 @@
-"""Leave-one-subject-out evaluation: folds, runner, pooled report.
+"""Leave-one-subject-out evaluation (``tools/loso.py``).
 
-``tools/loso.py`` is the command line of :func:`run_loso`.
+* :mod:`.folds`: the subjects, each fold's config, record and checkpoints;
+* :mod:`.plan`: the options and the plan of a work dir;
+* :mod:`.runner`: running the folds (in this process or distributed);
+* :mod:`.parallel`: running folds in child processes (``--jobs``);
+* :mod:`.seeding`: per-epoch reseeding, so that resumed runs match;
+* :mod:`.selection`: epoch selection on the test subject (optimistic);
+* :mod:`.report`, :mod:`.plots`: the pooled report.
 """
-from .folds import (ProtocolError, build_fold_config, check_protocol,
+from .folds import (FoldTask, ProtocolError, build_fold_config, check_protocol,
                     config_subjects, find_resume_checkpoint, fold_name)
-from .runner import LosoOptions, run_fold, run_loso
+from .plan import LosoOptions
+from .report import build_report, write_report
+from .runner import run_fold, run_loso
 from .seeding import EpochSeedHook, epoch_seed
 from .selection import EpochPredictionsHook, select_epoch
 
 __all__ = [
-    'EpochPredictionsHook', 'EpochSeedHook', 'LosoOptions', 'ProtocolError',
-    'build_fold_config', 'check_protocol', 'config_subjects', 'epoch_seed',
-    'find_resume_checkpoint', 'fold_name', 'run_fold', 'run_loso',
-    'select_epoch'
+    'EpochPredictionsHook', 'EpochSeedHook', 'FoldTask', 'LosoOptions',
+    'ProtocolError', 'build_fold_config', 'build_report', 'check_protocol',
+    'config_subjects', 'epoch_seed', 'find_resume_checkpoint', 'fold_name',
+    'run_fold', 'run_loso', 'select_epoch', 'write_report'
 ]

@@ -17,9 +17,10 @@ import os
 import os.path as osp
 import re
 import zipfile
+from dataclasses import dataclass
 from typing import Dict, Iterator, List, Optional, Sequence
 
-from mmengine.config import Config, ConfigDict
+from mmengine.config import Config
 
 from ...datasets.me_dataset import read_subjects
 from ..atomic import read_json
@@ -29,6 +30,7 @@ CONFIG_FILE = 'loso_config.py'
 FOLD_CONFIG = 'fold_config.py'
 FOLD_RECORD = 'fold_result.json'
 FOLD_PREDICTIONS = 'predictions.json'
+TASK_FILE = 'fold_task.json'
 
 #: Hooks that pick a model by its score on the evaluation split.
 SELECTING_HOOKS = ('EarlyStoppingHook', )
@@ -162,8 +164,7 @@ def selection_metric(cfg: Config) -> str:
     best = hook.get('save_best') if isinstance(hook, dict) else None
     if isinstance(best, (list, tuple)):
         best = best[0] if best else None
-    if isinstance(best, str) and best.split('/')[-1] in ('uf1', 'uar',
-                                                         'acc'):
+    if isinstance(best, str) and best.split('/')[-1] in ('uf1', 'uar', 'acc'):
         return best.split('/')[-1]
     return 'uf1'
 
@@ -222,15 +223,16 @@ def _evaluators(evaluator) -> List:
         return []
     if isinstance(evaluator, dict) and 'metrics' in evaluator:
         evaluator = evaluator['metrics']
-    return list(evaluator) if isinstance(evaluator, (list, tuple)) else [
-        evaluator
-    ]
+    return list(evaluator) if isinstance(evaluator,
+                                         (list, tuple)) else [evaluator]
 
 
 def _with_me_metric(evaluator, out_file: str) -> List[dict]:
     metrics = [copy.deepcopy(m) for m in _evaluators(evaluator)]
-    me = [m for m in metrics if m.get('type') in ('MEMetric',
-                                                 'mmaction.MEMetric')]
+    me = [
+        m for m in metrics
+        if m.get('type') in ('MEMetric', 'mmaction.MEMetric')
+    ]
     if not me:
         metrics.append(dict(type='MEMetric'))
         me = metrics[-1:]
@@ -299,11 +301,14 @@ def build_fold_config(cfg: Config,
     hooks['checkpoint'] = ckpt
     cfg.default_hooks = hooks
 
-    custom = [h for h in (cfg.get('custom_hooks') or [])
-              if not (isinstance(h, dict) and h.get('type') in (
-                  'EpochSeedHook', 'EpochPredictionsHook'))]
-    if not any(isinstance(h, dict) and h.get('type') == 'SubjectSplitCheckHook'
-               for h in custom):
+    custom = [
+        h for h in (cfg.get('custom_hooks') or [])
+        if not (isinstance(h, dict) and h.get('type') in
+                ('EpochSeedHook', 'EpochPredictionsHook'))
+    ]
+    if not any(
+            isinstance(h, dict) and h.get('type') == 'SubjectSplitCheckHook'
+            for h in custom):
         custom.append(dict(type='SubjectSplitCheckHook'))
     custom.append(dict(type='EpochSeedHook'))
 
@@ -329,6 +334,35 @@ def build_fold_config(cfg: Config,
     randomness['seed'] = seed
     cfg.randomness = randomness
     return cfg
+
+
+@dataclass
+class FoldTask:
+    """One fold to run (``fold_task.json``).
+
+    Args:
+        subject (str): The test subject's key.
+        fold_dir (str): The fold folder.
+        select_on_test (bool): Whether epochs are evaluated (and
+            selected) on the test subject.
+        selection_metric (str, optional): The metric of that selection.
+        max_epochs (int): Training epochs.
+        launcher (str): The distributed launcher, or ``'none'``.
+        threads (int, optional): Torch threads.
+        keep_checkpoints (str): ``'last'`` or ``'none'``.
+    """
+    subject: str
+    fold_dir: str
+    select_on_test: bool
+    selection_metric: Optional[str]
+    max_epochs: int
+    launcher: str = 'none'
+    threads: Optional[int] = None
+    keep_checkpoints: str = 'last'
+
+    def to_dict(self) -> dict:
+        """A JSON-able copy."""
+        return dict(self.__dict__)
 
 
 # ---------------------------------------------------------------------------
@@ -365,9 +399,9 @@ def find_resume_checkpoint(fold_dir: str) -> Optional[str]:
     The ``epoch_<N>.pth`` files are tried from the newest. (MMEngine's
     ``last_checkpoint`` pointer is not trusted: the checkpoint hook deletes
     the oldest checkpoint before it writes the new one, and writes the
-    pointer last.) A checkpoint cut short by a kill is not a complete zip archive; such
-    files (newer than the one returned) are deleted, so that training
-    writes them again.
+    pointer last.) A checkpoint cut short by a kill is not a complete zip
+    archive; such files (newer than the one returned) are deleted, so that
+    training writes them again.
 
     Args:
         fold_dir (str): The fold folder.
@@ -397,10 +431,3 @@ def prune_checkpoints(fold_dir: str, keep: Optional[str]) -> None:
     for path in glob.glob(osp.join(fold_dir, 'epoch_*.pth')):
         if osp.basename(path) != keep:
             os.remove(path)
-
-
-def as_plain(cfg) -> dict:
-    """A config as plain dicts and lists (for JSON)."""
-    if isinstance(cfg, (Config, ConfigDict)):
-        cfg = cfg.to_dict()
-    return cfg

@@ -83,10 +83,18 @@ def plot_per_subject(per_subject: Dict[str, Dict],
     for xi, n in zip(x, counts):
         ax.text(xi, 1.02, f'n={n}', ha='center', va='bottom', fontsize=7)
     if pooled:
-        ax.axhline(pooled['uf1'], color='#dd8452', ls='--', lw=1,
-                   label=f"pooled UF1 {pooled['uf1']:.3f}")
-        ax.axhline(pooled['acc'], color='#4c72b0', ls=':', lw=1,
-                   label=f"pooled acc {pooled['acc']:.3f}")
+        ax.axhline(
+            pooled['uf1'],
+            color='#dd8452',
+            ls='--',
+            lw=1,
+            label=f"pooled UF1 {pooled['uf1']:.3f}")
+        ax.axhline(
+            pooled['acc'],
+            color='#4c72b0',
+            ls=':',
+            lw=1,
+            label=f"pooled acc {pooled['acc']:.3f}")
     ax.set_xticks(x, labels=subjects, rotation=60, ha='right', fontsize=8)
     ax.set_ylim(0, 1.12)
     ax.set_ylabel('score')

@@ -114,7 +114,8 @@ def _per_fold(folds: Sequence[Fold], rows_by_fold: Dict[str, List[Dict]],
             uf1=s['uf1'],
             uar=s['uar'],
             classes_present=[classes[c] for c in s['present_classes']],
-            datasets=sorted({str(r['dataset']) for r in rows}))
+            datasets=sorted({str(r['dataset'])
+                             for r in rows}))
     average = {k: float(np.mean(v)) for k, v in values.items()}
     average.update(num_folds=len(folds), note=PER_FOLD_NOTE)
     return per_subject, average
@@ -133,8 +134,8 @@ def _per_dataset(rows: Sequence[Dict], classes: Sequence[str]) -> Dict:
         sub = [r for r in rows if str(r['dataset']) == dataset]
         s = _scores(sub, classes)
         out[dataset] = dict(
-            _summary(s),
-            num_subjects=len({r['subject_key'] for r in sub}))
+            _summary(s), num_subjects=len({r['subject_key']
+                                           for r in sub}))
     return out
 
 
@@ -197,8 +198,9 @@ def build_report(work_dir: str, plan: Dict) -> Tuple[Dict, List[Dict]]:
     epochs = sorted({f.record['epochs'] for f in folds})
     report = dict(
         protocol='leave-one-subject-out (LOSO)',
-        model_selection=(f'none: each fold is tested with the weights of '
-                         f'its last training epoch ({", ".join(map(str, epochs))})'),
+        model_selection=(
+            f'none: each fold is tested with the weights of '
+            f'its last training epoch ({", ".join(map(str, epochs))})'),
         uf1=pooled['uf1'],
         uar=pooled['uar'],
         acc=pooled['acc'],
@@ -263,8 +265,10 @@ def write_predictions_csv(path: str, rows: Sequence[Dict],
             pred=r['pred'],
             pred_name=classes[r['pred']],
             correct=int(r['label'] == r['pred']),
-            **{f'score_{c}': s
-               for c, s in zip(classes, r['scores'])}) for r in rows
+            **{
+                f'score_{c}': s
+                for c, s in zip(classes, r['scores'])
+            }) for r in rows
     ])
     with atomic_path(path) as tmp:
         table.to_csv(tmp, index=False)
@@ -277,8 +281,8 @@ def megc_log(report: Dict, rows: Sequence[Dict]) -> str:
     classes = report['classes']
     lines = [
         f"LOSO evaluation: {report['num_folds']} subjects, "
-        f"{report['num_samples']} samples, classes: "
-        + ', '.join(f'{i}={c}' for i, c in enumerate(classes)),
+        f"{report['num_samples']} samples, classes: " +
+        ', '.join(f'{i}={c}' for i, c in enumerate(classes)),
         f"Model selection: {report['model_selection']}", ''
     ]
     by_fold = _group(rows)
@@ -329,8 +333,7 @@ def markdown(report: Dict) -> str:
         f"classes ({', '.join(report['classes'])}). Model selection: "
         f"{report['model_selection']}. Seed {report['seed']}.", '',
         '| metric | pooled (MEGC 2019) | per-fold average\\* |',
-        '|---|---:|---:|',
-        f"| UF1 | {_f(report['uf1'])} | {_f(avg['uf1'])} |",
+        '|---|---:|---:|', f"| UF1 | {_f(report['uf1'])} | {_f(avg['uf1'])} |",
         f"| UAR | {_f(report['uar'])} | {_f(avg['uar'])} |",
         f"| accuracy | {_f(report['acc'])} | {_f(avg['acc'])} |", '',
         f"\\* {avg['note']}.", ''
@@ -346,8 +349,9 @@ def markdown(report: Dict) -> str:
             f"| UF1 | {_f(report['uf1'])} | {_f(sel['uf1'])} |",
             f"| UAR | {_f(report['uar'])} | {_f(sel['uar'])} |",
             f"| accuracy | {_f(report['acc'])} | {_f(sel['acc'])} |", '',
-            'Selected epochs: ' + ', '.join(
-                f'{s}: {e}' for s, e in sel['epochs'].items()), ''
+            'Selected epochs: ' + ', '.join(f'{s}: {e}'
+                                            for s, e in sel['epochs'].items()),
+            ''
         ]
     out += [
         '## Per class (pooled)', '',
@@ -368,8 +372,7 @@ def markdown(report: Dict) -> str:
                    f"{_f(d['uf1'])} | {_f(d['uar'])} | {_f(d['acc'])} |")
     out += [
         '', '## Per subject (one fold each)', '',
-        'F1 and UAR of a fold average the classes present in its subject.',
-        '',
+        'F1 and UAR of a fold average the classes present in its subject.', '',
         '| subject | samples | correct | accuracy | F1 | UAR | train samples '
         '| epochs | resumed from |',
         '|---|---:|---:|---:|---:|---:|---:|---:|---|'
@@ -392,8 +395,7 @@ def markdown(report: Dict) -> str:
     out += [f'    {c}' for c in report['commands']]
     env = report['environment']
     out += [
-        '', 'Environment: ' + ', '.join(f'{k} {v}' for k, v in env.items()),
-        ''
+        '', 'Environment: ' + ', '.join(f'{k} {v}' for k, v in env.items()), ''
     ]
     return '\n'.join(out)
 
@@ -418,8 +420,8 @@ def write_report(work_dir: str, plan: Dict) -> Dict:
         osp.join(work_dir, CONFUSION_PNG),
         title=f"LOSO, pooled over {report['num_folds']} folds "
         f"(UF1 {report['uf1']:.3f})")
-    plot_per_subject(report['per_subject'],
-                     osp.join(work_dir, PER_SUBJECT_PNG), report)
+    plot_per_subject(report['per_subject'], osp.join(work_dir,
+                                                     PER_SUBJECT_PNG), report)
     write_text(osp.join(work_dir, REPORT_MD), markdown(report))
     write_json(osp.join(work_dir, REPORT_JSON), report)
     return report

@@ -38,7 +38,8 @@ def epoch_seed(seed: int, epoch: int, rank: int = 0) -> int:
         int: A seed in ``[0, 2**32)``.
     """
     return int(
-        np.random.SeedSequence([int(seed) % 2**32, int(epoch),
+        np.random.SeedSequence([int(seed) % 2**32,
+                                int(epoch),
                                 int(rank)]).generate_state(1)[0])
 
 

@@ -46,8 +46,7 @@ class EpochPredictionsHook(Hook):
         """After resuming from epoch ``E``: validate now if the run was
         stopped between saving the checkpoint of ``E`` and validating it."""
         epoch = runner.epoch
-        if epoch > 0 and not osp.isfile(
-                self.out_template.format(epoch=epoch)):
+        if epoch > 0 and not osp.isfile(self.out_template.format(epoch=epoch)):
             runner.val_loop.run()
 
     def before_val_epoch(self, runner) -> None:
@@ -74,7 +73,8 @@ def epoch_files(fold_dir: str) -> Dict[int, str]:
     return dict(sorted(found.items()))
 
 
-def select_epoch(fold_dir: str, metric: str = 'uf1',
+def select_epoch(fold_dir: str,
+                 metric: str = 'uf1',
                  max_epoch: Optional[int] = None) -> Dict:
     """The epoch whose test-subject score is highest (first one on ties).
 
@@ -107,4 +107,7 @@ def select_epoch(fold_dir: str, metric: str = 'uf1',
         metric=metric,
         value=history[best],
         file=osp.relpath(files[best], fold_dir),
-        history={str(e): v for e, v in history.items()})
+        history={
+            str(e): v
+            for e, v in history.items()
+        })

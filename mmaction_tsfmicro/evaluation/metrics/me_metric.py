@@ -25,8 +25,8 @@ def _plain(value: Any) -> Any:
 
 
 def _to_int(value: Any, name: str) -> int:
-    arr = np.asarray(value.detach().cpu() if hasattr(value, 'detach') else
-                     value).reshape(-1)
+    arr = np.asarray(value.detach().cpu() if hasattr(value, 'detach'
+                                                     ) else value).reshape(-1)
     if arr.size != 1:
         raise ValueError(f'MEMetric: {name} must hold one class index, got '
                          f'{arr.size} values (multi-label samples are not '
@@ -102,8 +102,9 @@ class MEMetric(BaseMetric):
             if hasattr(score, 'detach'):
                 score = score.detach().float().cpu().numpy()
             scores = np.asarray(score, dtype=np.float64).reshape(-1)
-            pred = (_to_int(sample['pred_label'], 'pred_label')
-                    if 'pred_label' in sample else int(np.argmax(scores)))
+            pred = (
+                _to_int(sample['pred_label'], 'pred_label')
+                if 'pred_label' in sample else int(np.argmax(scores)))
             record = dict(
                 label=_to_int(sample['gt_label'], 'gt_label'),
                 pred=pred,
@@ -141,8 +142,7 @@ class MEMetric(BaseMetric):
             key=lambda r: (r['sample_idx'] is None, r['sample_idx'] or 0))
         classes = self._classes(len(results[0]['scores']))
         scores = me_scores([r['label'] for r in results],
-                           [r['pred'] for r in results], len(classes),
-                           classes)
+                           [r['pred'] for r in results], len(classes), classes)
         metrics = {k: scores[k] for k in ('uf1', 'uar', 'acc')}
         if self.out_file:
             self.write_predictions(self.out_file, results, classes, metrics)
@@ -165,8 +165,9 @@ class MEMetric(BaseMetric):
         """
         missing = sorted({
             k
-            for r in results for k in ('dataset', 'subject', 'subject_key',
-                                       'clip', 'sample_idx') if r[k] is None
+            for r in results
+            for k in ('dataset', 'subject', 'subject_key', 'clip',
+                      'sample_idx') if r[k] is None
         })
         if missing:
             raise KeyError(

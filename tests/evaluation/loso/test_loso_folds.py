@@ -12,8 +12,8 @@ from mmaction_tsfmicro.evaluation.loso.folds import (
     prune_checkpoints)
 from mmaction_tsfmicro.evaluation.loso.runner import config_text
 
-TINY = osp.join(osp.dirname(__file__), '..', '..', 'data', 'configs',
-                'loso_tiny.py')
+TINY = osp.join(
+    osp.dirname(__file__), '..', '..', 'data', 'configs', 'loso_tiny.py')
 
 
 @pytest.fixture
@@ -23,14 +23,19 @@ def cfg():
 
 def write_ann(path, records):
     path.write_text(
-        json.dumps(dict(metainfo=dict(classes=['a', 'b']),
-                        data_list=records)))
+        json.dumps(dict(metainfo=dict(classes=['a', 'b']), data_list=records)))
     return str(path)
 
 
 def record(dataset, subject, clip='c1'):
-    return dict(dataset=dataset, subject=subject, clip=clip, onset=1, apex=2,
-                offset=3, label=0)
+    return dict(
+        dataset=dataset,
+        subject=subject,
+        clip=clip,
+        onset=1,
+        apex=2,
+        offset=3,
+        label=0)
 
 
 def test_fold_names_are_sanitized_and_distinct():
@@ -43,14 +48,18 @@ def test_fold_names_are_sanitized_and_distinct():
 
 def test_subjects_come_from_the_test_annotation(cfg, tmp_path):
     ann = write_ann(tmp_path / 'ann.json', [
-        record('casme2', 'sub01'), record('casme2', 'sub02'),
-        record('samm', '006'), record('samm', 'sub01')])
+        record('casme2', 'sub01'),
+        record('casme2', 'sub02'),
+        record('samm', '006'),
+        record('samm', 'sub01')
+    ])
     cfg.test_dataloader.dataset.ann_file = ann
     subjects = config_subjects(cfg)
-    assert subjects == ['casme2/sub01', 'casme2/sub02', 'samm/006',
-                        'samm/sub01']
-    assert choose_subjects(subjects, ['006', 'casme2/sub01']) == [
-        'casme2/sub01', 'samm/006']
+    assert subjects == [
+        'casme2/sub01', 'casme2/sub02', 'samm/006', 'samm/sub01'
+    ]
+    assert choose_subjects(
+        subjects, ['006', 'casme2/sub01']) == ['casme2/sub01', 'samm/006']
     with pytest.raises(ValueError, match='ambiguous'):
         choose_subjects(subjects, ['sub01'])
     with pytest.raises(ValueError, match="unknown subject 'sub09'"):
@@ -77,8 +86,9 @@ def test_fold_config(cfg, tmp_path):
     assert fold.randomness.seed == 9
     assert fold.work_dir == str(tmp_path / 'fold_sub02')
     assert fold.test_evaluator == [
-        dict(type='MEMetric',
-             out_file=str(tmp_path / 'fold_sub02' / 'predictions.json'))
+        dict(
+            type='MEMetric',
+            out_file=str(tmp_path / 'fold_sub02' / 'predictions.json'))
     ]
     # the base config is untouched, and the fold config survives a dump
     assert cfg.train_dataloader.dataset.exclude_subjects == ['sub01']
@@ -95,27 +105,28 @@ def test_fold_config_with_wrapped_dataset_and_other_metrics(cfg, tmp_path):
     cfg.test_evaluator = [dict(type='AccMetric')]
     fold = build_fold_config(cfg, 'sub03', str(tmp_path), 0)
     assert fold.train_dataloader.dataset.dataset.exclude_subjects == ['sub03']
-    assert [m['type'] for m in fold.test_evaluator] == ['AccMetric',
-                                                        'MEMetric']
+    assert [m['type']
+            for m in fold.test_evaluator] == ['AccMetric', 'MEMetric']
 
 
 def test_select_on_test_fold_validates_on_the_test_subject(cfg, tmp_path):
     cfg.default_hooks.checkpoint = dict(type='CheckpointHook', save_best='uf1')
-    fold = build_fold_config(cfg, 'sub01', str(tmp_path), 0,
-                             select_on_test=True)
+    fold = build_fold_config(
+        cfg, 'sub01', str(tmp_path), 0, select_on_test=True)
     assert fold.val_dataloader.dataset.test_subjects == ['sub01']
     assert fold.train_cfg.val_interval == 1
     assert fold.default_hooks.checkpoint.save_best == 'uf1'
-    hook = [h for h in fold.custom_hooks
-            if h['type'] == 'EpochPredictionsHook'][0]
+    hook = [
+        h for h in fold.custom_hooks if h['type'] == 'EpochPredictionsHook'
+    ][0]
     assert '{epoch}' in hook['out_template']
 
 
 def test_selection_on_the_test_subject_is_refused(cfg):
-    cfg.default_hooks.checkpoint = dict(type='CheckpointHook',
-                                        save_best='auto')
-    with pytest.raises(ProtocolError,
-                       match=r"save_best='auto'.*--select-on-test"):
+    cfg.default_hooks.checkpoint = dict(
+        type='CheckpointHook', save_best='auto')
+    with pytest.raises(
+            ProtocolError, match=r"save_best='auto'.*--select-on-test"):
         check_protocol(cfg, select_on_test=False)
     assert check_protocol(cfg, select_on_test=True) == []
     cfg.default_hooks.checkpoint = dict(type='CheckpointHook')
@@ -140,12 +151,13 @@ def test_iteration_based_training_is_refused(cfg):
 
 def test_resume_checkpoint_skips_a_checkpoint_cut_short(tmp_path):
     for epoch in (1, 2):
-        torch.save(dict(meta=dict(epoch=epoch)), tmp_path / f'epoch_{epoch}.pth')
+        torch.save(
+            dict(meta=dict(epoch=epoch)), tmp_path / f'epoch_{epoch}.pth')
     full = (tmp_path / 'epoch_2.pth').read_bytes()
     (tmp_path / 'epoch_3.pth').write_bytes(full[:len(full) // 2])
     (tmp_path / 'last_checkpoint').write_text(str(tmp_path / 'epoch_2.pth'))
     assert find_resume_checkpoint(str(tmp_path)) == str(tmp_path /
-                                                       'epoch_2.pth')
+                                                        'epoch_2.pth')
     assert not (tmp_path / 'epoch_3.pth').exists()
     prune_checkpoints(str(tmp_path), 'epoch_2.pth')
     assert sorted(p.name for p in tmp_path.glob('*.pth')) == ['epoch_2.pth']

@@ -25,16 +25,23 @@ def make_fold(work_dir, subject, dataset, labels, preds, selected=None):
 
     def results(ps):
         return [
-            dict(label=y, pred=p, scores=list(np.eye(3)[p] * 0.9 + 0.05),
-                 dataset=dataset, subject=name, subject_key=subject,
-                 clip=f'c{i}', sample_idx=i)
-            for i, (y, p) in enumerate(zip(labels, ps))
+            dict(
+                label=y,
+                pred=p,
+                scores=list(np.eye(3)[p] * 0.9 + 0.05),
+                dataset=dataset,
+                subject=name,
+                subject_key=subject,
+                clip=f'c{i}',
+                sample_idx=i) for i, (y, p) in enumerate(zip(labels, ps))
         ]
 
     def write(path, ps):
         s = me_scores(labels, ps, 3)
-        MEMetric.write_predictions(str(path), results(ps), CLASSES,
-                                   {k: s[k] for k in ('uf1', 'uar', 'acc')})
+        MEMetric.write_predictions(
+            str(path), results(ps), CLASSES,
+            {k: s[k]
+             for k in ('uf1', 'uar', 'acc')})
         return {k: s[k] for k in ('uf1', 'uar', 'acc')}
 
     metrics = write(fold_dir / 'predictions.json', preds)
@@ -42,26 +49,42 @@ def make_fold(work_dir, subject, dataset, labels, preds, selected=None):
     if selected is not None:
         (fold_dir / 'test_subject_by_epoch').mkdir()
         write(fold_dir / 'test_subject_by_epoch' / 'epoch_1.json', selected)
-        selection = dict(epoch=1, metric='uf1', value=0.0,
-                         file='test_subject_by_epoch/epoch_1.json',
-                         history={})
+        selection = dict(
+            epoch=1,
+            metric='uf1',
+            value=0.0,
+            file='test_subject_by_epoch/epoch_1.json',
+            history={})
     write_json(
         str(fold_dir / 'fold_result.json'),
-        dict(status='done', subject=subject, test_subjects=[subject],
-             train_subjects=[s for s in FOLDS if s != subject],
-             num_train_samples=3, num_test_samples=len(labels),
-             metrics=metrics, predictions='predictions.json', epochs=2,
-             checkpoint='epoch_2.pth', resumed_from=None,
-             selected_on_test=selection, seconds=1.0))
+        dict(
+            status='done',
+            subject=subject,
+            test_subjects=[subject],
+            train_subjects=[s for s in FOLDS if s != subject],
+            num_train_samples=3,
+            num_test_samples=len(labels),
+            metrics=metrics,
+            predictions='predictions.json',
+            epochs=2,
+            checkpoint='epoch_2.pth',
+            resumed_from=None,
+            selected_on_test=selection,
+            seconds=1.0))
 
 
 def make_plan(select_on_test=False):
     return dict(
-        config='/x/tiny.py', config_sha256='ab' * 32, seed=3,
-        subjects=list(FOLDS), select_on_test=select_on_test,
+        config='/x/tiny.py',
+        config_sha256='ab' * 32,
+        seed=3,
+        subjects=list(FOLDS),
+        select_on_test=select_on_test,
         selection_metric='uf1' if select_on_test else None,
-        invocations=[dict(command='python tools/loso.py tiny.py '
-                          '--work-dir w')])
+        invocations=[
+            dict(command='python tools/loso.py tiny.py '
+                 '--work-dir w')
+        ])
 
 
 @pytest.fixture
@@ -86,15 +109,23 @@ def test_pooled_scores_and_per_fold_average(report_dir):
     assert avg['uf1'] != pytest.approx(report['uf1'])
     assert 'NOT the MEGC metric' in avg['note']
     assert report['per_subject']['samm/006']['classes_present'] == [
-        'positive', 'surprise']
+        'positive', 'surprise'
+    ]
     assert report['per_class']['surprise'] == dict(
-        support=1, predicted=0, tp=0, fp=0, fn=1, f1=0.0, recall=0.0,
+        support=1,
+        predicted=0,
+        tp=0,
+        fp=0,
+        fn=1,
+        f1=0.0,
+        recall=0.0,
         precision=None)
     assert set(report['per_dataset']) == {'casme2', 'samm'}
     assert report['per_dataset']['samm']['acc'] == 0.5
     assert report['selected_on_test'] is None
     assert report['seed'] == 3 and report['commands'] == [
-        'python tools/loso.py tiny.py --work-dir w']
+        'python tools/loso.py tiny.py --work-dir w'
+    ]
 
 
 def test_files_are_written_and_consistent(report_dir):
@@ -107,8 +138,8 @@ def test_files_are_written_and_consistent(report_dir):
         'fold', 'dataset', 'subject', 'subject_key', 'clip', 'sample_idx',
         'label', 'label_name', 'pred', 'pred_name', 'correct'
     ]
-    assert [c for c in table.columns if c.startswith('score_')] == [
-        f'score_{c}' for c in CLASSES]
+    assert [c for c in table.columns
+            if c.startswith('score_')] == [f'score_{c}' for c in CLASSES]
     again = me_scores(table['label'], table['pred'], 3)
     for key in ('uf1', 'uar', 'acc'):
         assert again[key] == pytest.approx(on_disk[key])

@@ -22,8 +22,9 @@ class NoisyDataset(Dataset):
         return 16
 
     def __getitem__(self, i):
-        x = np.full(4, i, dtype=np.float32) + np.random.normal(
-            0, 1, 4).astype(np.float32)
+        x = np.full(
+            4, i, dtype=np.float32) + np.random.normal(0, 1, 4).astype(
+                np.float32)
         return dict(inputs=torch.from_numpy(x), label=torch.tensor(i % 2))
 
 
@@ -55,7 +56,8 @@ def make_runner(work_dir, num_workers, seed_hook, resume_from=None):
             num_workers=num_workers,
             persistent_workers=False),
         optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.1, momentum=0.9)),
-        param_scheduler=dict(type='MultiStepLR', milestones=[2], by_epoch=True),
+        param_scheduler=dict(
+            type='MultiStepLR', milestones=[2], by_epoch=True),
         train_cfg=dict(by_epoch=True, max_epochs=3),
         default_hooks=dict(
             checkpoint=dict(type='CheckpointHook', interval=1),
@@ -98,8 +100,12 @@ def test_without_the_hook_a_resumed_run_differs(tmp_path):
 
 
 def test_epoch_seed_depends_on_seed_epoch_and_rank():
-    seeds = {epoch_seed(s, e, r) for s in (0, 1) for e in (0, 1, 2)
-             for r in (0, 1)}
+    seeds = {
+        epoch_seed(s, e, r)
+        for s in (0, 1)
+        for e in (0, 1, 2)
+        for r in (0, 1)
+    }
     assert len(seeds) == 12
     assert epoch_seed(3, 4, 1) == epoch_seed(3, 4, 1)
     assert all(0 <= s < 2**32 for s in seeds)

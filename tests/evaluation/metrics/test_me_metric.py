@@ -24,8 +24,12 @@ def make_samples(labels, scores, subject='sub01', start=0, meta=True):
         s.set_pred_label(int(np.argmax(score)))
         if meta:
             s.set_metainfo(
-                dict(dataset='casme2', subject=subject, subject_key=subject,
-                     clip=f'EP{start + i:02d}', sample_idx=start + i))
+                dict(
+                    dataset='casme2',
+                    subject=subject,
+                    subject_key=subject,
+                    clip=f'EP{start + i:02d}',
+                    sample_idx=start + i))
         samples.append(s)
     return samples
 
@@ -52,11 +56,11 @@ def test_scores_match_sklearn_with_absent_classes(seed):
     preds = scores.argmax(1)
     present = np.unique(labels)
     assert metrics['uf1'] == pytest.approx(
-        f1_score(labels, preds, labels=present, average='macro',
-                 zero_division=0))
+        f1_score(
+            labels, preds, labels=present, average='macro', zero_division=0))
     assert metrics['uar'] == pytest.approx(
-        recall_score(labels, preds, labels=present, average='macro',
-                     zero_division=0))
+        recall_score(
+            labels, preds, labels=present, average='macro', zero_division=0))
     assert metrics['acc'] == pytest.approx(np.mean(labels == preds))
     assert set(metrics) == {'uf1', 'uar', 'acc'}
 
@@ -86,7 +90,8 @@ def test_out_file_holds_every_sample(tmp_path):
 def test_results_are_plain_picklable_types():
     """What BaseMetric.collect_results gathers across ranks."""
     metric = MEMetric()
-    metric.process({}, [s.to_dict() for s in make_samples([1], [[0, 1, 0, 0]])])
+    metric.process({},
+                   [s.to_dict() for s in make_samples([1], [[0, 1, 0, 0]])])
     result = metric.results[0]
 
     def plain(v):
@@ -106,8 +111,8 @@ def test_missing_metainfo_is_named_when_writing(tmp_path):
         evaluate(metric, make_samples([0, 1], np.eye(4)[:2], meta=False))
     assert not (tmp_path / 'p.json').exists()
     # without out_file the scores are still computed
-    metrics = evaluate(MEMetric(), make_samples([0, 1], np.eye(4)[:2],
-                                                meta=False))
+    metrics = evaluate(MEMetric(),
+                       make_samples([0, 1], np.eye(4)[:2], meta=False))
     assert metrics['acc'] == 1.0
 
 
