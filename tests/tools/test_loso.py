@@ -6,6 +6,7 @@ import json
 import os
 import os.path as osp
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -40,6 +41,12 @@ def loso(cwd, *args, timeout=300):
 def ok(proc):
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return proc
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
 
 
 def load_tool():
@@ -129,7 +136,10 @@ def test_existing_work_dir_is_refused_without_resume(reference, capsys):
         'train_cfg.max_epochs=4'
     ])
     assert code == 2
-    assert 'merged config differs' in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert 'merged config differs' in err
+    assert "first difference, line" in err
+    assert "dict(max_epochs=3, " in err and "dict(max_epochs=4, " in err
     assert before == {
         n: os.stat(osp.join(work_dir, n)).st_mtime_ns
         for n in before
@@ -144,6 +154,7 @@ def test_bad_options_are_refused_in_one_line(data_dir, tmp_path, capsys,
     assert tool.main([CFG, '--work-dir', work, '--subjects', 'sub09']) == 2
     assert "unknown subject 'sub09'; known: sub01, sub02, sub03" in \
         capsys.readouterr().err
+    assert not osp.exists(work)  # a refused run leaves nothing behind
     assert tool.main(
         [CFG, '--work-dir', work, '--jobs', '2', '--launcher', 'pytorch']) == 2
     assert '--jobs must be 1' in capsys.readouterr().err
@@ -255,8 +266,8 @@ def test_select_on_test_reports_both_numbers(parallel):
 def test_distributed_folds(data_dir):
     proc = subprocess.run([
         sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2',
-        '--master_port=29731', TOOL, CFG, '--work-dir', 'dist', '--launcher',
-        'pytorch', '--subjects', 'sub01,sub02', '--threads', '1',
+        f'--master_port={free_port()}', TOOL, CFG, '--work-dir', 'dist',
+        '--launcher', 'pytorch', '--subjects', 'sub01,sub02', '--threads', '1',
         '--cfg-options', 'train_cfg.max_epochs=1'
     ],
                           cwd=data_dir,

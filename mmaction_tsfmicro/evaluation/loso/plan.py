@@ -131,7 +131,7 @@ def work_dir_lock(work_dir: str) -> Iterator[None]:
         except OSError:
             f.seek(0)
             holder = f.read().strip() or '?'
-            raise RuntimeError(
+            raise ProtocolError(
                 f'{work_dir} is in use by another LOSO run (pid {holder}); '
                 'wait for it to end or stop it first') from None
         f.seek(0)
@@ -142,6 +142,22 @@ def work_dir_lock(work_dir: str) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def _first_difference(path: str, text: str) -> str:
+    """`` (first difference: ...)`` between a stored config and ``text``."""
+    try:
+        with open(path, encoding='utf-8') as f:
+            old = f.read().splitlines()
+    except OSError:
+        return ''
+    new = text.splitlines()
+    for i, (a,
+            b) in enumerate(zip(old + [''] * len(new), new + [''] * len(old))):
+        if a != b:
+            return (f' (first difference, line {i + 1}: {a.strip()!r} '
+                    f'became {b.strip()!r})')
+    return ''
 
 
 def _existing_folds(work_dir: str) -> List[str]:
@@ -196,7 +212,8 @@ def prepare_work_dir(opts: LosoOptions, cfg: Config) -> Dict:
         if plan['config_sha256'] != digest:
             problems.append(
                 f'the merged config differs from {CONFIG_FILE} (same config '
-                'file and --cfg-options/--amp needed)')
+                'file and --cfg-options/--amp needed)' +
+                _first_difference(osp.join(work_dir, CONFIG_FILE), text))
         if opts.seed is not None and opts.seed != plan['seed']:
             problems.append(f"--seed {opts.seed} differs from the run's "
                             f"seed {plan['seed']}")

@@ -10,6 +10,7 @@ import contextlib
 import gc
 import os
 import os.path as osp
+import shutil
 import sys
 import time
 import traceback
@@ -182,11 +183,17 @@ def run_loso(opts: LosoOptions) -> Optional[dict]:
         init_dist(opts.launcher, **cfg.get('env_cfg', {}).get('dist_cfg', {}))
     notes = check_protocol(cfg, opts.select_on_test)
     rank, _ = get_dist_info()
+    created = not osp.isdir(opts.work_dir)
     os.makedirs(opts.work_dir, exist_ok=True)
     lock = work_dir_lock(opts.work_dir) if rank == 0 else \
         contextlib.nullcontext()
     with lock:
-        plan = _sync(lambda: prepare_work_dir(opts, cfg))
+        try:
+            plan = _sync(lambda: prepare_work_dir(opts, cfg))
+        except ProtocolError:
+            if created and rank == 0:  # leave no trace of a refused run
+                shutil.rmtree(opts.work_dir, ignore_errors=True)
+            raise
         for note in notes:
             log(f'note: {note}')
         names = fold_names(plan['subjects'])
