@@ -14,8 +14,13 @@ default_hooks = dict(
     sampler_seed=dict(type='DistSamplerSeedHook'),
     sync_buffers=dict(type='SyncBuffersHook'))
 
-# Refuses a run whose training split shares a subject with its test split.
-custom_hooks = [dict(type='SubjectSplitCheckHook')]
+custom_hooks = [
+    # refuses a run whose training split shares a subject with its test split
+    dict(type='SubjectSplitCheckHook'),
+    # reseeds every epoch from (seed, epoch, rank): a resumed run trains
+    # exactly as an uninterrupted one
+    dict(type='EpochSeedHook'),
+]
 
 env_cfg = dict(
     cudnn_benchmark=False,

@@ -8,7 +8,8 @@ _base_ = ['./me_pipelines.py']
 train_dataloader = dict(
     batch_size=32,
     num_workers=4,
-    persistent_workers=True,
+    # EpochSeedHook reseeds the workers of every epoch
+    persistent_workers=False,
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(
         type='MicroExpressionDataset',

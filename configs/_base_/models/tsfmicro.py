@@ -1,7 +1,5 @@
 # TSFmicro (arXiv:2505.16372) at the paper's size: 224x224 onset/apex pairs,
 # temporal RMT on apex - onset, spatial ViT on the onset, late (sum) fusion.
-custom_imports = dict(
-    imports=['mmaction_tsfmicro'], allow_failed_imports=False)
 
 model = dict(
     type='Recognizer3D',

@@ -4,7 +4,7 @@
 # dataset configs.
 train_cfg = dict(
     type='EpochBasedTrainLoop', max_epochs=174, val_begin=1, val_interval=1)
-val_cfg = dict(type='ValLoop')
+# No val_cfg: LOSO has no validation split (see configs/_base_/datasets).
 test_cfg = dict(type='TestLoop')
 
 optim_wrapper = dict(

@@ -4,7 +4,6 @@
 * :mod:`.plan`: the options and the plan of a work dir;
 * :mod:`.runner`: running the folds (in this process or distributed);
 * :mod:`.parallel`: running folds in child processes (``--jobs``);
-* :mod:`.seeding`: per-epoch reseeding, so that resumed runs match;
 * :mod:`.selection`: epoch selection on the test subject (optimistic);
 * :mod:`.report`, :mod:`.plots`: the pooled report.
 """
@@ -13,12 +12,11 @@ from .folds import (FoldTask, ProtocolError, build_fold_config, check_protocol,
 from .plan import LosoOptions
 from .report import build_report, write_report
 from .runner import run_fold, run_loso
-from .seeding import EpochSeedHook, epoch_seed
 from .selection import EpochPredictionsHook, select_epoch
 
 __all__ = [
-    'EpochPredictionsHook', 'EpochSeedHook', 'FoldTask', 'LosoOptions',
+    'EpochPredictionsHook', 'FoldTask', 'LosoOptions',
     'ProtocolError', 'build_fold_config', 'build_report', 'check_protocol',
-    'config_subjects', 'epoch_seed', 'find_resume_checkpoint', 'fold_name',
+    'config_subjects', 'find_resume_checkpoint', 'fold_name',
     'run_fold', 'run_loso', 'select_epoch', 'write_report'
 ]

@@ -256,8 +256,8 @@ def build_fold_config(cfg: Config,
     * checkpoints every epoch (keeping two, so one complete checkpoint
       always exists) for resuming;
     * seeds the run with ``seed`` and reseeds every epoch
-      (:class:`~.seeding.EpochSeedHook`); the training dataloader gets no
-      persistent workers;
+      (:class:`~mmaction_tsfmicro.engine.hooks.EpochSeedHook`); the
+      training dataloader gets no persistent workers;
     * keeps :class:`SubjectSplitCheckHook`.
 
     Args:

@@ -10,8 +10,8 @@ from mmengine.runner import Runner
 from torch.utils.data import Dataset
 
 import mmaction_tsfmicro  # noqa: F401
-from mmaction_tsfmicro.evaluation.loso.seeding import (EpochSeedHook,
-                                                       epoch_seed)
+from mmaction_tsfmicro.engine.hooks.epoch_seed_hook import (EpochSeedHook,
+                                                            epoch_seed)
 
 
 class NoisyDataset(Dataset):
@@ -130,7 +130,7 @@ def test_worker_draws_follow_the_epoch_seed():
     repeats the same draws every epoch)."""
     from torch.utils.data import DataLoader
 
-    from mmaction_tsfmicro.evaluation.loso.seeding import (
+    from mmaction_tsfmicro.engine.hooks.epoch_seed_hook import (
         seed_everything, seed_worker_from_torch)
 
     def draws(epoch):
