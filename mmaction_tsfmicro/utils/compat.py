@@ -10,6 +10,9 @@ Each fix is applied only where its defect is present, and is idempotent:
   which refuses the ``MessageHub`` (``HistoryBuffer``, numpy arrays and
   scalars) that MMEngine stores in every checkpoint, so ``load_from`` and
   ``--resume`` fail. Exactly those classes are added to torch's safe globals.
+* ``mmcv_lite_warning``: with mmcv-lite (no compiled ``mmcv.ops``),
+  ``mmcv.cnn`` warns on every import that ``MultiScaleDeformableAttention``
+  is missing, which nothing here uses; that one warning is silenced.
 * ``cpu_dist``: MMEngine calls ``torch.cuda.set_device`` and asks for NCCL
   whatever the machine, and wraps the model in DDP with ``device_ids``, so a
   torchrun/Slurm job fails on a CPU-only machine. When CUDA is absent the
@@ -22,6 +25,7 @@ import os
 import os.path as osp
 import sys
 import types
+import warnings
 from typing import Dict, List
 
 #: Names of the fixes that :func:`apply_upstream_fixes` applied.
@@ -163,8 +167,19 @@ def _fix_cpu_distributed() -> bool:
     return True
 
 
+def _silence_mmcv_lite_warning() -> bool:
+    """Hide mmcv-lite's warning about its missing compiled ops."""
+    if importlib.util.find_spec('mmcv') is None or importlib.util.find_spec(
+            'mmcv._ext') is not None:
+        return False
+    warnings.filterwarnings(
+        'ignore', message='Fail to import ``MultiScaleDeformableAttention``')
+    return True
+
+
 _FIXES: Dict[str, callable] = {
     'drn': _fix_missing_drn,
+    'mmcv_lite_warning': _silence_mmcv_lite_warning,
     'weights_only': _fix_weights_only_load,
     'cpu_dist': _fix_cpu_distributed,
 }

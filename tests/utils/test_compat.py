@@ -1,4 +1,5 @@
 """Each upstream fix: the defect is real without it, and gone with it."""
+import importlib.util
 import os
 import os.path as osp
 import socket
@@ -33,6 +34,8 @@ def test_import_applies_the_fixes_whose_defect_is_present():
     expected = []
     if compat.drn_is_missing():
         expected.append('drn')
+    if importlib.util.find_spec('mmcv._ext') is None:
+        expected.append('mmcv_lite_warning')
     if compat.torch_loads_weights_only():
         expected.append('weights_only')
     expected.append('cpu_dist')
@@ -134,3 +137,20 @@ def test_cpu_distributed_defect_and_fix():
             prelude='import mmaction_tsfmicro', port=free_port()))
     assert fixed.returncode == 0, fixed.stderr
     assert 'OK gloo 1 None' in fixed.stdout
+
+
+def test_mmcv_lite_warning_is_silenced():
+    code = """
+        import warnings
+        warnings.simplefilter('default')
+        {prelude}
+        import mmcv.cnn
+        """
+    import importlib.util as iu
+    if iu.find_spec('mmcv._ext') is not None:
+        pytest.skip('the full mmcv is installed: no warning to silence')
+    plain = run_python(code.format(prelude=''))
+    assert 'MultiScaleDeformableAttention' in plain.stderr
+    quiet = run_python(code.format(prelude='import mmaction_tsfmicro'))
+    assert quiet.returncode == 0, quiet.stderr
+    assert 'MultiScaleDeformableAttention' not in quiet.stderr
