@@ -144,7 +144,7 @@ def test_mmcv_lite_warning_is_silenced():
         import warnings
         warnings.simplefilter('default')
         {prelude}
-        import mmcv.cnn
+        import mmcv.cnn.bricks.transformer
         """
     import importlib.util as iu
     if iu.find_spec('mmcv._ext') is not None:
