@@ -9,8 +9,10 @@ arch is set to the preset and the neck/head widths follow the backbone:
 * forward: ``mode='predict'`` in eval mode under ``torch.no_grad()``;
 * training step: ``mode='loss'``, backward and an AdamW step.
 
-Each figure is the median over ``--iters`` timed runs after ``--warmup``
-untimed ones; a Markdown table is printed.
+Each figure is the median (and the minimum) over ``--iters`` timed runs after
+``--warmup`` untimed ones; a Markdown table is printed with the machine, the
+thread count and the load average (other processes on a shared machine slow
+the runs down; the minimum is the least disturbed run).
 
 Example::
 
@@ -18,11 +20,12 @@ Example::
         --batch-size 32 --threads 2
 """
 import argparse
+import os
 import os.path as osp
 import platform
 import statistics
 import time
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, List, Optional, Tuple
 
 import torch
 
@@ -41,8 +44,10 @@ def cpu_name() -> str:
     return platform.processor() or 'unknown CPU'
 
 
-def median_seconds(fn: Callable[[], None], warmup: int, iters: int) -> float:
-    """Median wall time of ``fn`` over ``iters`` runs after ``warmup``."""
+def wall_times(fn: Callable[[], None], warmup: int,
+               iters: int) -> Tuple[float, float]:
+    """Median and minimum wall time of ``fn`` over ``iters`` runs after
+    ``warmup`` untimed ones."""
     for _ in range(warmup):
         fn()
     times = []
@@ -50,7 +55,7 @@ def median_seconds(fn: Callable[[], None], warmup: int, iters: int) -> float:
         start = time.perf_counter()
         fn()
         times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return statistics.median(times), min(times)
 
 
 def config_for(arch: str, config: Optional[str]) -> str:
@@ -112,9 +117,9 @@ def benchmark(arch: str, args: argparse.Namespace) -> Dict[str, object]:
             model(inputs, samples, mode='predict')
 
     model.train()
-    train = median_seconds(train_step, args.warmup, args.iters)
+    train = wall_times(train_step, args.warmup, args.iters)
     model.eval()
-    fwd = median_seconds(forward, args.warmup, args.iters)
+    fwd = wall_times(forward, args.warmup, args.iters)
     return dict(
         arch=arch,
         config=osp.relpath(config_for(arch, args.config), REPO),
@@ -143,21 +148,35 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def load_average() -> str:
+    """1-minute load average of the machine, if the OS tells it."""
+    try:
+        return f'{os.getloadavg()[0]:.2f}'
+    except (AttributeError, OSError):
+        return 'n/a'
+
+
 def main(argv: Optional[List[str]] = None) -> None:
     args = parse_args(argv)
     torch.set_num_threads(args.threads)
+    load_before = load_average()
     rows = [benchmark(arch, args) for arch in args.arch]
-    print(f'CPU: {cpu_name()}; torch {torch.__version__}; '
-          f'{args.threads} threads; batch {args.batch_size}; '
-          f'median of {args.iters} runs after {args.warmup} warm-up runs\n')
+    print(f'CPU: {cpu_name()} ({os.cpu_count()} logical CPUs); torch '
+          f'{torch.__version__}; {args.threads} threads; batch '
+          f'{args.batch_size}; median (min) of {args.iters} runs after '
+          f'{args.warmup} warm-up runs; 1-min load average '
+          f'{load_before} before, {load_average()} after\n')
     print('| arch | config | input | params | forward / batch '
-          '| forward / sample | train step / batch | train step / sample |')
-    print('|---|---|---|---|---|---|---|---|')
+          '| train step / batch | train step / sample |')
+    print('|---|---|---|---|---|---|---|')
     n = args.batch_size
     for r in rows:
-        print(f"| {r['arch']} | {r['config']} | {r['size']} | {r['params'] / 1e6:.2f} M "
-              f"| {r['forward'] * 1e3:.0f} ms | {r['forward'] / n * 1e3:.1f} ms "
-              f"| {r['train'] * 1e3:.0f} ms | {r['train'] / n * 1e3:.1f} ms |")
+        fwd, train = r['forward'], r['train']
+        print(f"| {r['arch']} | {r['config']} | {r['size']} "
+              f"| {r['params'] / 1e6:.2f} M "
+              f"| {fwd[0] * 1e3:.0f} ms ({fwd[1] * 1e3:.0f}) "
+              f"| {train[0] * 1e3:.0f} ms ({train[1] * 1e3:.0f}) "
+              f"| {train[0] / n * 1e3:.1f} ms |")
 
 
 if __name__ == '__main__':

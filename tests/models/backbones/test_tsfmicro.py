@@ -47,6 +47,17 @@ def test_paper_preset_matches_the_official_model():
     assert model.out_channels == 512
 
 
+@pytest.mark.parametrize('arch, grid, params', [('paper', 14, 12_256_928),
+                                                ('small', 14, 3_118_160),
+                                                ('tiny', 7, 124_256)])
+def test_presets(arch, grid, params):
+    model = TSFmicro(arch=arch)
+    size = model.arch_settings['input_size']
+    assert model.output_grid((size, size)) == (grid, grid)
+    assert model.spatial.grid_size == (grid, grid)
+    assert sum(p.numel() for p in model.parameters()) == params
+
+
 def test_overrides_and_dict_arch():
     model = TSFmicro(arch='tiny', embed_dims=[8, 16, 32],
                      stem_channels=[4, 8], input_size=64)
