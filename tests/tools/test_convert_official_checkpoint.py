@@ -42,8 +42,8 @@ def official_state_dict(num_classes=5, seed=0):
             stage = int(key.split('.')[2])
             state[key] = head_log_decays(2, 2, ranges[stage])
         elif key.endswith('Relpos.angle'):
-            n = shape[0] // 2
-            state[key] = (1 / 10000**torch.linspace(0, 1, n)).repeat_interleave(2)
+            freqs = 1 / 10000**torch.linspace(0, 1, shape[0] // 2)
+            state[key] = freqs.repeat_interleave(2)
         else:
             state[key] = torch.randn(shape, generator=gen)
     return state

@@ -72,7 +72,7 @@ def test_apply_rotary_rotates_channel_pairs():
 
 
 def naive_softmax_attention(q, k, v, log_mask):
-    """Token-by-token reference: out_n = sum_m softmax_m(q_n.k_m + mask) v_m."""
+    """Token by token: out_n = sum_m softmax_m(q_n . k_m + mask_nm) v_m."""
     out = torch.zeros_like(v)
     for n in range(q.shape[0]):
         weights = torch.stack([
