@@ -73,3 +73,20 @@ def test_forward_backward_at_224_on_cpu():
                  'cls_head.fc_cls.weight'):
         grad = model.get_parameter(name).grad
         assert grad is not None and grad.abs().sum() > 0, name
+
+
+def test_paper_backbone_with_mmaction_i3d_head():
+    cfg = Config.fromfile(PAPER)
+    cfg.model.cls_head = dict(type='I3DHead', num_classes=5, in_channels=512,
+                              average_clips='prob')
+    init_default_scope('mmaction')
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model).eval()
+    data = model.data_preprocessor(
+        dict(inputs=[torch.randint(0, 256, (1, 3, 2, 224, 224),
+                                   dtype=torch.uint8)],
+             data_samples=[ActionDataSample().set_gt_label(2)]))
+    with torch.no_grad():
+        out = model(**data, mode='predict')
+    assert out[0].pred_score.shape == (5, )
+    assert abs(out[0].pred_score.sum().item() - 1) < 1e-5

@@ -11,11 +11,11 @@ cost linear in the number of rows and columns.
 
 All modules in this file work on channel-last maps ``(N, H, W, C)``.
 """
+from collections import OrderedDict
 from typing import List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
-from mmcv.cnn import ConvModule
 from mmcv.cnn.bricks import DropPath
 from torch import Tensor
 
@@ -380,15 +380,7 @@ class RetentionStage(nn.Module):
         ])
         self.downsample = None
         if out_dims is not None:
-            self.downsample = ConvModule(
-                embed_dims,
-                out_dims,
-                3,
-                stride=2,
-                padding=1,
-                bias=True,
-                norm_cfg=dict(type='BN'),
-                act_cfg=None)
+            self.downsample = conv_bn(embed_dims, out_dims, stride=2)
 
     def forward(self, x: Tensor) -> Tensor:
         """(N, H, W, C) -> (N, H', W', C')."""
@@ -398,6 +390,33 @@ class RetentionStage(nn.Module):
         if self.downsample is not None:
             x = self.downsample(x.permute(0, 3, 1, 2)).permute(0, 2, 3, 1)
         return x
+
+
+def conv_bn(in_channels: int,
+            out_channels: int,
+            stride: int = 1,
+            act: bool = False) -> nn.Sequential:
+    """3x3 convolution (with bias) + BatchNorm (+ GELU).
+
+    The children are named ``conv``, ``bn`` and ``activate``. The
+    convolution keeps PyTorch's default initialization and its bias, as in
+    the official model (so its weights load unchanged).
+
+    Args:
+        in_channels (int): Input channels.
+        out_channels (int): Output channels.
+        stride (int): Stride (padding 1).
+        act (bool): Append a GELU.
+
+    Returns:
+        nn.Sequential: ``(N, C_in, H, W) -> (N, C_out, H', W')``.
+    """
+    layers = OrderedDict(
+        conv=nn.Conv2d(in_channels, out_channels, 3, stride, 1),
+        bn=nn.BatchNorm2d(out_channels))
+    if act:
+        layers['activate'] = nn.GELU()
+    return nn.Sequential(layers)
 
 
 def conv_stem(in_channels: int, channels: Sequence[int],
@@ -417,16 +436,7 @@ def conv_stem(in_channels: int, channels: Sequence[int],
                          f'{len(strides)} strides')
     layers: List[nn.Module] = []
     for i, (out, stride) in enumerate(zip(channels, strides)):
-        last = i == len(channels) - 1
         layers.append(
-            ConvModule(
-                in_channels,
-                out,
-                3,
-                stride=stride,
-                padding=1,
-                bias=True,
-                norm_cfg=dict(type='BN'),
-                act_cfg=None if last else dict(type='GELU')))
+            conv_bn(in_channels, out, stride, act=i < len(channels) - 1))
         in_channels = out
     return nn.Sequential(*layers)
