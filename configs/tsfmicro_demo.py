@@ -1,0 +1,50 @@
+# TSFmicro-tiny on the demo set (tools/data/make_demo_dataset.py: synthetic
+# action-unit motions on real faces), sized for a 2-core CPU: 112x112 pairs,
+# 0.14 M parameters. `make demo` runs every LOSO fold of it:
+#   python tools/loso.py configs/tsfmicro_demo.py --work-dir work_dirs/demo_loso
+_base_ = [
+    './_base_/models/tsfmicro_tiny.py', './_base_/datasets/me_loso.py',
+    './_base_/schedules/tsfmicro_adamw.py', './_base_/default_runtime.py'
+]
+
+input_size = 112
+ann_file = 'data/demo/annotations/demo_5cls.json'
+frame_args = dict(
+    ann_file=ann_file, data_prefix=dict(img='data/demo/faces'),
+    layout='casme2')
+test_subject = 'sub01'  # tools/loso.py sets every subject in turn
+meta_keys = {{_base_.me_meta_keys}}
+
+train_pipeline = [
+    dict(type='SelectFramePair', mode='max_diff', ratio=0.15 / 4),
+    dict(type='LoadFramePair'),
+    dict(type='Resize', scale=(input_size, input_size), keep_ratio=False),
+    dict(type='Flip', flip_ratio=0.5),
+    dict(type='RandomRotate', max_angle=3),
+    dict(type='PaddedRandomCrop', size=input_size, padding=8),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackActionInputs', meta_keys=meta_keys)
+]
+test_pipeline = [
+    dict(type='SelectFramePair', mode='annotated'),
+    dict(type='LoadFramePair'),
+    dict(type='Resize', scale=(input_size, input_size), keep_ratio=False),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackActionInputs', meta_keys=meta_keys)
+]
+train_dataloader = dict(
+    num_workers=0,
+    dataset=dict(
+        exclude_subjects=[test_subject], pipeline=train_pipeline,
+        **frame_args))
+test_dataloader = dict(
+    num_workers=0,
+    persistent_workers=False,
+    dataset=dict(
+        test_subjects=[test_subject], pipeline=test_pipeline, **frame_args))
+
+train_cfg = dict(max_epochs=40)
+param_scheduler = [
+    dict(type='ExponentialLR', gamma=0.95, by_epoch=True, begin=0, end=41)
+]
+default_hooks = dict(logger=dict(interval=10))
