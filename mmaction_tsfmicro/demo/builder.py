@@ -182,6 +182,7 @@ def _nuisance(plan: ClipPlan) -> Nuisance:
 
 def _write_clip(frames, plan: ClipPlan, root: str, subject: str,
                 quality: int) -> Tuple[int, int]:
+    """Write a clip's frames as JPEG files; return (frames, bytes)."""
     count = nbytes = 0
     for number, frame in zip(plan.frame_numbers(), frames):
         path = frame_path(LAYOUT, root, subject, plan.clip, number)
@@ -225,6 +226,36 @@ def photo_clip_frames(image: np.ndarray, points: np.ndarray, plan: ClipPlan,
     frames = render_frames(sources, plan.action_units, amp, size,
                            plan.au_weights, plan.side_weights,
                            _nuisance(plan) if nuisances else None, rng)
+    return frames, sources
+
+
+def video_clip_frames(video: Dict[int, np.ndarray], points: np.ndarray,
+                      start: int, span: int, plan: ClipPlan, size: int,
+                      nuisances: bool = True):
+    """Frames of one clip made from consecutive video frames.
+
+    Args:
+        video (dict[int, np.ndarray]): Decoded frames by index.
+        points (np.ndarray): (N, 478, 2) smoothed landmark track.
+        start (int): First real frame of the window.
+        span (int): Real frames in the window.
+        plan (ClipPlan): The clip.
+        size (int): Frame side.
+        nuisances (bool): Keep (scaled) head motion, add lighting change
+            and noise.
+
+    Returns:
+        tuple: ``(frames iterator, sources)``.
+    """
+    sources = video_sources(video, points, start, span, size,
+                            plan.num_frames,
+                            plan.drift_px if nuisances else 0.0, plan.jitter)
+    amp = temporal_profile(plan.num_frames, plan.onset, plan.apex,
+                           plan.offset) * plan.amplitude
+    frames = render_frames(sources, plan.action_units, amp, size,
+                           plan.au_weights, plan.side_weights,
+                           _nuisance(plan) if nuisances else None,
+                           _clip_rng(plan), field_per_frame=True)
     return frames, sources
 
 
@@ -290,16 +321,8 @@ def render_subject(task: Dict) -> Dict:
             needed = sorted({k for s, n in windows for k in range(s, s + n)})
             video = read_video(source_path(source), needed)
             for plan, (start, span) in zip(plans, windows):
-                sources = video_sources(video, points, start, span, size,
-                                        plan.num_frames, plan.drift_px,
-                                        plan.jitter)
-                amp = temporal_profile(plan.num_frames, plan.onset,
-                                       plan.apex, plan.offset) * \
-                    plan.amplitude
-                frames = render_frames(sources, plan.action_units, amp, size,
-                                       plan.au_weights, plan.side_weights,
-                                       _nuisance(plan), _clip_rng(plan),
-                                       field_per_frame=True)
+                frames, _ = video_clip_frames(video, points, start, span,
+                                              plan, size)
                 n, b = _write_clip(frames, plan, work, subject,
                                    config.jpeg_quality)
                 frames_total += n
