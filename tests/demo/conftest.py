@@ -1,5 +1,5 @@
 """Fixtures of the demo data set tests: real faces from installed packages
-and one small generated set shared by the tests of a session."""
+and one small generated set shared by all tests of a pytest run."""
 import os
 
 import pytest
