@@ -36,8 +36,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help='LOSO work dir (default: work_dirs/demo_loso)')
     parser.add_argument('--config', default=CONFIG,
                         help=f'LOSO config (default: {CONFIG})')
-    parser.add_argument('--jobs', type=int, default=1,
-                        help='folds trained at once (default: 1)')
+    parser.add_argument('--jobs', type=int, default=2,
+                        help='folds trained at once, each with cores/jobs '
+                        'threads (default: 2)')
     parser.add_argument('--cfg-options', nargs='+', default=[],
                         help='passed to tools/loso.py')
     return parser.parse_args(argv)
@@ -61,7 +62,7 @@ def main(argv=None) -> None:
     args = parse_args(argv)
     py = sys.executable
     raw = osp.join(args.data_dir, 'raw')
-    faces = osp.join(args.data_dir, 'faces')
+    faces = osp.join(args.data_dir, 'faces112')
     ann = osp.join(args.data_dir, 'annotations', 'demo_5cls.json')
     os.makedirs(osp.join(REPO, osp.dirname(ann)), exist_ok=True)
     start = time.time()
@@ -75,7 +76,7 @@ def main(argv=None) -> None:
     ])
     times['face alignment'] = run('face alignment', [
         py, 'tools/data/preprocess_faces.py', '--dataset', 'casme2', '--ann',
-        ann, '--src', raw, '--dst', faces, '--size', '224', '--workers',
+        ann, '--src', raw, '--dst', faces, '--size', '112', '--workers',
         str(min(2, os.cpu_count() or 1)), '--detector', 'mediapipe'
     ])
     loso = [
