@@ -36,6 +36,12 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help='LOSO work dir (default: work_dirs/demo_loso)')
     parser.add_argument('--config', default=CONFIG,
                         help=f'LOSO config (default: {CONFIG})')
+    parser.add_argument('--subjects', type=int, default=None,
+                        help='demo subjects (default: every usable face, '
+                        '19)')
+    parser.add_argument('--clips-per-class', type=int, default=None,
+                        help='demo clips of each class per subject '
+                        '(default: 3)')
     parser.add_argument('--jobs', type=int, default=2,
                         help='folds trained at once, each with cores/jobs '
                         'threads (default: 2)')
@@ -67,9 +73,13 @@ def main(argv=None) -> None:
     os.makedirs(osp.join(REPO, osp.dirname(ann)), exist_ok=True)
     start = time.time()
     times = {}
-    times['data set'] = run('demo data set (real faces, synthetic motions)', [
-        py, 'tools/data/make_demo_dataset.py', '--out', raw, '--quiet'
-    ])
+    make_set = [py, 'tools/data/make_demo_dataset.py', '--out', raw, '--quiet']
+    if args.subjects is not None:
+        make_set += ['--subjects', str(args.subjects)]
+    if args.clips_per_class is not None:
+        make_set += ['--clips-per-class', str(args.clips_per_class)]
+    times['data set'] = run('demo data set (real faces, synthetic motions)',
+                            make_set)
     times['annotations'] = run('annotations from the CASME II coding sheet', [
         py, 'tools/data/build_annotations.py', 'casme2',
         osp.join(raw, 'CASME2-coding-demo.xlsx'), '--classes', '5', '-o', ann
