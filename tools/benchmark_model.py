@@ -16,7 +16,7 @@ the runs down; the minimum is the least disturbed run).
 
 Example::
 
-    PYTHONPATH=. python tools/benchmark_model.py --arch paper small tiny \\
+    python tools/benchmark_model.py --arch paper small tiny \\
         --batch-size 32 --threads 2
 """
 import argparse

@@ -15,7 +15,7 @@ computes from its config, are compared with the config and dropped.
 
 Example::
 
-    PYTHONPATH=. python tools/convert_official_checkpoint.py \\
+    python tools/convert_official_checkpoint.py \\
         ts_micro_casme2.pth work_dirs/tsfmicro_from_official.pth
 """
 import argparse
