@@ -16,7 +16,7 @@ EXPECTED = {
         'PaddedRandomCrop', 'LoadFlow'
     ],
     METRICS: ['MEMetric'],
-    HOOKS: ['SubjectSplitCheckHook'],
+    HOOKS: ['SubjectSplitCheckHook', 'EpochSeedHook', 'EpochPredictionsHook'],
 }
 
 
