@@ -16,7 +16,8 @@ EXPECTED = {
         'PaddedRandomCrop', 'LoadFlow'
     ],
     METRICS: ['MEMetric'],
-    HOOKS: ['SubjectSplitCheckHook', 'EpochSeedHook', 'EpochPredictionsHook'],
+    HOOKS:
+    ['SubjectSplitCheckHook', 'EpochSeedHook', 'EpochPredictionsHook'],
 }
 
 
