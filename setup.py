@@ -37,7 +37,8 @@ setup(
     long_description_content_type='text/markdown',
     license='Apache-2.0',
     python_requires='>=3.8',
-    packages=find_packages(include=['mmaction_tsfmicro', 'mmaction_tsfmicro.*']),
+    packages=find_packages(
+        include=['mmaction_tsfmicro', 'mmaction_tsfmicro.*']),
     include_package_data=True,
     install_requires=[
         'torch>=2.1',

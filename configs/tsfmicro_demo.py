@@ -3,7 +3,7 @@
 # at 112x112, 0.14 M parameters, 30 epochs of AdamW with a cosine schedule
 # (the official 174 epochs at lr 8e-4 and weight decay 0.6 are far beyond a
 # CPU budget). `make demo` runs every LOSO fold of it:
-#   python tools/loso.py configs/tsfmicro_demo.py --work-dir work_dirs/demo_loso
+#   python tools/loso.py configs/tsfmicro_demo.py --work-dir work_dirs/demo
 _base_ = [
     './_base_/models/tsfmicro_tiny.py', './_base_/datasets/me_loso.py',
     './_base_/schedules/tsfmicro_adamw.py', './_base_/default_runtime.py'
@@ -12,7 +12,8 @@ _base_ = [
 input_size = 112
 ann_file = 'data/demo/annotations/demo_5cls.json'
 frame_args = dict(
-    ann_file=ann_file, data_prefix=dict(img='data/demo/faces112'),
+    ann_file=ann_file,
+    data_prefix=dict(img='data/demo/faces112'),
     layout='casme2')
 test_subject = 'sub01'  # tools/loso.py sets every subject in turn
 meta_keys = {{_base_.me_meta_keys}}

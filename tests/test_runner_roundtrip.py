@@ -1,4 +1,4 @@
-"""Train, test, save, reload (load_from) and resume through MMEngine's Runner."""
+"""Train, test, save, reload (load_from) and resume through the Runner."""
 import os.path as osp
 
 import pytest

@@ -17,8 +17,7 @@ import numpy as np
 
 from ..preprocessing.layouts import frame_path
 
-DEFAULT_CLASSES = ('happiness', 'disgust', 'repression', 'surprise',
-                   'others')
+DEFAULT_CLASSES = ('happiness', 'disgust', 'repression', 'surprise', 'others')
 
 
 def _blob(size: int, cx: float, cy: float, sigma: float) -> np.ndarray:
@@ -61,8 +60,8 @@ def make_synthetic_dataset(root: str,
     onset, apex, offset = 1, 1 + num_frames // 2, num_frames
     # class c puts its blob on a circle, at angle 2*pi*c/C
     angles = 2 * np.pi * np.arange(len(classes)) / len(classes)
-    centres = [(size / 2 + size / 4 * np.cos(a), size / 2 + size / 4 * np.sin(a))
-               for a in angles]
+    centres = [(size / 2 + size / 4 * np.cos(a),
+                size / 2 + size / 4 * np.sin(a)) for a in angles]
     records: List[Dict] = []
     for subject in subjects:
         base = cv2.GaussianBlur(

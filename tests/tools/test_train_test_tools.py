@@ -1,4 +1,4 @@
-"""tools/train.py, tools/test.py and tools/dist_train.sh as a user runs them."""
+"""tools/train.py, tools/test.py and tools/dist_train.sh as users run them."""
 import os
 import os.path as osp
 import pickle

@@ -16,11 +16,12 @@ def run_python(code: str, env: dict = None) -> subprocess.CompletedProcess:
     """Run ``code`` in a fresh interpreter (no plugin unless it imports)."""
     full_env = dict(os.environ, **(env or {}))
     full_env.pop('TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD', None)
-    return subprocess.run([sys.executable, '-c', textwrap.dedent(code)],
-                          capture_output=True,
-                          text=True,
-                          timeout=300,
-                          env=full_env)
+    return subprocess.run(
+        [sys.executable, '-c', textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=full_env)
 
 
 def free_port() -> int:
@@ -45,8 +46,8 @@ def test_import_applies_the_fixes_whose_defect_is_present():
     assert torch.cuda.is_available() or 'cpu_dist' in compat.APPLIED
 
 
-@pytest.mark.skipif(not compat.drn_is_missing(),
-                    reason='this mmaction2 ships the DRN folder')
+@pytest.mark.skipif(
+    not compat.drn_is_missing(), reason='this mmaction2 ships the DRN folder')
 def test_drn_defect_and_fix():
     broken = run_python('import mmaction.models')
     assert broken.returncode != 0
@@ -68,8 +69,8 @@ def test_drn_defect_and_fix():
 def test_drn_fix_is_not_applied_when_the_folder_exists(monkeypatch, tmp_path):
     (tmp_path / 'models' / 'localizers' / 'drn').mkdir(parents=True)
     monkeypatch.setattr(compat, '_mmaction_root', lambda: str(tmp_path))
-    monkeypatch.delitem(sys.modules, 'mmaction.models.localizers.drn',
-                        raising=False)
+    monkeypatch.delitem(
+        sys.modules, 'mmaction.models.localizers.drn', raising=False)
     assert not compat.drn_is_missing()
     assert compat._fix_missing_drn() is False
     assert 'mmaction.models.localizers.drn' not in sys.modules
@@ -95,8 +96,9 @@ WEIGHTS_ONLY_CODE = """
 """
 
 
-@pytest.mark.skipif(not compat.torch_loads_weights_only(),
-                    reason='this torch does not load with weights_only')
+@pytest.mark.skipif(
+    not compat.torch_loads_weights_only(),
+    reason='this torch does not load with weights_only')
 def test_weights_only_defect_and_fix(tmp_path):
     path = str(tmp_path / 'ckpt.pth')
     broken = run_python(WEIGHTS_ONLY_CODE.format(prelude='', path=path))
@@ -104,7 +106,8 @@ def test_weights_only_defect_and_fix(tmp_path):
     assert 'Weights only load failed' in broken.stderr
 
     fixed = run_python(
-        WEIGHTS_ONLY_CODE.format(prelude='import mmaction_tsfmicro', path=path))
+        WEIGHTS_ONLY_CODE.format(
+            prelude='import mmaction_tsfmicro', path=path))
     assert fixed.returncode == 0, fixed.stderr
     assert 'LOADED 1 HistoryBuffer' in fixed.stdout
 

@@ -26,8 +26,10 @@ import torch
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--official-repo', required=True,
-                        help='checkout of Cross-Innovation-Lab/TSFmicro')
+    parser.add_argument(
+        '--official-repo',
+        required=True,
+        help='checkout of Cross-Innovation-Lab/TSFmicro')
     parser.add_argument('--out', required=True, help='output folder')
     parser.add_argument('--num-pairs', type=int, default=6)
     parser.add_argument('--seed', type=int, default=123)
@@ -84,7 +86,8 @@ def main() -> None:
     model = ts_micro(num_classes=5)
     randomize(model)
     model.eval()
-    torch.save(model.state_dict(), osp.join(args.out, 'official_state_dict.pth'))
+    torch.save(model.state_dict(), osp.join(args.out,
+                                            'official_state_dict.pth'))
 
     tf = transforms.Compose([
         transforms.ToPILImage(),
@@ -98,7 +101,8 @@ def main() -> None:
     model.main_branch.layers[-1].register_forward_hook(
         lambda m, i, o: maps.__setitem__('temporal', o.permute(0, 3, 1, 2)))
     model.vit_pos.register_forward_hook(lambda m, i, o: maps.__setitem__(
-        'spatial', o.transpose(1, 2).reshape(len(onsets), 512, 14, 14)))
+        'spatial',
+        o.transpose(1, 2).reshape(len(onsets), 512, 14, 14)))
     with torch.no_grad():
         logits = model(
             torch.stack([tf(i) for i in onsets]),

@@ -15,4 +15,5 @@ frame_args = dict(
 
 train_dataloader = dict(
     dataset=dict(exclude_subjects=[test_subject], **frame_args))
-test_dataloader = dict(dataset=dict(test_subjects=[test_subject], **frame_args))
+test_dataloader = dict(
+    dataset=dict(test_subjects=[test_subject], **frame_args))

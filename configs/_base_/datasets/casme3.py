@@ -7,9 +7,11 @@ data_root = 'data/casme3'
 ann_file = 'data/casme3/annotations/casme3_7cls.json'
 test_subject = 'spNO.1'  # tools/loso.py sets every subject in turn
 frame_args = dict(
-    ann_file=ann_file, data_prefix=dict(img=data_root + '/faces'),
+    ann_file=ann_file,
+    data_prefix=dict(img=data_root + '/faces'),
     layout='casme3')
 
 train_dataloader = dict(
     dataset=dict(exclude_subjects=[test_subject], **frame_args))
-test_dataloader = dict(dataset=dict(test_subjects=[test_subject], **frame_args))
+test_dataloader = dict(
+    dataset=dict(test_subjects=[test_subject], **frame_args))

@@ -8,10 +8,12 @@ test_subject = 'casme2/sub01'  # tools/loso.py sets every subject in turn
 frame_args = dict(
     ann_file=ann_file,
     frame_roots=dict(
-        casme2='data/casme2/Cropped', samm='data/samm/faces',
+        casme2='data/casme2/Cropped',
+        samm='data/samm/faces',
         smic='data/smic/faces'),
     layout=dict(casme2='casme2_cropped', samm='samm', smic='casme2'))
 
 train_dataloader = dict(
     dataset=dict(exclude_subjects=[test_subject], **frame_args))
-test_dataloader = dict(dataset=dict(test_subjects=[test_subject], **frame_args))
+test_dataloader = dict(
+    dataset=dict(test_subjects=[test_subject], **frame_args))

@@ -9,7 +9,8 @@ data_root = 'data/samm'
 ann_file = 'data/samm/annotations/samm_5cls.json'
 test_subject = '006'  # tools/loso.py sets every subject in turn
 frame_args = dict(
-    ann_file=ann_file, data_prefix=dict(img=data_root + '/faces'),
+    ann_file=ann_file,
+    data_prefix=dict(img=data_root + '/faces'),
     layout='samm')
 
 input_size = {{_base_.input_size}}
@@ -25,7 +26,7 @@ train_pipeline = [
 ]
 train_dataloader = dict(
     dataset=dict(
-        exclude_subjects=[test_subject],
-        pipeline=train_pipeline,
-        **frame_args))
-test_dataloader = dict(dataset=dict(test_subjects=[test_subject], **frame_args))
+        exclude_subjects=[test_subject], pipeline=train_pipeline, **
+        frame_args))
+test_dataloader = dict(
+    dataset=dict(test_subjects=[test_subject], **frame_args))
