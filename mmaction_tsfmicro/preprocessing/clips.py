@@ -26,7 +26,8 @@ import os.path as osp
 import shutil
 import time
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import (Dict, Iterable, Iterator, List, Optional, Sequence,
+                    Tuple)
 
 import cv2
 import numpy as np
@@ -147,6 +148,55 @@ def load_records(ann: str) -> List[Dict]:
     return data['data_list']
 
 
+def select_records(records: Iterable[Dict],
+                   dataset: Optional[str] = None
+                   ) -> Iterator[Tuple[int, Dict]]:
+    """The records of one dataset that a clip job needs, checked.
+
+    Args:
+        records (Iterable[dict]): Records of the normalized annotation file.
+        dataset (str, optional): Keep only records of this dataset (records
+            without a ``dataset`` key are kept).
+
+    Yields:
+        tuple[int, dict]: Each kept record with its index in the file.
+
+    Raises:
+        KeyError: A record lacks ``subject``, ``clip``, ``onset`` or
+            ``apex``.
+    """
+    for i, rec in enumerate(records):
+        if dataset is not None and rec.get('dataset', dataset) != dataset:
+            continue
+        missing = [k for k in ('subject', 'clip', 'onset', 'apex')
+                   if rec.get(k) is None]
+        if missing:
+            raise KeyError(f'annotation record {i} lacks {missing}: {rec}')
+        yield i, rec
+
+
+def records_of(ann: str, dataset: str) -> List[Dict]:
+    """Load an annotation file and keep the records of ``dataset``.
+
+    Args:
+        ann (str): Path of the annotation JSON.
+        dataset (str): The records' ``dataset``.
+
+    Returns:
+        list[dict]: The records (at least one).
+
+    Raises:
+        ValueError: The file holds no record of ``dataset``.
+    """
+    records = load_records(ann)
+    kept = [rec for _, rec in select_records(records, dataset)]
+    if not kept:
+        found = sorted({str(r.get('dataset')) for r in records})
+        raise ValueError(f'{ann}: no record of dataset {dataset!r} '
+                         f'(datasets in the file: {", ".join(found)})')
+    return kept
+
+
 def group_clips(records: Iterable[Dict],
                 dataset: Optional[str] = None) -> List[ClipSpec]:
     """Group annotation records by clip folder.
@@ -164,13 +214,7 @@ def group_clips(records: Iterable[Dict],
         list[ClipSpec]: Clips in first-seen order.
     """
     clips: Dict[Tuple[str, str], ClipSpec] = {}
-    for i, rec in enumerate(records):
-        if dataset is not None and rec.get('dataset', dataset) != dataset:
-            continue
-        missing = [k for k in ('subject', 'clip', 'onset', 'apex')
-                   if rec.get(k) is None]
-        if missing:
-            raise KeyError(f'annotation record {i} lacks {missing}: {rec}')
+    for i, rec in select_records(records, dataset):
         key = (str(rec['subject']), str(rec.get('clip_dir') or rec['clip']))
         spec = clips.setdefault(key, ClipSpec(*key))
         onset, apex = int(rec['onset']), int(rec['apex'])

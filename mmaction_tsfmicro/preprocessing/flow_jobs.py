@@ -18,7 +18,7 @@ from typing import Callable, Dict, Iterable, List, Optional, Sequence
 
 import cv2
 
-from .clips import ClipResult
+from .clips import ClipResult, select_records
 from .flow import (FLOW_CHANNELS, FLOW_META_FILE, FLOW_PATH_TMPL,
                    FlowEstimator, flow_path, flow_sample, save_flow)
 from .layouts import frame_path, get_template
@@ -61,13 +61,7 @@ def flow_samples(records: Iterable[Dict],
         sample (``clip_dir``, the frame folder, defaults to ``clip``).
     """
     out, seen = [], set()
-    for i, rec in enumerate(records):
-        if dataset is not None and rec.get('dataset', dataset) != dataset:
-            continue
-        missing = [k for k in ('subject', 'clip', 'onset', 'apex')
-                   if rec.get(k) is None]
-        if missing:
-            raise KeyError(f'annotation record {i} lacks {missing}: {rec}')
+    for _, rec in select_records(records, dataset):
         sample = dict(
             dataset=rec.get('dataset', dataset),
             subject=str(rec['subject']),

@@ -19,7 +19,7 @@ import os.path as osp
 import sys
 import time
 
-from mmaction_tsfmicro.preprocessing.clips import load_records, summarize
+from mmaction_tsfmicro.preprocessing.clips import records_of, summarize
 from mmaction_tsfmicro.preprocessing.flow import FLOW_METHODS
 from mmaction_tsfmicro.preprocessing.flow_jobs import (FlowConfig,
                                                        flow_samples, run_flow)
@@ -81,13 +81,7 @@ def main(argv=None) -> int:
     layout = args.layout or args.dataset
     try:
         get_template(layout)
-        records = load_records(args.ann)
-        samples = flow_samples(records, args.dataset)
-        if not samples:
-            found = sorted({str(r.get('dataset')) for r in records})
-            raise ValueError(f'{args.ann}: no record of dataset '
-                             f'{args.dataset!r} (datasets in the file: '
-                             f'{", ".join(found)})')
+        samples = flow_samples(records_of(args.ann, args.dataset))
         cfg = FlowConfig(
             src=args.src,
             dst=args.dst,

@@ -24,7 +24,7 @@ import time
 from mmaction_tsfmicro.preprocessing.alignment import AlignmentTarget
 from mmaction_tsfmicro.preprocessing.clips import (FRAME_MODES,
                                                    PreprocessConfig,
-                                                   group_clips, load_records,
+                                                   group_clips, records_of,
                                                    summarize)
 from mmaction_tsfmicro.preprocessing.landmarks import (DETECTORS,
                                                        MissingBackendError)
@@ -95,13 +95,7 @@ def main(argv=None) -> int:
     layout = args.layout or args.dataset
     try:
         get_template(layout)
-        records = load_records(args.ann)
-        clips = group_clips(records, args.dataset)
-        if not clips:
-            found = sorted({str(r.get('dataset')) for r in records})
-            raise ValueError(f'{args.ann}: no record of dataset '
-                             f'{args.dataset!r} (datasets in the file: '
-                             f'{", ".join(found)})')
+        clips = group_clips(records_of(args.ann, args.dataset))
         target = AlignmentTarget(
             size=args.size,
             eye_y=args.eye_y,
