@@ -1,5 +1,7 @@
 """Test (and evaluate) a checkpoint with MMEngine's Runner."""
 import argparse
+import os.path as osp
+import sys
 
 from mmengine.config import Config
 
@@ -33,7 +35,10 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    cfg = merge_test_args(Config.fromfile(args.config), args)
+    try:
+        cfg = merge_test_args(Config.fromfile(args.config), args)
+    except (FileNotFoundError, KeyError, ValueError) as e:
+        sys.exit(f'{osp.basename(__file__)}: error: {e}')
     build_runner(cfg).test()
 
 

@@ -1,5 +1,7 @@
 """Train a recognizer with MMEngine's Runner (MMAction2's arguments)."""
 import argparse
+import os.path as osp
+import sys
 
 from mmengine.config import Config
 
@@ -19,7 +21,10 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    cfg = merge_train_args(Config.fromfile(args.config), args)
+    try:
+        cfg = merge_train_args(Config.fromfile(args.config), args)
+    except (FileNotFoundError, KeyError, ValueError) as e:
+        sys.exit(f'{osp.basename(__file__)}: error: {e}')
     build_runner(cfg).train()
 
 

@@ -91,6 +91,13 @@ def merge_train_args(cfg: Config, args: argparse.Namespace) -> Config:
     elif cfg.get('work_dir', None) is None:
         cfg.work_dir = default_work_dir(args.config)
     if args.amp:
+        from mmengine.device import (is_cuda_available, is_mlu_available,
+                                     is_npu_available)
+        if not (is_cuda_available() or is_npu_available()
+                or is_mlu_available()):
+            raise ValueError('--amp needs a GPU (CUDA), NPU or MLU: '
+                             "MMEngine's AmpOptimWrapper does not train on "
+                             'the CPU; drop --amp')
         wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
         if wrapper not in ('OptimWrapper', 'AmpOptimWrapper'):
             raise ValueError(f'--amp does not support the optimizer wrapper '

@@ -73,7 +73,8 @@ def test_test_tool_rejects_a_bad_dump_name(synthetic_data, tmp_path):
          '--cfg-options', *data_options(synthetic_data)],
         cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
     assert proc.returncode != 0
-    assert '--dump p.json: the dump file must end with .pkl' in proc.stderr
+    assert proc.stderr.strip() == ('test.py: error: --dump p.json: the dump '
+                                   'file must end with .pkl or .pickle')
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason='CPU-only check')
@@ -95,3 +96,16 @@ def test_dist_train_two_processes_on_cpu(synthetic_data, tmp_path):
     # (one process alone would need 3)
     assert re.search(r'Epoch\(train\)\s+\[2\]\[2/2\]', log), log[-3000:]
     assert (work / 'epoch_2.pth').is_file()
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason='CPU-only check')
+def test_amp_without_a_gpu_is_refused_in_one_line(synthetic_data, tmp_path):
+    proc = subprocess.run(
+        [sys.executable, 'tools/train.py', TINY, '--amp', '--work-dir',
+         str(tmp_path / 'w'), '--cfg-options', *data_options(synthetic_data)],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode != 0
+    assert proc.stderr.strip() == (
+        "train.py: error: --amp needs a GPU (CUDA), NPU or MLU: MMEngine's "
+        'AmpOptimWrapper does not train on the CPU; drop --amp')
+    assert not (tmp_path / 'w' / 'epoch_1.pth').exists()
