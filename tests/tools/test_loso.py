@@ -162,6 +162,16 @@ def test_bad_options_are_refused_in_one_line(data_dir, tmp_path, capsys,
     assert tool.main([CFG, '--work-dir', work]) == 2
     assert 'annotation file not found: data/synthetic_loso' in \
         capsys.readouterr().err
+    assert tool.main([str(tmp_path / 'nope.py'), '--work-dir', work]) == 2
+    assert 'nope.py' in capsys.readouterr().err
+    if not __import__('torch').cuda.is_available():
+        monkeypatch.chdir(data_dir)
+        assert tool.main([CFG, '--work-dir', work, '--amp']) == 2
+        assert capsys.readouterr().err.strip() == (
+            "tools/loso.py: error: --amp needs a GPU (CUDA), NPU or MLU: "
+            "MMEngine's AmpOptimWrapper does not train on the CPU; drop "
+            '--amp')
+    assert not osp.exists(work)
 
 
 def test_selection_on_test_is_refused(data_dir, tmp_path, capsys):

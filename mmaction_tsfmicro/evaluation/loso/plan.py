@@ -81,7 +81,11 @@ def merged_config(opts: LosoOptions) -> Config:
     """The config with ``--cfg-options``, ``--amp`` and ``--seed`` merged in
     (through the same code as ``tools/train.py``)."""
     from ...apis.runner_args import merge_train_args
-    cfg = Config.fromfile(opts.config)
+    from .folds import ProtocolError
+    try:
+        cfg = Config.fromfile(opts.config)
+    except FileNotFoundError as e:
+        raise ProtocolError(str(e)) from None
     args = argparse.Namespace(
         config=opts.config,
         work_dir=opts.work_dir,
@@ -94,7 +98,10 @@ def merged_config(opts: LosoOptions) -> Config:
         diff_rank_seed=False,
         deterministic=opts.deterministic,
         cfg_options=opts.cfg_options)
-    cfg = merge_train_args(cfg, args)
+    try:
+        cfg = merge_train_args(cfg, args)
+    except ValueError as e:  # a bad --amp / --cfg-options
+        raise ProtocolError(str(e)) from None
     randomness = dict(cfg.get('randomness') or {})
     if opts.seed is not None:
         randomness['seed'] = opts.seed
