@@ -1,8 +1,12 @@
 # A tiny LOSO config for tests and smoke runs: 32x32 frame pairs of the
 # generated data set (mmaction_tsfmicro.testing.make_synthetic_dataset,
 # written to data/synthetic_loso relative to the working directory), the
-# tiny TSFmicro, 3 epochs. A smoke test, not a recipe for real data.
-_base_ = ['../../../configs/_base_/default_runtime.py']
+# tiny TSFmicro (configs/_base_/models/tsfmicro_tiny.py), 3 epochs. A smoke
+# test, not a recipe for real data.
+_base_ = [
+    '../../../configs/_base_/models/tsfmicro_tiny.py',
+    '../../../configs/_base_/default_runtime.py'
+]
 
 data_root = 'data/synthetic_loso'
 ann_file = data_root + '/annotations.json'
@@ -49,25 +53,6 @@ test_cfg = dict(type='TestLoop')
 val_dataloader = None
 val_evaluator = None
 val_cfg = None
-
-# The tiny TSFmicro of configs/_base_/models/tsfmicro_tiny.py (written out:
-# that file and default_runtime.py both set custom_imports, which MMEngine
-# refuses among bases).
-model = dict(
-    type='Recognizer3D',
-    backbone=dict(type='TSFmicro', arch='tiny', fusion='late'),
-    neck=dict(type='TimeSpaceFusion', in_channels=64, mode='sum'),
-    cls_head=dict(
-        type='TSFmicroHead',
-        num_classes=5,
-        in_channels=64,
-        hidden_channels=256,
-        average_clips='prob'),
-    data_preprocessor=dict(
-        type='ActionDataPreprocessor',
-        mean=[123.675, 116.28, 103.53],
-        std=[58.395, 57.12, 57.375],
-        format_shape='NCTHW'))
 
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=3, val_interval=1)
 optim_wrapper = dict(optimizer=dict(type='AdamW', lr=1e-2, weight_decay=0.01))
