@@ -1,14 +1,11 @@
 """TSFmicro and micro-expression recognition for MMAction2.
 
-Importing this package applies the fixes for the upstream defects of the
-pinned MMAction2/MMEngine/PyTorch (see :mod:`mmaction_tsfmicro.utils.compat`)
-and registers every class of the plugin in MMAction2's registries.
+The package root holds the version only, so that light modules (the
+annotation converters, the face preprocessing) import without torch or
+MMAction2. Importing :mod:`mmaction_tsfmicro.plugin` registers every module
+of the plugin in MMAction2's registries and applies the fixes for upstream
+defects; configs do it with ``custom_imports``.
 """
-from .utils.compat import apply_upstream_fixes
+from .version import __version__
 
-apply_upstream_fixes()
-
-from . import datasets, engine, evaluation, models  # noqa: E402,F401
-from .version import __version__  # noqa: E402
-
-__all__ = ['__version__', 'apply_upstream_fixes']
+__all__ = ['__version__']

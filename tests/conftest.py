@@ -5,7 +5,7 @@ import pytest
 
 os.environ.setdefault('OMP_NUM_THREADS', '2')
 
-import mmaction_tsfmicro  # noqa: E402,F401
+import mmaction_tsfmicro.plugin  # noqa: E402,F401
 from mmengine.registry import init_default_scope  # noqa: E402
 
 init_default_scope('mmaction')

@@ -4,7 +4,7 @@ import inspect
 import pytest
 from mmengine.registry import Registry
 
-import mmaction_tsfmicro
+import mmaction_tsfmicro.plugin  # noqa: F401
 from mmaction.registry import (DATASETS, HOOKS, METRICS, MODELS,
                                TRANSFORMS)
 

@@ -73,7 +73,7 @@ def build_model(config: str, arch: str, num_classes: int,
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
 
-    import mmaction_tsfmicro  # noqa: F401
+    import mmaction_tsfmicro.plugin  # noqa: F401
     from mmaction.registry import MODELS
 
     cfg = Config.fromfile(config)

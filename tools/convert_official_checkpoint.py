@@ -240,7 +240,7 @@ def build_reference(config: str, num_classes: int
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
 
-    import mmaction_tsfmicro  # noqa: F401
+    import mmaction_tsfmicro.plugin  # noqa: F401
     from mmaction.registry import MODELS
 
     cfg = Config.fromfile(config)

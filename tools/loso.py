@@ -17,9 +17,9 @@ Examples::
 import argparse
 import sys
 
-import mmaction_tsfmicro  # noqa: F401  (registers the plugin, fixes upstream)
+import mmaction_tsfmicro.plugin  # noqa: F401  (registers the plugin)
 from mmaction_tsfmicro.apis import add_common_args, set_local_rank
-from mmaction_tsfmicro.evaluation.loso import (LosoOptions, ProtocolError,
+from mmaction_tsfmicro.loso import (LosoOptions, ProtocolError,
                                                run_loso)
 
 

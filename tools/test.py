@@ -5,7 +5,7 @@ import sys
 
 from mmengine.config import Config
 
-import mmaction_tsfmicro  # noqa: F401  (registers the plugin, fixes upstream)
+import mmaction_tsfmicro.plugin  # noqa: F401  (registers the plugin)
 from mmaction_tsfmicro.apis import (add_common_args, build_runner,
                                     merge_test_args, set_local_rank)
 

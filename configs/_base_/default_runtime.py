@@ -1,7 +1,7 @@
 # Runtime shared by every config of the plugin (MMAction2's, plus the plugin).
 default_scope = 'mmaction'
 custom_imports = dict(
-    imports=['mmaction_tsfmicro'], allow_failed_imports=False)
+    imports=['mmaction_tsfmicro.plugin'], allow_failed_imports=False)
 
 default_hooks = dict(
     runtime_info=dict(type='RuntimeInfoHook'),

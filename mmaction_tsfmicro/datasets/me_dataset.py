@@ -7,7 +7,7 @@ from mmengine.fileio import load
 from mmaction.datasets import BaseActionDataset
 from mmaction.registry import DATASETS
 from mmaction.utils import ConfigType
-from ..preprocessing.layouts import filename_tmpl, frame_dir, get_template
+from ..annotations.layouts import filename_tmpl, frame_dir, get_template
 
 #: The frame layout of each dataset, used when ``layout`` is not given.
 DEFAULT_LAYOUTS = {
@@ -61,7 +61,7 @@ class MicroExpressionDataset(BaseActionDataset):
     It reads the normalized annotation file written by
     ``tools/data/build_annotations.py`` (see ``docs/architecture.md``) and
     finds each sample's frames with its dataset's own file layout
-    (:mod:`mmaction_tsfmicro.preprocessing.layouts`). Subjects are selected
+    (:mod:`mmaction_tsfmicro.annotations.layouts`). Subjects are selected
     for leave-one-subject-out evaluation with ``test_subjects`` (the test
     split) or ``exclude_subjects`` (the training split).
 
@@ -77,7 +77,7 @@ class MicroExpressionDataset(BaseActionDataset):
             subject folders (joined to ``data_root``).
             Defaults to ``dict(img='')``.
         layout (str | dict, optional): The frame layout: a name of
-            :data:`~mmaction_tsfmicro.preprocessing.layouts.LAYOUTS` (e.g.
+            :data:`~mmaction_tsfmicro.annotations.layouts.LAYOUTS` (e.g.
             ``'casme2_cropped'``) or a template such as
             ``'{subject}/{clip}/{frame:04d}.png'``, or a dict from dataset
             name to either. Defaults to each dataset's own layout.

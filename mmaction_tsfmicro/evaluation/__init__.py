@@ -1,5 +1,4 @@
-"""MEGC metrics and the leave-one-subject-out (LOSO) protocol."""
-from . import loso  # noqa: F401  (registers the LOSO hooks)
+"""The MEGC recognition metrics: functional forms and the ``MEMetric``."""
 from .functional import class_stats, confusion_matrix, me_scores
 from .metrics import MEMetric
 

@@ -35,7 +35,7 @@ import numpy as np
 from .alignment import (AlignmentTarget, estimate_transform, transform_angle,
                         transform_points, transform_scale, warp_face)
 from .landmarks import FaceLandmarks, LandmarkDetector
-from .layouts import filename_tmpl, frame_dir, get_template, list_frames
+from ..annotations.layouts import filename_tmpl, frame_dir, get_template, list_frames
 
 ALIGNMENT_FILE = 'alignment.json'
 PARTIAL_SUFFIX = '.partial'

@@ -21,7 +21,7 @@ import cv2
 from .clips import ClipResult, select_records
 from .flow import (FLOW_CHANNELS, FLOW_META_FILE, FLOW_PATH_TMPL,
                    FlowEstimator, flow_path, flow_sample, save_flow)
-from .layouts import frame_path, get_template
+from ..annotations.layouts import frame_path, get_template
 
 
 @dataclass

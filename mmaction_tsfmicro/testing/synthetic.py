@@ -15,7 +15,7 @@ from typing import Dict, List, Optional, Sequence
 import cv2
 import numpy as np
 
-from ..preprocessing.layouts import frame_path
+from ..annotations.layouts import frame_path
 
 DEFAULT_CLASSES = ('happiness', 'disgust', 'repression', 'surprise', 'others')
 

@@ -1,3 +1,1 @@
-from .compat import apply_upstream_fixes
-
-__all__ = ['apply_upstream_fixes']
+"""Small helpers shared by every stage (standard library only)."""

@@ -7,7 +7,7 @@ import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
-import mmaction_tsfmicro  # noqa: F401
+import mmaction_tsfmicro.plugin  # noqa: F401
 from mmaction.registry import MODELS
 from mmaction.structures import ActionDataSample
 

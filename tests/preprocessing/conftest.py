@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 import pytest
 
-from mmaction_tsfmicro.preprocessing.layouts import frame_path
+from mmaction_tsfmicro.annotations.layouts import frame_path
 
 
 def feat_data_dir() -> str:

@@ -14,7 +14,7 @@ from mmaction_tsfmicro.preprocessing.clips import (ClipSpec,
                                                    group_clips, key_frames,
                                                    load_alignment,
                                                    process_clip, summarize)
-from mmaction_tsfmicro.preprocessing.layouts import frame_path
+from mmaction_tsfmicro.annotations.layouts import frame_path
 from mmaction_tsfmicro.preprocessing.runner import run_clips
 
 from .conftest import video_frames, write_clip

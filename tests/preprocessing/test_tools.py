@@ -11,7 +11,7 @@ import pytest
 
 import mmaction_tsfmicro.datasets.transforms.flow  # noqa: F401 (LoadFlow)
 from mmaction.registry import DATASETS
-from mmaction_tsfmicro.preprocessing.layouts import frame_path
+from mmaction_tsfmicro.annotations.layouts import frame_path
 
 from .conftest import record, video_frames, write_ann, write_clip
 

@@ -54,7 +54,7 @@ def test_drn_defect_and_fix():
     assert "No module named 'mmaction.models.localizers.drn'" in broken.stderr
 
     fixed = run_python("""
-        import mmaction_tsfmicro
+        import mmaction_tsfmicro.plugin
         import mmaction.models
         from mmaction.registry import MODELS
         try:
@@ -107,7 +107,7 @@ def test_weights_only_defect_and_fix(tmp_path):
 
     fixed = run_python(
         WEIGHTS_ONLY_CODE.format(
-            prelude='import mmaction_tsfmicro', path=path))
+            prelude='import mmaction_tsfmicro.plugin', path=path))
     assert fixed.returncode == 0, fixed.stderr
     assert 'LOADED 1 HistoryBuffer' in fixed.stdout
 
@@ -137,7 +137,7 @@ def test_cpu_distributed_defect_and_fix():
 
     fixed = run_python(
         CPU_DIST_CODE.format(
-            prelude='import mmaction_tsfmicro', port=free_port()))
+            prelude='import mmaction_tsfmicro.plugin', port=free_port()))
     assert fixed.returncode == 0, fixed.stderr
     assert 'OK gloo 1 None' in fixed.stdout
 
@@ -154,6 +154,6 @@ def test_mmcv_lite_warning_is_silenced():
         pytest.skip('the full mmcv is installed: no warning to silence')
     plain = run_python(code.format(prelude=''))
     assert 'MultiScaleDeformableAttention' in plain.stderr
-    quiet = run_python(code.format(prelude='import mmaction_tsfmicro'))
+    quiet = run_python(code.format(prelude='import mmaction_tsfmicro.plugin'))
     assert quiet.returncode == 0, quiet.stderr
     assert 'MultiScaleDeformableAttention' not in quiet.stderr

@@ -29,7 +29,7 @@ from mmaction_tsfmicro.preprocessing.clips import (ClipSpec,
 from mmaction_tsfmicro.preprocessing.flow import FlowEstimator, optical_strain
 from mmaction_tsfmicro.preprocessing.landmarks import (available_detectors,
                                                        build_detector)
-from mmaction_tsfmicro.preprocessing.layouts import frame_path
+from mmaction_tsfmicro.annotations.layouts import frame_path
 
 VIDEOS = ('WolfgangLanger_Pexels.mp4', 'single_face.mp4')
 

@@ -25,7 +25,7 @@ import os.path as osp
 import sys
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.realpath(__file__))))
-PACKAGE = 'mmaction_tsfmicro.datasets.annotations'
+PACKAGE = 'mmaction_tsfmicro.annotations'
 
 
 def _package_folder() -> str:

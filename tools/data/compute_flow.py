@@ -23,7 +23,7 @@ from mmaction_tsfmicro.preprocessing.clips import records_of, summarize
 from mmaction_tsfmicro.preprocessing.flow import FLOW_METHODS
 from mmaction_tsfmicro.preprocessing.flow_jobs import (FlowConfig,
                                                        flow_samples, run_flow)
-from mmaction_tsfmicro.preprocessing.layouts import LAYOUTS, get_template
+from mmaction_tsfmicro.annotations.layouts import LAYOUTS, get_template
 from mmaction_tsfmicro.preprocessing.runner import write_report
 
 REPORT_FILE = 'flow_report.json'

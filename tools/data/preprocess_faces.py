@@ -28,7 +28,7 @@ from mmaction_tsfmicro.preprocessing.clips import (FRAME_MODES,
                                                    summarize)
 from mmaction_tsfmicro.preprocessing.landmarks import (DETECTORS,
                                                        MissingBackendError)
-from mmaction_tsfmicro.preprocessing.layouts import LAYOUTS, get_template
+from mmaction_tsfmicro.annotations.layouts import LAYOUTS, get_template
 from mmaction_tsfmicro.preprocessing.runner import run_clips, write_report
 
 REPORT_FILE = 'preprocess_report.json'

@@ -28,7 +28,7 @@ import numpy as np
 
 from mmaction_tsfmicro.preprocessing.alignment import AlignmentTarget
 from mmaction_tsfmicro.preprocessing.landmarks import build_detector
-from mmaction_tsfmicro.preprocessing.layouts import frame_path
+from mmaction_tsfmicro.annotations.layouts import frame_path
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 import compute_flow  # noqa: E402

@@ -1,6 +1,9 @@
+"""Hooks of the plugin."""
+from .epoch_predictions_hook import EpochPredictionsHook
 from .epoch_seed_hook import EpochSeedHook, epoch_seed
 from .subject_split_check_hook import SubjectSplitCheckHook, dataset_subjects
 
 __all__ = [
-    'EpochSeedHook', 'SubjectSplitCheckHook', 'dataset_subjects', 'epoch_seed'
+    'EpochPredictionsHook', 'EpochSeedHook', 'SubjectSplitCheckHook',
+    'dataset_subjects', 'epoch_seed'
 ]

@@ -5,7 +5,7 @@ import numpy as np
 from mmengine.evaluator import BaseMetric
 
 from mmaction.registry import METRICS
-from ..atomic import write_json
+from ...utils.fileio import write_json
 from ..functional import me_scores
 
 #: The metainfo keys of a sample that identify it (see

@@ -9,7 +9,7 @@ from mmengine.model import BaseModel
 from mmengine.runner import Runner
 from torch.utils.data import Dataset
 
-import mmaction_tsfmicro  # noqa: F401
+import mmaction_tsfmicro.plugin  # noqa: F401
 from mmaction_tsfmicro.engine.hooks.epoch_seed_hook import (EpochSeedHook,
                                                             epoch_seed)
 

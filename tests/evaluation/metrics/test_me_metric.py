@@ -7,7 +7,7 @@ import torch
 from mmengine.evaluator import Evaluator
 from sklearn.metrics import f1_score, recall_score
 
-import mmaction_tsfmicro  # noqa: F401
+import mmaction_tsfmicro.plugin  # noqa: F401
 from mmaction.registry import METRICS
 from mmaction.structures import ActionDataSample
 from mmaction_tsfmicro.evaluation import MEMetric

@@ -4,7 +4,7 @@ import math
 import pytest
 import torch
 
-import mmaction_tsfmicro  # noqa: F401
+import mmaction_tsfmicro.plugin  # noqa: F401
 from mmaction_tsfmicro.models.backbones.retention import (
     ManhattanSelfAttention, RetentionBlock, RetentionRelPos, RetentionStage,
     apply_rotary, conv_stem, head_log_decays, linear_log_decay,

@@ -2,7 +2,7 @@
 import torch
 import torch.nn.functional as F
 
-import mmaction_tsfmicro  # noqa: F401
+import mmaction_tsfmicro.plugin  # noqa: F401
 from mmaction_tsfmicro.models.backbones.spatial_branch import (
     SelfAttention, SpatialTransformer)
 

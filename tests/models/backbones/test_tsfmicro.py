@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-import mmaction_tsfmicro  # noqa: F401
+import mmaction_tsfmicro.plugin  # noqa: F401
 from mmaction.registry import MODELS
 from mmaction_tsfmicro.models import TSFmicro
 

@@ -3,7 +3,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-import mmaction_tsfmicro  # noqa: F401
+import mmaction_tsfmicro.plugin  # noqa: F401
 from mmaction.models.heads import BaseHead
 from mmaction.registry import MODELS
 from mmaction.structures import ActionDataSample

