@@ -69,31 +69,39 @@ def similarity_lstsq(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
 
     Closed form (Umeyama, 1991) on complex numbers: ``dst ~ a * src + b``
     with complex ``a`` (rotation and scale) and ``b`` (translation). Exact for
-    two distinct points.
+    two distinct points. Works on batches: ``src`` and ``dst`` of shape
+    (..., K, 2) give (..., 2, 3) matrices.
 
     Args:
-        src (np.ndarray): (K, 2) source points, K >= 2.
-        dst (np.ndarray): (K, 2) target points.
+        src (np.ndarray): (..., K, 2) source points, K >= 2.
+        dst (np.ndarray): (..., K, 2) target points.
 
     Returns:
-        np.ndarray: (2, 3) float64 matrix for :func:`cv2.warpAffine`.
+        np.ndarray: (..., 2, 3) float64 matrices for
+        :func:`cv2.warpAffine`.
     """
     src = np.asarray(src, np.float64)
     dst = np.asarray(dst, np.float64)
-    if src.shape != dst.shape or src.ndim != 2 or src.shape[1] != 2 \
-            or len(src) < 2:
+    if src.shape != dst.shape or src.ndim < 2 or src.shape[-1] != 2 \
+            or src.shape[-2] < 2:
         raise ValueError('similarity needs two (K, 2) arrays with K >= 2, got '
                          f'{src.shape} and {dst.shape}')
-    zs = src[:, 0] + 1j * src[:, 1]
-    zd = dst[:, 0] + 1j * dst[:, 1]
-    zs_c = zs - zs.mean()
-    zd_c = zd - zd.mean()
-    denom = np.vdot(zs_c, zs_c).real
-    if denom < 1e-9:
-        raise ValueError('similarity needs distinct source points')
-    a = np.vdot(zs_c, zd_c) / denom
-    b = zd.mean() - a * zs.mean()
-    return np.array([[a.real, -a.imag, b.real], [a.imag, a.real, b.imag]])
+    batch = src.shape[:-2]
+    src = src.reshape((-1, ) + src.shape[-2:])
+    dst = dst.reshape((-1, ) + dst.shape[-2:])
+    out = np.empty((len(src), 2, 3))
+    for i, (s, d) in enumerate(zip(src, dst)):
+        zs = s[:, 0] + 1j * s[:, 1]
+        zd = d[:, 0] + 1j * d[:, 1]
+        zs_c = zs - zs.mean()
+        zd_c = zd - zd.mean()
+        denom = np.vdot(zs_c, zs_c).real
+        if denom < 1e-9:
+            raise ValueError('similarity needs distinct source points')
+        a = np.vdot(zs_c, zd_c) / denom
+        b = zd.mean() - a * zs.mean()
+        out[i] = [[a.real, -a.imag, b.real], [a.imag, a.real, b.imag]]
+    return out.reshape(batch + (2, 3))
 
 
 def estimate_transform(eyes: np.ndarray,

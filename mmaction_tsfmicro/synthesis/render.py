@@ -31,6 +31,8 @@ from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 import cv2
 import numpy as np
 
+from ..preprocessing.alignment import similarity_lstsq as similarity_fit
+
 from .action_units import (ACTION_UNITS, displacement_field, eye_centres,
                            face_axes)
 
@@ -43,30 +45,6 @@ STABLE_POINTS = (33, 133, 362, 263, 168, 6, 197, 195, 5, 4)
 
 
 # ----------------------------------------------------------------- geometry
-def similarity_fit(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
-    """Least-squares similarity mapping points ``src`` onto ``dst``.
-
-    Works on batches: ``src`` and ``dst`` of shape (..., K, 2).
-
-    Args:
-        src (np.ndarray): Source points.
-        dst (np.ndarray): Target points.
-
-    Returns:
-        np.ndarray: (..., 2, 3) affine matrices.
-    """
-    zs = src[..., 0] + 1j * src[..., 1]
-    zd = dst[..., 0] + 1j * dst[..., 1]
-    ms, md = zs.mean(-1, keepdims=True), zd.mean(-1, keepdims=True)
-    cs, cd = zs - ms, zd - md
-    a = (np.conj(cs) * cd).sum(-1) / (np.abs(cs)**2).sum(-1)
-    b = md[..., 0] - a * ms[..., 0]
-    out = np.empty(a.shape + (2, 3))
-    out[..., 0, 0], out[..., 0, 1], out[..., 0, 2] = a.real, -a.imag, b.real
-    out[..., 1, 0], out[..., 1, 1], out[..., 1, 2] = a.imag, a.real, b.imag
-    return out
-
-
 def apply_affine(m: np.ndarray, points: np.ndarray) -> np.ndarray:
     """Apply a (2, 3) affine matrix to (..., 2) points."""
     return points @ m[:, :2].T + m[:, 2]
