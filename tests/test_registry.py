@@ -2,11 +2,10 @@
 import inspect
 
 import pytest
+from mmaction.registry import DATASETS, HOOKS, METRICS, MODELS, TRANSFORMS
 from mmengine.registry import Registry
 
 import mmaction_tsfmicro.plugin  # noqa: F401
-from mmaction.registry import (DATASETS, HOOKS, METRICS, MODELS,
-                               TRANSFORMS)
 
 EXPECTED = {
     MODELS: ['TSFmicro', 'TimeSpaceFusion', 'TSFmicroHead'],

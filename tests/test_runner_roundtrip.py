@@ -3,10 +3,9 @@ import os.path as osp
 
 import pytest
 import torch
+from conftest import REPO_ROOT
 from mmengine.config import Config
 from mmengine.runner import Runner
-
-from conftest import REPO_ROOT
 
 TINY = osp.join(REPO_ROOT, 'tests', 'data', 'configs', 'tiny_synthetic.py')
 

@@ -19,8 +19,7 @@ import sys
 
 import mmaction_tsfmicro.plugin  # noqa: F401  (registers the plugin)
 from mmaction_tsfmicro.apis import add_common_args, set_local_rank
-from mmaction_tsfmicro.loso import (LosoOptions, ProtocolError,
-                                               run_loso)
+from mmaction_tsfmicro.loso import LosoOptions, ProtocolError, run_loso
 
 
 def parse_args(argv=None) -> argparse.Namespace:

@@ -1,7 +1,17 @@
-"""Converters of the micro-expression label sheets to normalized annotations.
+"""Stage 1: the label sheets of the data sets into normalized annotations.
 
 Pure Python on openpyxl and the standard library (no torch, no mmaction,
-not even pandas), so ``tools/data/build_annotations.py`` starts fast.
+not even pandas), so ``tools/data/build_annotations.py`` starts fast and
+every other stage can read the annotation contract without heavy imports.
+
+* :mod:`.registry`: the data sets (one module each: :mod:`.casme2`,
+  :mod:`.samm`, :mod:`.casme3`, :mod:`.smic`, :mod:`.megc2019`);
+* :mod:`.schema`, :mod:`.annotation_file`: the normalized file, its rules,
+  the one loader and the atomic writer;
+* :mod:`.layouts`: where a sample's frames are (frame-path layouts);
+* :mod:`.class_sets`: the classes of each class set;
+* :mod:`.tables`, :mod:`.sheet_conversion`, :mod:`.row_rules`,
+  :mod:`.report`: reading sheets and the rules for irregular rows.
 
 Example:
     >>> from mmaction_tsfmicro.annotations import (
@@ -15,23 +25,17 @@ import os
 from typing import List, Mapping, Sequence, Tuple, Union
 
 from .annotation_file import (check_output_path, load_annotation_file,
-                              validate_annotation, write_annotation_file)
-from .casme2 import convert_casme2
-from .casme3 import convert_casme3
+                              read_subjects, validate_annotation,
+                              write_annotation_file)
 from .class_sets import (CLASS_SETS, DATASET_CLASS_SETS, EMOTION_WORDS,
-                         ClassSet, class_set_for, mapping_rows,
-                         mapping_table)
-from .common import (RULES, AnnotationError, ConversionReport, Sample)
-from .megc2019 import convert_megc2019, identify_sheet
-from .samm import convert_samm
-
-#: Dataset name -> converter.
-CONVERTERS = {
-    'casme2': convert_casme2,
-    'samm': convert_samm,
-    'casme3': convert_casme3,
-    'megc2019': convert_megc2019,
-}
+                         class_set_for, mapping_rows, mapping_table)
+from .errors import AnnotationError
+from .megc2019 import identify_sheet
+from .registry import (DATASETS, dataset_names, default_layout, get_dataset,
+                       register_dataset)
+from .report import RULES, ConversionReport
+from .schema import Sample, subject_keys
+from .spec import ClassSet, DatasetSpec
 
 Sheets = Union[str, os.PathLike, Sequence[str], Mapping[str, str]]
 
@@ -43,7 +47,8 @@ def convert(dataset: str,
     """Convert a dataset's official label sheet(s) to normalized records.
 
     Args:
-        dataset (str): ``casme2``, ``samm``, ``casme3`` or ``megc2019``.
+        dataset (str): A registered data set with a converter
+            (``casme2``, ``samm``, ``casme3``, ``megc2019``).
         sheets (str | sequence[str] | dict): The sheet file (one for
             CASME II, SAMM, CAS(ME)^3); for ``megc2019`` the composite list
             and the CASME II and SAMM sheets, optionally a SMIC sheet.
@@ -59,12 +64,10 @@ def convert(dataset: str,
         AnnotationError: For bad input; the message names the file, row or
             key.
     """
-    if dataset not in CONVERTERS:
-        raise AnnotationError(f'unknown dataset {dataset!r}; choose one of '
-                              f'{", ".join(CONVERTERS)}')
-    class_set_for(dataset, class_set)  # an unknown set fails before reading
-    if dataset == 'megc2019':
-        return convert_megc2019(sheets, class_set)
+    spec = get_dataset(dataset, convertible=True)
+    spec.class_set(class_set)  # an unknown set fails before reading
+    if spec.several_sheets:
+        return spec.convert(sheets, class_set)
     if isinstance(sheets, Mapping):
         paths = list(sheets.values())
     elif isinstance(sheets, (str, os.PathLike)):
@@ -75,14 +78,15 @@ def convert(dataset: str,
         raise AnnotationError(
             f'{dataset} takes exactly one sheet, got {len(paths)}: '
             f'{", ".join(map(str, paths)) or "none"}')
-    return CONVERTERS[dataset](os.fspath(paths[0]), class_set)
+    return spec.convert(os.fspath(paths[0]), class_set)
 
 
 __all__ = [
-    'convert', 'CONVERTERS', 'CLASS_SETS', 'DATASET_CLASS_SETS',
-    'EMOTION_WORDS', 'ClassSet', 'class_set_for', 'mapping_rows',
-    'mapping_table', 'RULES', 'AnnotationError', 'ConversionReport',
-    'Sample', 'identify_sheet', 'write_annotation_file',
-    'load_annotation_file', 'validate_annotation', 'check_output_path',
-    'convert_casme2', 'convert_samm', 'convert_casme3', 'convert_megc2019'
+    'convert', 'AnnotationError', 'CLASS_SETS', 'ClassSet',
+    'ConversionReport', 'DATASET_CLASS_SETS', 'DATASETS', 'DatasetSpec',
+    'EMOTION_WORDS', 'RULES', 'Sample', 'check_output_path',
+    'class_set_for', 'dataset_names', 'default_layout', 'get_dataset',
+    'identify_sheet', 'load_annotation_file', 'mapping_rows',
+    'mapping_table', 'read_subjects', 'register_dataset', 'subject_keys',
+    'validate_annotation', 'write_annotation_file'
 ]

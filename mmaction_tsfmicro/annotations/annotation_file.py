@@ -1,31 +1,23 @@
-"""Writing (atomically) and reading the normalized annotation file.
+"""The normalized annotation file: the one loader and the atomic writer.
 
 The file is MMEngine's annotation format (``BaseDataset`` reads it):
-``{"metainfo": {...}, "data_list": [records]}``; see docs/architecture.md
-and docs/annotations.md.
+``{"metainfo": {...}, "data_list": [records]}``; its rules are those of
+:mod:`.schema`, checked in :func:`validate_annotation` both before a file is
+written and when it is read. See docs/architecture.md and
+docs/annotations.md.
 """
 import json
 import os
 import os.path as osp
-import tempfile
-from typing import Any, Dict, Sequence
+from typing import Any, Dict, List, Sequence
 
-from .class_sets import CLASS_SETS
-from .common import AnnotationError
+from ..utils.fileio import atomic_path
+from .errors import AnnotationError
+from .registry import CLASS_SETS
+from .schema import (check_classes, check_records, check_structure,
+                     subject_keys)
 
-#: Keys every record has, with their types.
-RECORD_TYPES = {
-    'dataset': str,
-    'subject': str,
-    'clip': str,
-    'onset': int,
-    'apex': int,
-    'offset': int,
-    'emotion': str,
-    'label': int,
-}
-#: Keys a record may have (``clip_dir`` defaults to ``clip``).
-OPTIONAL_TYPES = {'clip_dir': str, 'action_units': str}
+#: Metainfo keys the converters always write.
 METAINFO_KEYS = ('dataset_name', 'class_set', 'classes')
 
 
@@ -66,20 +58,9 @@ def write_annotation_file(path: str, records: Sequence[Dict[str, Any]],
     check_output_path(path)
     data = {'metainfo': metainfo, 'data_list': list(records)}
     validate_annotation(data, path)
-    folder = osp.dirname(osp.abspath(path))
-    fd, tmp = tempfile.mkstemp(
-        dir=folder, prefix=f'.{osp.basename(path)}.', suffix='.tmp')
-    try:
-        with os.fdopen(fd, 'w', encoding='utf-8') as f:
+    with atomic_path(path) as tmp:
+        with open(tmp, 'w', encoding='utf-8') as f:
             f.write(dumps_annotation(data))
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if osp.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def _dumps(value: Any, level: int = 0) -> str:
@@ -103,7 +84,13 @@ def dumps_annotation(data: Dict[str, Any]) -> str:
 
 
 def validate_annotation(data: Any, source: str = '<annotation>') -> None:
-    """Check the structure of a normalized annotation.
+    """Check a normalized annotation (the rules of :mod:`.schema`).
+
+    ``metainfo.classes`` is required; ``metainfo.class_set``, when given,
+    must name a registered class set (:mod:`.registry`) whose classes are
+    ``metainfo.classes`` and which covers every record's dataset. (A file
+    of one's own data without a ``class_set`` is checked against its
+    ``classes`` alone.)
 
     Args:
         data (Any): The parsed JSON.
@@ -112,57 +99,28 @@ def validate_annotation(data: Any, source: str = '<annotation>') -> None:
     Raises:
         AnnotationError: Naming the first key or record at fault.
     """
-    if not isinstance(data, dict) or not isinstance(data.get('metainfo'),
-                                                    dict):
-        raise AnnotationError(f'{source}: no "metainfo" object; not a '
-                              'normalized annotation file')
-    if not isinstance(data.get('data_list'), list):
-        raise AnnotationError(f'{source}: no "data_list" list; not a '
-                              'normalized annotation file')
+    check_structure(data, source)
     meta = data['metainfo']
-    for key in METAINFO_KEYS:
-        if key not in meta:
-            raise AnnotationError(f'{source}: metainfo lacks "{key}"')
-    name = meta['class_set']
-    if name not in CLASS_SETS:
-        raise AnnotationError(f'{source}: metainfo.class_set {name!r} is '
-                              f'not one of {", ".join(CLASS_SETS)}')
-    classes = list(CLASS_SETS[name].classes)
-    if meta['classes'] != classes:
-        raise AnnotationError(f'{source}: metainfo.classes {meta["classes"]}'
-                              f' differ from the {name} classes {classes}')
-    seen = {}
-    for i, rec in enumerate(data['data_list']):
-        where = f'{source}: data_list[{i}]'
-        if not isinstance(rec, dict):
-            raise AnnotationError(f'{where} is not an object')
-        for key, kind in RECORD_TYPES.items():
-            if key not in rec:
-                raise AnnotationError(f'{where} lacks "{key}"')
-            value = rec[key]
-            if not isinstance(value, kind) or isinstance(value, bool):
-                raise AnnotationError(f'{where}: "{key}" must be '
-                                      f'{kind.__name__}, got {value!r}')
-        where += f' ({rec["dataset"]}/{rec["subject"]}/{rec["clip"]})'
-        if not 0 < rec['onset'] <= rec['apex'] <= rec['offset']:
+    classes = check_classes(meta, source)
+    name = meta.get('class_set')
+    if name is not None:
+        if name not in CLASS_SETS:
+            raise AnnotationError(f'{source}: metainfo.class_set {name!r} is '
+                                  f'not one of {", ".join(CLASS_SETS)}')
+        expected = list(CLASS_SETS[name].classes)
+        if classes != expected:
             raise AnnotationError(
-                f'{where}: frames must satisfy 0 < onset <= apex <= offset, '
-                f'got {rec["onset"]}, {rec["apex"]}, {rec["offset"]}')
-        if not 0 <= rec['label'] < len(classes):
-            raise AnnotationError(f'{where}: label {rec["label"]} outside '
-                                  f'0..{len(classes) - 1}')
-        if rec['dataset'] not in CLASS_SETS[name].datasets:
-            raise AnnotationError(f'{where}: dataset {rec["dataset"]!r} is '
-                                  f'not covered by {name}')
-        for key, kind in OPTIONAL_TYPES.items():
-            if key in rec and not isinstance(rec[key], kind):
-                raise AnnotationError(f'{where}: "{key}" must be '
-                                      f'{kind.__name__}, got {rec[key]!r}')
-        key = (rec['dataset'], rec['subject'], rec['clip'])
-        if key in seen:
-            raise AnnotationError(f'{where}: same dataset, subject and clip '
-                                  f'as data_list[{seen[key]}]')
-        seen[key] = i
+                f'{source}: metainfo.classes {classes} differ from the '
+                f'{name} classes {expected}')
+    check_records(data['data_list'], source, len(classes))
+    if name is not None:
+        covered = CLASS_SETS[name].datasets
+        for i, rec in enumerate(data['data_list']):
+            if rec['dataset'] not in covered:
+                raise AnnotationError(
+                    f'{source}: data_list[{i}] ({rec["dataset"]}/'
+                    f'{rec["subject"]}/{rec["clip"]}): dataset '
+                    f'{rec["dataset"]!r} is not covered by {name}')
 
 
 def load_annotation_file(path: str) -> Dict[str, Any]:
@@ -180,6 +138,9 @@ def load_annotation_file(path: str) -> Dict[str, Any]:
             :func:`validate_annotation` refuses.
     """
     if not osp.isfile(path):
+        if osp.isdir(path):
+            raise AnnotationError(f'{path}: is a directory, not an '
+                                  'annotation file')
         raise AnnotationError(f'{path}: file not found')
     try:
         with open(path, encoding='utf-8') as f:
@@ -188,3 +149,16 @@ def load_annotation_file(path: str) -> Dict[str, Any]:
         raise AnnotationError(f'{path}: not valid JSON ({e})') from None
     validate_annotation(data, path)
     return data
+
+
+def read_subjects(path: str) -> List[str]:
+    """The sorted LOSO subject keys of a normalized annotation file.
+
+    Args:
+        path (str): The annotation file.
+
+    Returns:
+        list[str]: Sorted unique subject keys (see
+        :func:`~.schema.subject_keys`).
+    """
+    return sorted(set(subject_keys(load_annotation_file(path)['data_list'])))

@@ -9,9 +9,24 @@ subject folder is ``sub`` and the number padded to two digits.
 import re
 from typing import Any, List, Tuple, Union
 
-from .class_sets import class_set_for
-from .common import ConversionReport
+from .report import ConversionReport
 from .sheet_conversion import SheetSpec, convert_sheet, number_text
+from .spec import ClassSet, DatasetSpec
+
+TITLE = 'CASME II'
+#: The ``Estimated Emotion`` words of the sheet.
+WORDS = ('happiness', 'disgust', 'repression', 'surprise', 'others',
+         'sadness', 'fear')
+#: The releases' frame layouts: raw (``CASME2_RAW_selected``) and cropped.
+LAYOUTS = {
+    'casme2': '{subject}/{clip}/img{frame}.jpg',
+    'casme2_cropped': '{subject}/{clip}/reg_img{frame}.jpg',
+}
+CLASS_SETS = (ClassSet(
+    'casme2_5', ('happiness', 'disgust', 'repression', 'surprise', 'others'),
+    {'casme2': {**{w: w for w in WORDS}, 'sadness': None, 'fear': None}},
+    'CASME II 5-class protocol (sadness and fear, 6 samples, are too few '
+    'and left out)'), )
 
 
 def casme2_subject(value: Any) -> str:
@@ -29,6 +44,9 @@ def casme2_subject(value: Any) -> str:
 
 CASME2_SHEET = SheetSpec(
     dataset='casme2',
+    title=TITLE,
+    words=WORDS,
+    aliases={'other': 'others'},
     columns={
         'subject': ('Subject', ),
         'clip': ('Filename', ),
@@ -53,5 +71,14 @@ def convert_casme2(path: str, class_set: Union[None, int, str] = None
     Returns:
         tuple[list[dict], ConversionReport]: Records and report.
     """
-    return convert_sheet(CASME2_SHEET, path,
-                         class_set_for('casme2', class_set))
+    return convert_sheet(CASME2_SHEET, path, SPEC.class_set(class_set))
+
+
+SPEC = DatasetSpec(
+    name='casme2',
+    title=TITLE,
+    sheet=CASME2_SHEET,
+    class_sets=CLASS_SETS,
+    layouts=LAYOUTS,
+    convert=convert_casme2,
+    sheet_files='CASME2-coding-*.xlsx')

@@ -14,9 +14,26 @@ The colour frames are numbered from 1 (there is no ``0.jpg``).
 import re
 from typing import Any, List, Tuple, Union
 
-from .class_sets import class_set_for
-from .common import ConversionReport
+from .report import ConversionReport
 from .sheet_conversion import SheetSpec, convert_sheet, number_text
+from .spec import ClassSet, DatasetSpec
+
+TITLE = 'CAS(ME)^3 part A'
+#: The ``emotion`` words of the sheet.
+WORDS = ('happy', 'disgust', 'fear', 'anger', 'sad', 'surprise', 'others')
+#: Part A's frame layout (the colour frames of each task's recording).
+LAYOUTS = {'casme3': '{subject}/{clip}/color/{frame}.jpg'}
+CLASS_SETS = (
+    ClassSet('casme3_7', WORDS, {'casme3': {w: w for w in WORDS}},
+             'CAS(ME)^3 part A, all seven emotion words'),
+    ClassSet(
+        'casme3_4', ('positive', 'negative', 'surprise', 'others'),
+        {'casme3': {'happy': 'positive', 'disgust': 'negative',
+                    'fear': 'negative', 'anger': 'negative',
+                    'sad': 'negative', 'surprise': 'surprise',
+                    'others': 'others'}},
+        'CAS(ME)^3 paper / MMNet 4-class grouping'),
+)
 
 
 def casme3_subject(value: Any) -> str:
@@ -39,6 +56,9 @@ def casme3_clip(text: str) -> str:
 
 CASME3_SHEET = SheetSpec(
     dataset='casme3',
+    title=TITLE,
+    words=WORDS,
+    aliases={'other': 'others'},
     columns={
         'subject': ('Subject', ),
         'clip': ('Filename', ),
@@ -68,5 +88,14 @@ def convert_casme3(path: str, class_set: Union[None, int, str] = None
     Returns:
         tuple[list[dict], ConversionReport]: Records and report.
     """
-    return convert_sheet(CASME3_SHEET, path,
-                         class_set_for('casme3', class_set))
+    return convert_sheet(CASME3_SHEET, path, SPEC.class_set(class_set))
+
+
+SPEC = DatasetSpec(
+    name='casme3',
+    title=TITLE,
+    sheet=CASME3_SHEET,
+    class_sets=CLASS_SETS,
+    layouts=LAYOUTS,
+    convert=convert_casme3,
+    sheet_files='cas(me)3_part_A_ME_label_JpgIndex_v2.xlsx')

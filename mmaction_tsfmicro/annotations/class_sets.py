@@ -1,5 +1,7 @@
-"""The class sets: the one place that maps emotion words to classes.
+"""The class sets: looking them up, and the word-to-class tables.
 
+Each data set declares its class sets in its own module (e.g.
+:data:`.casme2.CLASS_SETS`); the registry (:mod:`.registry`) collects them.
 Each dataset labels its samples with its own emotion words
 (:data:`EMOTION_WORDS`). A class set (:data:`CLASS_SETS`) names an ordered
 list of classes and, for every dataset it covers, maps each of that
@@ -27,140 +29,18 @@ MMNet: positive = happy; negative = disgust, fear, anger, sad.
 Run ``python tools/data/build_annotations.py --print-mapping`` to print the
 full word-to-class tables (:func:`mapping_table`).
 """
-from dataclasses import dataclass, field
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import List, Optional, Sequence, Union
 
-from .common import AnnotationError
+from .errors import AnnotationError
+from .registry import (CLASS_SETS, DATASET_CLASS_SETS, DATASET_TITLES,
+                       DATASETS, EMOTION_WORDS, get_dataset)
+from .spec import ClassSet, canonical_word
 
-#: Each dataset's emotion words, in lower case, as its label sheet writes
-#: them (CASME II ``Estimated Emotion``, SAMM ``Estimated Emotion``,
-#: CAS(ME)^3 ``emotion``, SMIC the folder names of its three classes).
-EMOTION_WORDS: Dict[str, Tuple[str, ...]] = {
-    'casme2': ('happiness', 'disgust', 'repression', 'surprise', 'others',
-               'sadness', 'fear'),
-    'samm': ('anger', 'contempt', 'happiness', 'surprise', 'other',
-             'disgust', 'fear', 'sadness'),
-    'casme3': ('happy', 'disgust', 'fear', 'anger', 'sad', 'surprise',
-               'others'),
-    'smic': ('negative', 'positive', 'surprise'),
-}
-
-#: Other spellings accepted for a dataset's word (reported when met).
-EMOTION_ALIASES: Dict[str, Dict[str, str]] = {
-    'casme2': {'other': 'others'},
-    'samm': {'others': 'other'},
-    'casme3': {'other': 'others'},
-    'smic': {'ne': 'negative', 'po': 'positive', 'sur': 'surprise'},
-}
-
-#: Display names of the datasets.
-DATASET_TITLES: Dict[str, str] = {
-    'casme2': 'CASME II',
-    'samm': 'SAMM',
-    'casme3': 'CAS(ME)^3 part A',
-    'smic': 'SMIC',
-    'megc2019': 'MEGC 2019 composite',
-}
-
-
-@dataclass(frozen=True)
-class ClassSet:
-    """An ordered set of classes and each dataset's word-to-class map.
-
-    Args:
-        name (str): The set's name, e.g. ``'casme2_5'``.
-        classes (tuple[str]): The classes; ``label`` indexes this tuple.
-        mapping (dict[str, dict[str, str | None]]): For each dataset the
-            set covers, every emotion word of that dataset mapped to a
-            class, or to ``None`` when its samples are left out.
-        reference (str): Where the set comes from.
-    """
-
-    name: str
-    classes: Tuple[str, ...]
-    mapping: Mapping[str, Mapping[str, Optional[str]]]
-    reference: str = ''
-    datasets: Tuple[str, ...] = field(init=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, 'datasets', tuple(self.mapping))
-        for dataset, words in self.mapping.items():
-            known = set(EMOTION_WORDS[dataset])
-            if set(words) != known:
-                raise ValueError(
-                    f'class set {self.name}: the {dataset} map must cover '
-                    f'exactly {sorted(known)}, got {sorted(words)}')
-            bad = {c for c in words.values() if c is not None} - set(
-                self.classes)
-            if bad:
-                raise ValueError(f'class set {self.name}: unknown classes '
-                                 f'{sorted(bad)}')
-
-    def class_of(self, dataset: str, word: str) -> Optional[str]:
-        """The class of a dataset's emotion word (``None``: left out)."""
-        return self.mapping[dataset][word]
-
-    def label_of(self, class_name: str) -> int:
-        """The label (index in :attr:`classes`) of a class."""
-        return self.classes.index(class_name)
-
-
-def _identity(dataset: str) -> Dict[str, str]:
-    return {w: w for w in EMOTION_WORDS[dataset]}
-
-
-CLASS_SETS: Dict[str, ClassSet] = {
-    cs.name: cs
-    for cs in (
-        ClassSet(
-            'casme2_5',
-            ('happiness', 'disgust', 'repression', 'surprise', 'others'),
-            {'casme2': {**_identity('casme2'), 'sadness': None,
-                        'fear': None}},
-            'CASME II 5-class protocol (sadness and fear, 6 samples, are '
-            'too few and left out)'),
-        ClassSet(
-            'samm_5', ('anger', 'contempt', 'happiness', 'surprise', 'other'),
-            {'samm': {**_identity('samm'), 'disgust': None, 'fear': None,
-                      'sadness': None}},
-            'SAMM 5-class protocol (disgust, fear and sadness left out)'),
-        ClassSet(
-            'casme3_7',
-            ('happy', 'disgust', 'fear', 'anger', 'sad', 'surprise',
-             'others'),
-            {'casme3': _identity('casme3')},
-            'CAS(ME)^3 part A, all seven emotion words'),
-        ClassSet(
-            'casme3_4', ('positive', 'negative', 'surprise', 'others'),
-            {'casme3': {'happy': 'positive', 'disgust': 'negative',
-                        'fear': 'negative', 'anger': 'negative',
-                        'sad': 'negative', 'surprise': 'surprise',
-                        'others': 'others'}},
-            'CAS(ME)^3 paper / MMNet 4-class grouping'),
-        ClassSet(
-            'megc2019_3', ('negative', 'positive', 'surprise'),
-            {
-                'casme2': {'repression': 'negative', 'disgust': 'negative',
-                           'fear': 'negative', 'sadness': 'negative',
-                           'happiness': 'positive', 'surprise': 'surprise',
-                           'others': None},
-                'samm': {'anger': 'negative', 'contempt': 'negative',
-                         'disgust': 'negative', 'fear': 'negative',
-                         'sadness': 'negative', 'happiness': 'positive',
-                         'surprise': 'surprise', 'other': None},
-                'smic': _identity('smic'),
-            },
-            'MEGC 2019 composite: labels 0, 1, 2 of combined_3class_gt.csv'),
-    )
-}
-
-#: ``--classes K`` of each dataset: the number of classes -> class set.
-DATASET_CLASS_SETS: Dict[str, Dict[int, str]] = {
-    'casme2': {5: 'casme2_5'},
-    'samm': {5: 'samm_5'},
-    'casme3': {7: 'casme3_7', 4: 'casme3_4'},
-    'megc2019': {3: 'megc2019_3'},
-}
+__all__ = [
+    'CLASS_SETS', 'EMOTION_WORDS', 'ClassSet', 'DATASET_CLASS_SETS',
+    'DATASET_TITLES', 'canonical_word', 'class_set_for', 'emotion_word',
+    'mapping_rows', 'mapping_table'
+]
 
 
 def class_set_for(dataset: str,
@@ -168,7 +48,8 @@ def class_set_for(dataset: str,
     """The class set a dataset uses for a number of classes or a name.
 
     Args:
-        dataset (str): ``casme2``, ``samm``, ``casme3`` or ``megc2019``.
+        dataset (str): A registered data set with class sets of its own
+            (``casme2``, ``samm``, ``casme3``, ``megc2019``).
         classes (int | str, optional): The number of classes (``--classes
             K``) or a class-set name. Defaults to the dataset's first set
             (CASME II 5, SAMM 5, CAS(ME)^3 7, MEGC 2019 3).
@@ -179,32 +60,12 @@ def class_set_for(dataset: str,
     Raises:
         AnnotationError: For an unknown dataset or a set it does not have.
     """
-    if dataset not in DATASET_CLASS_SETS:
-        raise AnnotationError(
-            f'unknown dataset {dataset!r}; choose one of '
-            f'{", ".join(DATASET_CLASS_SETS)}')
-    sets = DATASET_CLASS_SETS[dataset]
-    choices = ', '.join(str(k) for k in sets)
-    if classes is None:
-        return CLASS_SETS[next(iter(sets.values()))]
-    if isinstance(classes, str) and not classes.strip().isdigit():
-        if classes not in sets.values():
-            raise AnnotationError(
-                f'{dataset} has no class set {classes!r}; choose one of '
-                f'{", ".join(sets.values())}')
-        return CLASS_SETS[classes]
-    k = int(classes)
-    if k not in sets:
-        raise AnnotationError(
-            f'--classes {k}: {DATASET_TITLES[dataset]} has no {k}-class '
-            f'set; choose {choices}')
-    return CLASS_SETS[sets[k]]
-
-
-def canonical_word(value: object) -> str:
-    """A word in lower case with single spaces (``' Others '`` ->
-    ``'others'``)."""
-    return ' '.join(str(value).split()).casefold()
+    spec = DATASETS.get(dataset)
+    if spec is None or not spec.class_sets:
+        choices = [n for n, s in DATASETS.items() if s.class_sets]
+        raise AnnotationError(f'unknown dataset {dataset!r}; choose one of '
+                              f'{", ".join(choices)}')
+    return spec.class_set(classes)
 
 
 def emotion_word(dataset: str, value: object) -> str:
@@ -220,11 +81,10 @@ def emotion_word(dataset: str, value: object) -> str:
     Raises:
         KeyError: If the cell spells no word of the dataset.
     """
-    word = canonical_word(value)
-    word = EMOTION_ALIASES.get(dataset, {}).get(word, word)
-    if word not in EMOTION_WORDS[dataset]:
-        raise KeyError(word)
-    return word
+    spec = get_dataset(dataset)
+    if spec.sheet is None:
+        raise KeyError(canonical_word(value))
+    return spec.sheet.emotion_word(value)
 
 
 def mapping_rows(names: Optional[Sequence[str]] = None) -> List[tuple]:

@@ -1,10 +1,12 @@
 """Frame-path layouts of the micro-expression datasets.
 
-This module is the single place where the datasets' frame file names are
-spelled out. A layout is a :meth:`str.format` template relative to the
-dataset root, with the fields ``{subject}``, ``{clip}`` and ``{frame}``
-(the frame number as written in the file name, with an optional format spec
-such as ``{frame:05d}``). The last path component of a template is the frame
+Each data set declares its layouts in its own module (e.g.
+:data:`.casme2.LAYOUTS`) and the registry collects them
+(:data:`.registry.LAYOUTS`); this module turns them into paths. A layout
+is a :meth:`str.format` template relative to the dataset root, with the
+fields ``{subject}``, ``{clip}`` and ``{frame}`` (the frame number as
+written in the file name, with an optional format spec such as
+``{frame:05d}``). The last path component of a template is the frame
 file name; everything before it is the folder that holds a clip's frames.
 
 - ``casme2`` (CASME II raw): ``{subject}/{clip}/img{frame}.jpg``
@@ -23,14 +25,9 @@ import os
 import os.path as osp
 import re
 import string
-from typing import Dict, List, Tuple
+from typing import List, Tuple
 
-LAYOUTS: Dict[str, str] = {
-    'casme2': '{subject}/{clip}/img{frame}.jpg',
-    'casme2_cropped': '{subject}/{clip}/reg_img{frame}.jpg',
-    'samm': '{subject}/{clip}/{subject}_{frame:05d}.jpg',
-    'casme3': '{subject}/{clip}/color/{frame}.jpg',
-}
+from .registry import LAYOUTS
 
 _FIELDS = ('subject', 'clip', 'frame')
 

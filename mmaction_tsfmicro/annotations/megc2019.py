@@ -18,20 +18,40 @@ from typing import Any, Dict, List, Mapping, Sequence, Tuple, Union
 
 from .casme2 import CASME2_SHEET, casme2_subject
 from .casme3 import CASME3_SHEET
-from .class_sets import DATASET_TITLES, canonical_word, class_set_for
-from .common import AnnotationError, ConversionReport
+from .errors import AnnotationError
+from .report import ConversionReport
 from .samm import SAMM_SHEET, samm_subject
 from .sheet_conversion import (SheetRow, build_samples, number_text,
                                read_sheet_rows)
 from .smic import SMIC_SHEET, smic_clip_key, smic_subject
+from .spec import ClassSet, DatasetSpec, canonical_word
 from .tables import (HEADER_SEARCH_ROWS, check_input_file, find_columns,
                      is_blank, iter_worksheets)
+
+TITLE = 'MEGC 2019 composite'
 
 #: Databases of the composite list, in its order.
 COMPOSITE_DATABASES = ('casme2', 'samm', 'smic')
 SHEETS = {'casme2': CASME2_SHEET, 'samm': SAMM_SHEET, 'smic': SMIC_SHEET}
 SUBJECT_IDS = {'casme2': casme2_subject, 'samm': samm_subject,
                'smic': smic_subject}
+#: The challenge's three classes: negative = repression, anger, contempt,
+#: disgust, fear, sadness; positive = happiness; surprise = surprise. The
+#: labels 0, 1, 2 are those of combined_3class_gt.csv.
+CLASS_SETS = (ClassSet(
+    'megc2019_3', ('negative', 'positive', 'surprise'),
+    {
+        'casme2': {'repression': 'negative', 'disgust': 'negative',
+                   'fear': 'negative', 'sadness': 'negative',
+                   'happiness': 'positive', 'surprise': 'surprise',
+                   'others': None},
+        'samm': {'anger': 'negative', 'contempt': 'negative',
+                 'disgust': 'negative', 'fear': 'negative',
+                 'sadness': 'negative', 'happiness': 'positive',
+                 'surprise': 'surprise', 'other': None},
+        'smic': {w: w for w in SMIC_SHEET.words},
+    },
+    'MEGC 2019 composite: labels 0, 1, 2 of combined_3class_gt.csv'), )
 #: What a file given to the composite can be.
 ROLES = ('composite', 'casme2', 'samm', 'smic')
 
@@ -206,7 +226,7 @@ def read_composite(path: str,
         except ValueError as e:
             raise AnnotationError(
                 f'{path}: row {number}: subject {str(cells[1])!r} is not a '
-                f'{DATASET_TITLES[db]} subject ({e})') from None
+                f'{SHEETS[db].title} subject ({e})') from None
         label = number_text(cells[3]).strip()
         if label not in ('0', '1', '2'):
             raise AnnotationError(
@@ -251,9 +271,9 @@ def convert_megc2019(sheets: Union[str, Sequence[str], Mapping[str, str]],
         tuple[list[dict], ConversionReport]: Records in list order, and
         the report.
     """
-    cs = class_set_for('megc2019', class_set)
+    cs = SPEC.class_set(class_set)
     roles = assign_roles(sheets)
-    report = ConversionReport('megc2019', cs)
+    report = ConversionReport('megc2019', cs, TITLE)
     composite = read_composite(roles['composite'], report)
     listed = Counter(r.dataset for r in composite)
 
@@ -264,7 +284,7 @@ def convert_megc2019(sheets: Union[str, Sequence[str], Mapping[str, str]],
         elif listed[db] and db != 'smic':
             raise AnnotationError(
                 f'{roles["composite"]}: lists {listed[db]} {db} rows; give '
-                f'the {DATASET_TITLES[db]} sheet too')
+                f'the {SHEETS[db].title} sheet too')
 
     index: Dict[str, Dict[tuple, List[SheetRow]]] = {}
     for db, rows in sheet_rows.items():
@@ -284,7 +304,7 @@ def convert_megc2019(sheets: Union[str, Sequence[str], Mapping[str, str]],
         if not found:
             report.add('composite_unmatched', crow.where(),
                        f'no row {crow.subject}/{crow.clip} in the '
-                       f'{DATASET_TITLES[crow.dataset]} sheet')
+                       f'{SHEETS[crow.dataset].title} sheet')
             continue
         for row in found:
             matched.add(id(row))
@@ -308,3 +328,13 @@ def convert_megc2019(sheets: Union[str, Sequence[str], Mapping[str, str]],
         samples += build_samples(rows, SHEETS[db], cs, report)
     samples.sort(key=lambda pair: pair[0].order)
     return [s.to_dict() for _, s in samples], report
+
+
+SPEC = DatasetSpec(
+    name='megc2019',
+    title=TITLE,
+    class_sets=CLASS_SETS,
+    convert=convert_megc2019,
+    sheet_files='combined_3class_gt.csv, the CASME II and SAMM sheets and '
+    'optionally a SMIC sheet',
+    several_sheets=True)

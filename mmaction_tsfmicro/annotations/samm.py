@@ -9,9 +9,21 @@ subject folder is the number padded to three digits.
 import re
 from typing import Any, List, Tuple, Union
 
-from .class_sets import class_set_for
-from .common import ConversionReport
+from .report import ConversionReport
 from .sheet_conversion import SheetSpec, convert_sheet, number_text
+from .spec import ClassSet, DatasetSpec
+
+TITLE = 'SAMM'
+#: The ``Estimated Emotion`` words of the sheet.
+WORDS = ('anger', 'contempt', 'happiness', 'surprise', 'other', 'disgust',
+         'fear', 'sadness')
+#: The release's frame layout (grayscale JPEGs).
+LAYOUTS = {'samm': '{subject}/{clip}/{subject}_{frame:05d}.jpg'}
+CLASS_SETS = (ClassSet(
+    'samm_5', ('anger', 'contempt', 'happiness', 'surprise', 'other'),
+    {'samm': {**{w: w for w in WORDS}, 'disgust': None, 'fear': None,
+              'sadness': None}},
+    'SAMM 5-class protocol (disgust, fear and sadness left out)'), )
 
 
 def samm_subject(value: Any) -> str:
@@ -28,6 +40,9 @@ def samm_subject(value: Any) -> str:
 
 SAMM_SHEET = SheetSpec(
     dataset='samm',
+    title=TITLE,
+    words=WORDS,
+    aliases={'others': 'other'},
     columns={
         'subject': ('Subject', ),
         'clip': ('Filename', ),
@@ -52,4 +67,14 @@ def convert_samm(path: str, class_set: Union[None, int, str] = None
     Returns:
         tuple[list[dict], ConversionReport]: Records and report.
     """
-    return convert_sheet(SAMM_SHEET, path, class_set_for('samm', class_set))
+    return convert_sheet(SAMM_SHEET, path, SPEC.class_set(class_set))
+
+
+SPEC = DatasetSpec(
+    name='samm',
+    title=TITLE,
+    sheet=SAMM_SHEET,
+    class_sets=CLASS_SETS,
+    layouts=LAYOUTS,
+    convert=convert_samm,
+    sheet_files='SAMM_Micro_FACS_Codes_v2.xlsx')

@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
 from typing import Tuple
 
-from .class_sets import (DATASET_TITLES, ClassSet, canonical_word,
-                         emotion_word, EMOTION_WORDS)
-from .common import AnnotationError, ConversionReport, Sample
+from .errors import AnnotationError
+from .report import ConversionReport
 from .row_rules import parse_frame, repair_frames, show_cell
+from .schema import Sample
+from .spec import ClassSet, canonical_word
 from .tables import is_blank, read_table
 
 FRAME_FIELDS = ('onset', 'apex', 'offset')
@@ -41,6 +42,9 @@ class SheetSpec:
 
     Args:
         dataset (str): The dataset name written into the records.
+        title (str): The dataset's display name, for messages.
+        words (tuple[str]): The dataset's emotion words, in lower case, as
+            its sheet writes them.
         columns (dict[str, tuple[str]]): Field (``subject``, ``clip``,
             ``onset``, ``apex``, ``offset``, ``emotion``, ``action_units``)
             -> accepted column titles, the sheet's own title first.
@@ -54,9 +58,13 @@ class SheetSpec:
             normalization changes is reported (``id_spelling``).
         first_frame (int, optional): The first frame number of a clip
             folder, where the dataset's numbering is known.
+        aliases (dict[str, str]): Other spellings accepted for a word
+            (reported when met).
     """
 
     dataset: str
+    title: str
+    words: Tuple[str, ...]
     columns: Mapping[str, Tuple[str, ...]]
     required: Tuple[str, ...]
     subject_id: Callable[[Any], str]
@@ -64,11 +72,25 @@ class SheetSpec:
     shared_clip_folders: bool = False
     canonical_ids: bool = False
     first_frame: Optional[int] = None
+    aliases: Mapping[str, str] = field(default_factory=dict)
 
-    @property
-    def title(self) -> str:
-        """The dataset's display name."""
-        return DATASET_TITLES.get(self.dataset, self.dataset)
+    def emotion_word(self, value: object) -> str:
+        """The dataset's own emotion word that a sheet cell spells.
+
+        Args:
+            value (object): The cell.
+
+        Returns:
+            str: One of :attr:`words`.
+
+        Raises:
+            KeyError: If the cell spells no word of the dataset.
+        """
+        word = canonical_word(value)
+        word = self.aliases.get(word, word)
+        if word not in self.words:
+            raise KeyError(word)
+        return word
 
 
 @dataclass
@@ -174,12 +196,12 @@ def _read_row(spec: SheetSpec, table, number: int,
         if is_blank(cell):
             raise _cell_error(table, number, 'emotion', cell, 'is empty')
         try:
-            emotion = emotion_word(spec.dataset, cell)
+            emotion = spec.emotion_word(cell)
         except KeyError:
             raise _cell_error(
                 table, number, 'emotion', cell,
                 f'is an unknown emotion word for {spec.title} (known: '
-                f'{", ".join(EMOTION_WORDS[spec.dataset])})') from None
+                f'{", ".join(spec.words)})') from None
 
     units = None
     if 'action_units' in table.columns:
@@ -342,7 +364,7 @@ def convert_sheet(spec: SheetSpec, path: str, class_set: ClassSet,
     if spec.dataset not in class_set.datasets:
         raise AnnotationError(f'class set {class_set.name} does not cover '
                               f'{spec.title}')
-    report = report or ConversionReport(spec.dataset, class_set)
+    report = report or ConversionReport(spec.dataset, class_set, spec.title)
     rows = read_sheet_rows(spec, path, report)
     samples = build_samples(rows, spec, class_set, report)
     return [s.to_dict() for _, s in samples], report

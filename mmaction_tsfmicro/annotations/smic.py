@@ -21,6 +21,11 @@ import re
 from typing import Any
 
 from .sheet_conversion import SheetSpec, number_text
+from .spec import DatasetSpec
+
+TITLE = 'SMIC'
+#: SMIC's three classes (the folder names of its samples).
+WORDS = ('negative', 'positive', 'surprise')
 
 
 def smic_subject(value: Any) -> str:
@@ -46,6 +51,9 @@ def smic_clip_key(clip: str) -> str:
 
 SMIC_SHEET = SheetSpec(
     dataset='smic',
+    title=TITLE,
+    words=WORDS,
+    aliases={'ne': 'negative', 'po': 'positive', 'sur': 'surprise'},
     columns={
         'subject': ('Subject', ),
         'clip': ('Filename', ),
@@ -56,3 +64,6 @@ SMIC_SHEET = SheetSpec(
     },
     required=('subject', 'clip', 'onset', 'offset'),
     subject_id=smic_subject)
+
+#: SMIC is converted only as part of the MEGC 2019 composite.
+SPEC = DatasetSpec(name='smic', title=TITLE, sheet=SMIC_SHEET)

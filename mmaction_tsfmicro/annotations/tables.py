@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence
 from typing import Tuple
 
-from .common import AnnotationError
+from .errors import AnnotationError
 
 #: How many rows from the top are searched for the header row.
 HEADER_SEARCH_ROWS = 30

@@ -1,9 +1,6 @@
-"""Micro-expression datasets and their transforms."""
-from .me_dataset import (DEFAULT_LAYOUTS, MicroExpressionDataset,
-                         read_subjects, subject_keys)
+"""Micro-expression datasets and their transforms (stage 2: the records of
+an annotation file become model inputs)."""
+from .me_dataset import MicroExpressionDataset
 from .transforms import *  # noqa: F401,F403
 
-__all__ = [
-    'MicroExpressionDataset', 'DEFAULT_LAYOUTS', 'read_subjects',
-    'subject_keys'
-]
+__all__ = ['MicroExpressionDataset']

@@ -2,56 +2,51 @@
 import os.path as osp
 from typing import Callable, Dict, List, Optional, Sequence, Union
 
-from mmengine.fileio import load
-
 from mmaction.datasets import BaseActionDataset
 from mmaction.registry import DATASETS
 from mmaction.utils import ConfigType
-from ..annotations.layouts import filename_tmpl, frame_dir, get_template
-
-#: The frame layout of each dataset, used when ``layout`` is not given.
-DEFAULT_LAYOUTS = {
-    'casme2': 'casme2',
-    'samm': 'samm',
-    'casme3': 'casme3',
-}
-
-REQUIRED_KEYS = ('dataset', 'subject', 'clip', 'onset', 'apex', 'offset',
-                 'label')
+from ..annotations import (dataset_names, default_layout,
+                           load_annotation_file, subject_keys)
+from ..annotations.layouts import LAYOUTS, filename_tmpl, frame_dir
+from ..annotations.layouts import get_template
 
 
-def subject_keys(records: Sequence[Dict]) -> List[str]:
-    """The LOSO key of each record.
+def resolve_subjects(names: Sequence[str], keys: Sequence[str], arg: str,
+                     source: str) -> set:
+    """The subject keys that ``names`` mean.
 
-    A file that holds one dataset keys subjects by their name (``sub01``);
-    a composite file by ``<dataset>/<subject>`` (``casme2/sub01``).
+    A name is a subject key (``sub01``, ``casme2/sub01``) or, in a
+    composite file, a subject name that only one dataset has.
 
     Args:
-        records (Sequence[dict]): Normalized annotation records.
+        names (sequence[str]): The names given.
+        keys (sequence[str]): The subject key of every record.
+        arg (str): The option that gave them, for messages.
+        source (str): The annotation file, for messages.
 
     Returns:
-        list[str]: One key per record.
+        set[str]: The subject keys.
+
+    Raises:
+        ValueError: For an unknown or ambiguous name.
     """
-    composite = len({str(r['dataset']) for r in records}) > 1
-    return [
-        f"{r['dataset']}/{r['subject']}" if composite else str(r['subject'])
-        for r in records
-    ]
-
-
-def read_subjects(ann_file: str) -> List[str]:
-    """The sorted LOSO subject keys of a normalized annotation file.
-
-    Args:
-        ann_file (str): Path of the normalized annotation JSON.
-
-    Returns:
-        list[str]: Sorted unique subject keys.
-    """
-    if not osp.isfile(ann_file):
-        raise FileNotFoundError(f'annotation file not found: {ann_file}')
-    records = load(ann_file).get('data_list', [])
-    return sorted(set(subject_keys(records)))
+    known = set(keys)
+    by_name: Dict[str, set] = {}
+    for key in known:
+        by_name.setdefault(key.split('/')[-1], set()).add(key)
+    out = set()
+    for name in names:
+        if name in known:
+            out.add(name)
+        elif len(by_name.get(name, ())) == 1:
+            out |= by_name[name]
+        elif name in by_name:
+            raise ValueError(f'{source}: subject {name!r} in {arg} is '
+                             f'ambiguous; use one of {sorted(by_name[name])}')
+        else:
+            raise ValueError(f'{source}: unknown subject {name!r} in {arg}; '
+                             f'known subjects: {", ".join(sorted(known))}')
+    return out
 
 
 @DATASETS.register_module()
@@ -59,11 +54,15 @@ class MicroExpressionDataset(BaseActionDataset):
     """Micro-expression clips with their onset, apex and offset frames.
 
     It reads the normalized annotation file written by
-    ``tools/data/build_annotations.py`` (see ``docs/architecture.md``) and
+    ``tools/data/build_annotations.py`` (see ``docs/architecture.md``),
+    checked by the plugin's one loader
+    (:func:`~mmaction_tsfmicro.annotations.load_annotation_file`), and
     finds each sample's frames with its dataset's own file layout
-    (:mod:`mmaction_tsfmicro.annotations.layouts`). Subjects are selected
-    for leave-one-subject-out evaluation with ``test_subjects`` (the test
-    split) or ``exclude_subjects`` (the training split).
+    (:mod:`mmaction_tsfmicro.annotations.layouts`). As MMEngine's
+    ``BaseDataset`` has it, :meth:`load_data_list` parses the file and
+    :meth:`filter_data` selects the subjects of a leave-one-subject-out
+    split: ``test_subjects`` (the test split) or ``exclude_subjects`` (the
+    training split).
 
     Each sample given to the pipeline holds ``frame_dir``, ``filename_tmpl``,
     ``onset_frame``, ``apex_frame``, ``offset_frame``, ``label``,
@@ -108,8 +107,10 @@ class MicroExpressionDataset(BaseActionDataset):
             raise ValueError(
                 f'{ann_file}: subjects {sorted(both)} are both in '
                 'test_subjects and exclude_subjects')
-        if isinstance(layout, str):
-            get_template(layout)  # fail early on a bad template
+        for template in (layout.values()
+                         if isinstance(layout, dict) else [layout]):
+            if template is not None:
+                get_template(template)  # fail early on a bad template
         self.layout = layout
         self.frame_roots = dict(frame_roots or {})
         super().__init__(
@@ -135,12 +136,15 @@ class MicroExpressionDataset(BaseActionDataset):
             return self.layout[dataset]
         if self.layout is not None:
             return self.layout
-        if dataset not in DEFAULT_LAYOUTS:
-            raise KeyError(f'{self.ann_file}: no default frame layout for '
-                           f'dataset {dataset!r}; set layout= to one of '
-                           f'casme2, casme2_cropped, samm, casme3 or a '
-                           'template')
-        return DEFAULT_LAYOUTS[dataset]
+        layout = default_layout(dataset)
+        if layout is None:
+            with_layouts = [d for d in dataset_names() if default_layout(d)]
+            raise KeyError(
+                f'{self.ann_file}: no default frame layout for dataset '
+                f'{dataset!r} (datasets with one: {", ".join(with_layouts)})'
+                f'; set layout= to one of {", ".join(LAYOUTS)} or a '
+                'template')
+        return layout
 
     def _root_of(self, dataset: str) -> str:
         if dataset in self.frame_roots:
@@ -172,79 +176,37 @@ class MicroExpressionDataset(BaseActionDataset):
         )
         return info
 
-    def _check_record(self, index: int, record) -> None:
-        where = f'{self.ann_file}: data_list[{index}]'
-        if not isinstance(record, dict):
-            raise TypeError(f'{where} is not a dict: {record!r}')
-        missing = [k for k in REQUIRED_KEYS if k not in record]
-        if missing:
-            raise KeyError(f'{where} lacks the key(s) {missing}')
-        where += f" ({record['subject']}/{record['clip']})"
-        for key in ('onset', 'apex', 'offset', 'label'):
-            value = record[key]
-            if not isinstance(value, int) or isinstance(value, bool):
-                raise ValueError(f'{where}: {key} must be an int, '
-                                 f'got {value!r}')
-        classes = self.metainfo.get('classes')
-        if classes is not None and not 0 <= record['label'] < len(classes):
-            raise ValueError(f"{where}: label {record['label']} is outside "
-                             f'the {len(classes)} classes {list(classes)}')
-
-    def _select(self, data_list: List[dict]) -> List[dict]:
-        keys = subject_keys(data_list)
-        for info, key in zip(data_list, keys):
-            info['subject_key'] = key
-        known = set(keys)
-        by_name: Dict[str, set] = {}
-        for info in data_list:
-            by_name.setdefault(info['subject'], set()).add(info['subject_key'])
-
-        def resolve(names: List[str], arg: str) -> set:
-            out = set()
-            for name in names:
-                if name in known:
-                    out.add(name)
-                elif len(by_name.get(name, ())) == 1:
-                    out |= by_name[name]
-                elif name in by_name:
-                    raise ValueError(
-                        f'{self.ann_file}: subject {name!r} in {arg} is '
-                        f'ambiguous; use one of {sorted(by_name[name])}')
-                else:
-                    raise ValueError(
-                        f'{self.ann_file}: unknown subject {name!r} in {arg}'
-                        f'; known subjects: {", ".join(sorted(known))}')
-            return out
-
-        if self.test_subjects is not None:
-            keep = resolve(self.test_subjects, 'test_subjects')
-            data_list = [d for d in data_list if d['subject_key'] in keep]
-        if self.exclude_subjects is not None:
-            drop = resolve(self.exclude_subjects, 'exclude_subjects')
-            data_list = [d for d in data_list if d['subject_key'] not in drop]
-        return data_list
-
     def load_data_list(self) -> List[dict]:
-        """Load the annotation file and select the subjects."""
-        if not osp.isfile(self.ann_file):
-            raise FileNotFoundError(
-                f'annotation file not found: {self.ann_file}')
-        try:
-            annotations = load(self.ann_file)
-        except Exception as e:
-            raise ValueError(f'{self.ann_file}: cannot read the annotation '
-                             f'file ({e})') from None
-        if not isinstance(annotations, dict) or not isinstance(
-                annotations.get('data_list'), list):
-            raise ValueError(f'{self.ann_file}: not a normalized annotation '
-                             'file (a dict with "metainfo" and a '
-                             '"data_list" list)')
-        for key, value in annotations.get('metainfo', {}).items():
+        """Parse the annotation file: every record, with its subject key.
+
+        The file is read and checked by the plugin's one loader, so a
+        record that breaks a rule of the annotation schema (e.g. an apex
+        outside onset..offset) is refused here, naming the file and the
+        record, as it would be when written.
+        """
+        annotations = load_annotation_file(self.ann_file)
+        for key, value in annotations['metainfo'].items():
             self._metainfo.setdefault(key, value)
         records = annotations['data_list']
-        for index, record in enumerate(records):
-            self._check_record(index, record)
-        return self._select([self.parse_data_info(r) for r in records])
+        return [
+            self.parse_data_info(dict(record, subject_key=key))
+            for record, key in zip(records, subject_keys(records))
+        ]
+
+    def filter_data(self) -> List[dict]:
+        """Select the subjects of the split (``test_subjects`` /
+        ``exclude_subjects``)."""
+        data_list = super().filter_data()
+        keys = [d['subject_key'] for d in data_list]
+        if self.test_subjects is not None:
+            keep = resolve_subjects(self.test_subjects, keys,
+                                    'test_subjects', self.ann_file)
+            data_list = [d for d in data_list if d['subject_key'] in keep]
+        if self.exclude_subjects is not None:
+            drop = resolve_subjects(self.exclude_subjects, keys,
+                                    'exclude_subjects', self.ann_file)
+            data_list = [d for d in data_list if d['subject_key'] not in drop]
+        return data_list
 
     @property
     def subjects(self) -> List[str]:

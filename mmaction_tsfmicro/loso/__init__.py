@@ -1,22 +1,33 @@
 """Leave-one-subject-out evaluation (``tools/loso.py``).
 
-* :mod:`.folds`: the subjects, each fold's config, record and checkpoints;
-* :mod:`.plan`: the options and the plan of a work dir;
-* :mod:`.runner`: running the folds (in this process or distributed);
-* :mod:`.parallel`: running folds in child processes (``--jobs``);
+One concept per module, in the order a run meets them:
+
+* :mod:`.options`: the options of a run and the config they give;
+* :mod:`.protocol`: what the protocol refuses (selection on the test
+  subject) and :class:`ProtocolError`;
+* :mod:`.subjects`: the subjects (one fold each) and the fold folders;
+* :mod:`.work_dir`: the work dir's files, plan, lock and fold records;
+* :mod:`.fold_config`: the config of one fold;
+* :mod:`.checkpoints`: resuming a fold, pruning a finished one;
+* :mod:`.fold`: running one fold (also its subprocess entry point);
+* :mod:`.parallel`: folds in child processes (``--jobs``);
+* :mod:`.experiment`: the whole run (:func:`run_loso`);
 * :mod:`.selection`: epoch selection on the test subject (optimistic);
-* :mod:`.report`, :mod:`.plots`: the pooled report.
+* :mod:`.report`, :mod:`.report_text`, :mod:`.plots`: the pooled report.
 """
-from .folds import (FoldTask, ProtocolError, build_fold_config, check_protocol,
-                    config_subjects, find_resume_checkpoint, fold_name)
-from .plan import LosoOptions
+from .checkpoints import find_resume_checkpoint
+from .experiment import run_loso
+from .fold import FoldTask, run_fold
+from .fold_config import build_fold_config
+from .options import LosoOptions
+from .protocol import ProtocolError, check_protocol
 from .report import build_report, write_report
-from .runner import run_fold, run_loso
 from .selection import select_epoch
+from .subjects import config_subjects, fold_name
 
 __all__ = [
-    'FoldTask', 'LosoOptions',
-    'ProtocolError', 'build_fold_config', 'build_report', 'check_protocol',
-    'config_subjects', 'find_resume_checkpoint', 'fold_name',
-    'run_fold', 'run_loso', 'select_epoch', 'write_report'
+    'FoldTask', 'LosoOptions', 'ProtocolError', 'build_fold_config',
+    'build_report', 'check_protocol', 'config_subjects',
+    'find_resume_checkpoint', 'fold_name', 'run_fold', 'run_loso',
+    'select_epoch', 'write_report'
 ]

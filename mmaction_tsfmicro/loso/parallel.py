@@ -10,8 +10,8 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Dict, List, Optional, Sequence
 
-from .folds import FoldTask
-from .plan import log, now
+from .fold import FoldTask
+from .work_dir import log, now
 
 WORKER_LOG = 'worker.log'
 
@@ -48,10 +48,7 @@ def _tail(path: str, lines: int = 15) -> str:
 
 def fold_command(task: FoldTask) -> List[str]:
     """The command that runs a fold in a child process."""
-    return [
-        sys.executable, '-m', 'mmaction_tsfmicro.loso.runner',
-        task.fold_dir
-    ]
+    return [sys.executable, '-m', 'mmaction_tsfmicro.loso.fold', task.fold_dir]
 
 
 def _child_env(task: FoldTask, device: Optional[str]) -> Dict[str, str]:

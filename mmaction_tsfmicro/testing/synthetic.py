@@ -7,15 +7,16 @@ a few epochs, which makes it useful for tests of training, evaluation and
 LOSO that must finish in seconds. It is not a stand-in for real faces: the
 demo data set (``tools/data/make_demo_dataset.py``) is made from real ones.
 """
-import json
 import os
 import os.path as osp
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Sequence
 
 import cv2
 import numpy as np
 
+from ..annotations import CLASS_SETS, validate_annotation
 from ..annotations.layouts import frame_path
+from ..utils.fileio import write_json
 
 DEFAULT_CLASSES = ('happiness', 'disgust', 'repression', 'surprise', 'others')
 
@@ -92,16 +93,14 @@ def make_synthetic_dataset(root: str,
                         emotion=name,
                         label=label,
                         action_units=''))
-    ann = dict(
-        metainfo=dict(
-            dataset_name=dataset,
-            class_set=f'synthetic_{len(classes)}',
-            classes=list(classes)),
-        data_list=records)
+    metainfo = dict(dataset_name=dataset, classes=list(classes))
+    # the file names a class set only where its classes are one's
+    for cs in CLASS_SETS.values():
+        if list(cs.classes) == list(classes) and dataset in cs.datasets:
+            metainfo['class_set'] = cs.name
+            break
+    ann = dict(metainfo=metainfo, data_list=records)
     ann_file = osp.join(root, ann_name)
-    os.makedirs(root, exist_ok=True)
-    tmp = ann_file + '.tmp'
-    with open(tmp, 'w') as f:
-        json.dump(ann, f, indent=1)
-    os.replace(tmp, ann_file)
+    validate_annotation(ann, ann_file)
+    write_json(ann_file, ann)
     return ann_file

@@ -6,11 +6,9 @@ import re
 
 import pytest
 
-from mmaction_tsfmicro.annotations import (AnnotationError,
-                                                    convert,
-                                                    load_annotation_file,
-                                                    write_annotation_file)
-
+from mmaction_tsfmicro.annotations import (AnnotationError, convert,
+                                           load_annotation_file,
+                                           write_annotation_file)
 from .conftest import CASME2_SHEET, CASME3_SHEET
 
 

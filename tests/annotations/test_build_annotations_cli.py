@@ -6,11 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from mmaction_tsfmicro.annotations import (load_annotation_file,
-                                                    mapping_table)
-
-from .conftest import (CASME2_HEADER, CASME2_SHEET, COMPOSITE_LIST,
-                       SAMM_SHEET, casme2_row, write_xlsx)
+from mmaction_tsfmicro.annotations import load_annotation_file, mapping_table
+from .conftest import (CASME2_HEADER, CASME2_SHEET, COMPOSITE_LIST, SAMM_SHEET,
+                       casme2_row, write_xlsx)
 
 REPO = Path(__file__).resolve().parents[2]
 TOOL = REPO / 'tools' / 'data' / 'build_annotations.py'

@@ -3,14 +3,11 @@ import re
 
 import pytest
 
-from mmaction_tsfmicro.annotations import (CLASS_SETS,
-                                                    EMOTION_WORDS,
-                                                    AnnotationError,
-                                                    class_set_for,
-                                                    mapping_rows,
-                                                    mapping_table)
-from mmaction_tsfmicro.annotations.class_sets import (ClassSet,
-                                                               emotion_word)
+from mmaction_tsfmicro.annotations import (CLASS_SETS, EMOTION_WORDS,
+                                           AnnotationError, DatasetSpec,
+                                           class_set_for, mapping_rows,
+                                           mapping_table, register_dataset)
+from mmaction_tsfmicro.annotations.class_sets import ClassSet, emotion_word
 
 
 def test_class_orders_are_fixed():
@@ -106,10 +103,13 @@ def test_emotion_word_spellings():
 
 def test_class_set_checks_its_map():
     with pytest.raises(ValueError, match='must cover exactly'):
-        ClassSet('bad', ('a', ), {'smic': {'negative': 'a'}})
+        register_dataset(DatasetSpec(
+            'bad', 'Bad', class_sets=(ClassSet(
+                'bad', ('a', ), {'smic': {'negative': 'a'}}), )))
     with pytest.raises(ValueError, match='unknown classes'):
         ClassSet('bad', ('a', ), {'smic': {'negative': 'a', 'positive': 'b',
                                            'surprise': None}})
+    assert 'bad' not in CLASS_SETS
 
 
 def test_mapping_table_lists_every_word():

@@ -3,9 +3,8 @@ import os.path as osp
 import pytest
 
 from mmaction_tsfmicro.annotations.layouts import (LAYOUTS, filename_tmpl,
-                                                     frame_dir, frame_path,
-                                                     get_template,
-                                                     list_frames)
+                                                   frame_dir, frame_path,
+                                                   get_template, list_frames)
 
 
 @pytest.mark.parametrize('layout,subject,clip,frame,expected', [

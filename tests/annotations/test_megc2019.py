@@ -6,10 +6,8 @@ from collections import Counter
 
 import pytest
 
-from mmaction_tsfmicro.annotations import (AnnotationError,
-                                                    CLASS_SETS, convert,
-                                                    identify_sheet)
-
+from mmaction_tsfmicro.annotations import (CLASS_SETS, AnnotationError,
+                                           convert, identify_sheet)
 from .conftest import (CASME2_HEADER, CASME2_SHEET, CASME3_SHEET,
                        COMPOSITE_LIST, SAMM_HEADER, SAMM_SHEET, casme2_row,
                        samm_legend, samm_row, write_csv, write_xlsx)

@@ -4,7 +4,6 @@ from collections import Counter
 import pytest
 
 from mmaction_tsfmicro.annotations import CLASS_SETS, convert
-
 from .conftest import CASME2_SHEET, CASME3_SHEET, SAMM_SHEET
 
 

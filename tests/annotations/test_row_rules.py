@@ -2,8 +2,7 @@
 import pytest
 
 from mmaction_tsfmicro.annotations.row_rules import (parse_frame,
-                                                              repair_frames,
-                                                              show_cell)
+                                                     repair_frames, show_cell)
 
 
 @pytest.mark.parametrize('cell,expected', [

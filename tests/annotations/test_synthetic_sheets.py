@@ -5,10 +5,9 @@ import re
 import pytest
 
 from mmaction_tsfmicro.annotations import AnnotationError, convert
-
-from .conftest import (CASME2_HEADER, CASME3_HEADER, SAMM_HEADER,
-                       casme2_row, casme3_row, samm_legend, samm_row,
-                       write_csv, write_xlsx)
+from .conftest import (CASME2_HEADER, CASME3_HEADER, SAMM_HEADER, casme2_row,
+                       casme3_row, samm_legend, samm_row, write_csv,
+                       write_xlsx)
 
 
 def rows_of(report, rule):

@@ -12,8 +12,8 @@ import runpy
 import sys
 
 import pytest
-
 from conftest import REPO_ROOT
+
 from mmaction_tsfmicro.testing import make_synthetic_dataset
 
 CASES = {

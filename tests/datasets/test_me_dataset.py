@@ -3,10 +3,10 @@ import os.path as osp
 
 import numpy as np
 import pytest
-
 from mmaction.registry import DATASETS
-from mmaction_tsfmicro.datasets import (MicroExpressionDataset,
-                                        read_subjects, subject_keys)
+
+from mmaction_tsfmicro.annotations import AnnotationError, read_subjects
+from mmaction_tsfmicro.datasets import MicroExpressionDataset
 from mmaction_tsfmicro.testing import make_synthetic_dataset
 
 PIPELINE = [
@@ -70,7 +70,7 @@ def test_frame_path_of_each_layout(tmp_path, layout, dataset, subject, clip,
                                    expected):
     ann = write_ann(tmp_path / 'a.json',
                     [record(dataset=dataset, subject=subject, clip=clip,
-                            onset=46)])
+                            onset=46, apex=50, offset=60)])
     ds = build(ann, data_prefix=dict(img='/root'), layout=layout)
     info = ds.get_data_info(0)
     path = osp.join(info['frame_dir'], info['filename_tmpl'].format(46))
@@ -108,8 +108,6 @@ def test_composite_subject_keys(tmp_path):
     recs = [record(dataset='casme2', subject='sub01'),
             record(dataset='samm', subject='006', clip='006_1'),
             record(dataset='samm', subject='sub01', clip='x')]
-    assert subject_keys(recs) == ['casme2/sub01', 'samm/006', 'samm/sub01']
-    assert subject_keys(recs[:1]) == ['sub01']
     ann = write_ann(tmp_path / 'c.json', recs)
     roots = dict(casme2='/c2', samm='/sm')
     ds = build(ann, frame_roots=roots, test_subjects=['006'])
@@ -123,27 +121,32 @@ def test_composite_subject_keys(tmp_path):
 
 
 @pytest.mark.parametrize('records,message', [
-    ([record(apex='/')], r"data_list\[0\] \(sub01/EP01\): apex must be an "
-     r"int, got '/'"),
+    ([record(apex='/')], r'data_list\[0\]: "apex" must be int, got \'/\''),
     ([record(), {k: v for k, v in record().items() if k != 'clip'}],
-     r"data_list\[1\] lacks the key\(s\) \['clip'\]"),
-    ([record(label=5)], r'label 5 is outside the 2 classes'),
+     r'data_list\[1\] lacks "clip"'),
+    ([record(label=5)], r'data_list\[0\] \(casme2/sub01/EP01\): label 5 '
+     r'outside 0..1'),
+    # checked where read with the rules of where written
+    ([record(onset=5, apex=3, offset=9)],
+     r'frames must satisfy 0 < onset <= apex <= offset, got 5, 3, 9'),
+    ([record(apex=7)], r'got 1, 7, 5'),
+    ([record(), record()], r'data_list\[1\] \(casme2/sub01/EP01\): same '
+     r'dataset, subject and clip as data_list\[0\]'),
 ])
 def test_bad_records_are_named(tmp_path, records, message):
     ann = write_ann(tmp_path / 'bad.json', records)
-    with pytest.raises((KeyError, ValueError), match=message) as err:
+    with pytest.raises(AnnotationError, match=message) as err:
         build(ann)
-    assert str(tmp_path / 'bad.json') in str(err.value)
+    assert str(err.value).startswith(str(tmp_path / 'bad.json') + ': ')
 
 
 def test_missing_or_malformed_annotation_file(tmp_path):
-    with pytest.raises(FileNotFoundError,
-                       match='annotation file not found: .*nope.json'):
+    with pytest.raises(AnnotationError, match='nope.json: file not found'):
         build(str(tmp_path / 'nope.json'))
     bad = tmp_path / 'bad.json'
     bad.write_text('[1, 2]')
-    with pytest.raises(ValueError, match='bad.json: not a normalized '
-                       'annotation file'):
+    with pytest.raises(AnnotationError, match='bad.json: no "metainfo" '
+                       'object; not a normalized annotation file'):
         build(str(bad))
 
 

@@ -3,12 +3,12 @@ import json
 import os.path as osp
 
 import torch
+from mmaction.registry import MODELS
+from mmaction.structures import ActionDataSample
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 import mmaction_tsfmicro.plugin  # noqa: F401
-from mmaction.registry import MODELS
-from mmaction.structures import ActionDataSample
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 PAPER = osp.join(REPO, 'configs', '_base_', 'models', 'tsfmicro.py')

@@ -4,12 +4,12 @@ import os.path as osp
 
 import pytest
 import torch
+from mmaction.registry import MODELS
+from mmaction.structures import ActionDataSample
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 import mmaction_tsfmicro.plugin  # noqa: F401
-from mmaction.registry import MODELS
-from mmaction.structures import ActionDataSample
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TINY = osp.join(REPO, 'configs', '_base_', 'models', 'tsfmicro_tiny.py')

@@ -9,11 +9,11 @@ import sys
 
 import pytest
 import torch
+from mmaction.registry import MODELS
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 import mmaction_tsfmicro.plugin  # noqa: F401
-from mmaction.registry import MODELS
 from mmaction_tsfmicro.models.backbones.retention import head_log_decays
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))

@@ -160,7 +160,7 @@ def test_bad_options_are_refused_in_one_line(data_dir, tmp_path, capsys,
     assert '--jobs must be 1' in capsys.readouterr().err
     monkeypatch.chdir(tmp_path)  # no data here
     assert tool.main([CFG, '--work-dir', work]) == 2
-    assert 'annotation file not found: data/synthetic_loso' in \
+    assert 'data/synthetic_loso/annotations.json: file not found' in \
         capsys.readouterr().err
     assert tool.main([str(tmp_path / 'nope.py'), '--work-dir', work]) == 2
     assert 'nope.py' in capsys.readouterr().err

@@ -9,7 +9,6 @@ import sys
 
 import pytest
 import torch
-
 from conftest import REPO_ROOT
 
 TINY = osp.join('tests', 'data', 'configs', 'tiny_synthetic.py')

@@ -14,71 +14,40 @@ rule applied to it (docs/annotations.md), and stores the same in the
 file's ``metainfo``. Bad input stops it with one line on stderr and exit
 status 2.
 
-The annotation package is loaded on its own (it needs openpyxl and the
-standard library only), without the plugin's torch/mmaction imports, so
-the tool starts in well under a second.
+The annotation package needs openpyxl and the standard library only (no
+torch, no MMAction2), so the tool starts in well under a second.
 """
 import argparse
-import importlib.util
 import os
 import os.path as osp
 import sys
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.realpath(__file__))))
-PACKAGE = 'mmaction_tsfmicro.annotations'
-
-
-def _package_folder() -> str:
-    """The annotation package's folder: the repository's, else the
-    installed plugin's (found without importing it)."""
-    folder = osp.join(REPO, *PACKAGE.split('.'))
-    if osp.isfile(osp.join(folder, '__init__.py')):
-        return folder
-    spec = importlib.util.find_spec(PACKAGE.split('.')[0])
-    if spec is None or not spec.submodule_search_locations:
-        sys.exit('build_annotations.py: error: cannot find the '
-                 'mmaction_tsfmicro package (run from the repository or '
-                 'install it)')
-    return osp.join(list(spec.submodule_search_locations)[0],
-                    *PACKAGE.split('.')[1:])
-
-
-def load_annotations_package():
-    """Import the annotation package without its parent packages."""
-    if PACKAGE in sys.modules:
-        return sys.modules[PACKAGE]
-    folder = _package_folder()
-    spec = importlib.util.spec_from_file_location(
-        PACKAGE, osp.join(folder, '__init__.py'),
-        submodule_search_locations=[folder])
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[PACKAGE] = module
-    try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        del sys.modules[PACKAGE]
-        raise
-    return module
+import mmaction_tsfmicro.annotations as ann
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='Convert micro-expression label sheets to the '
         'normalized annotation file (MMEngine format).')
+    specs = [ann.get_dataset(n)
+             for n in ann.dataset_names(convertible=True)]
     parser.add_argument(
         'dataset', nargs='?',
-        choices=['casme2', 'samm', 'casme3', 'megc2019'],
-        help='the dataset (megc2019: the MEGC 2019 composite)')
+        choices=[s.name for s in specs],
+        help='the dataset: ' + '; '.join(f'{s.name}: {s.title}'
+                                         for s in specs))
     parser.add_argument(
         'sheets', nargs='*', metavar='SHEET',
-        help='the label sheet (.xlsx/.csv); megc2019 takes '
-        'combined_3class_gt.csv, the CASME II and SAMM sheets and '
-        'optionally a SMIC sheet, in any order (or ROLE=PATH with ROLE '
+        help='the label sheet (.xlsx/.csv): ' + '; '.join(
+            f'{s.name}: {s.sheet_files}' for s in specs) +
+        ' (the composite\'s files in any order, or ROLE=PATH with ROLE '
         'composite, casme2, samm, smic)')
     parser.add_argument(
         '--classes', metavar='K',
-        help='the class set: CASME II 5, SAMM 5, CAS(ME)^3 7 or 4, '
-        'MEGC 2019 3 (default: the first)')
+        help='the class set: ' + ', '.join(
+            f'{s.title} ' + ' or '.join(str(len(c.classes))
+                                        for c in s.class_sets)
+            for s in specs) + ' (default: the first)')
     parser.add_argument('-o', '--out', metavar='OUT.json',
                         help='the annotation file to write')
     parser.add_argument(
@@ -109,14 +78,14 @@ def fail(message: str) -> None:
 
 def main(argv=None) -> None:
     args = parse_args(argv)
-    ann = load_annotations_package()
     try:
         if args.print_mapping:
             names = None
             if args.dataset:
                 cs = ann.class_set_for(args.dataset, args.classes)
-                names = [cs.name] if args.classes else list(
-                    ann.DATASET_CLASS_SETS[args.dataset].values())
+                names = [cs.name] if args.classes else [
+                    c.name for c in ann.get_dataset(args.dataset).class_sets
+                ]
             text = ann.mapping_table(names)
         else:
             ann.check_output_path(args.out)

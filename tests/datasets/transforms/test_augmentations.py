@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
-
 from mmaction.registry import TRANSFORMS
+
 from mmaction_tsfmicro.datasets.transforms import (PaddedRandomCrop,
                                                    RandomRotate)
 from mmaction_tsfmicro.datasets.transforms.augmentations import \

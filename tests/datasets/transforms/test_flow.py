@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
+from mmaction.registry import TRANSFORMS
 from mmcv.transforms import Compose
 
 import mmaction_tsfmicro.datasets.transforms.flow  # noqa: F401 (registers)
-from mmaction.registry import TRANSFORMS
 from mmaction_tsfmicro.preprocessing.flow import save_flow
 
 

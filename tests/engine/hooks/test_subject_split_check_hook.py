@@ -1,8 +1,8 @@
 import pytest
+from mmaction.registry import DATASETS, HOOKS
 from mmengine.config import ConfigDict
 from mmengine.dataset import ConcatDataset
 
-from mmaction.registry import DATASETS, HOOKS
 from mmaction_tsfmicro.engine.hooks import dataset_subjects
 
 

@@ -4,12 +4,12 @@ import pickle
 import numpy as np
 import pytest
 import torch
+from mmaction.registry import METRICS
+from mmaction.structures import ActionDataSample
 from mmengine.evaluator import Evaluator
 from sklearn.metrics import f1_score, recall_score
 
 import mmaction_tsfmicro.plugin  # noqa: F401
-from mmaction.registry import METRICS
-from mmaction.structures import ActionDataSample
 from mmaction_tsfmicro.evaluation import MEMetric
 
 CLASSES = ['negative', 'positive', 'surprise', 'others']

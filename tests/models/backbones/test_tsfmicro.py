@@ -1,9 +1,9 @@
 """TSFmicro backbone: presets, fusion modes, gradients, determinism."""
 import pytest
 import torch
+from mmaction.registry import MODELS
 
 import mmaction_tsfmicro.plugin  # noqa: F401
-from mmaction.registry import MODELS
 from mmaction_tsfmicro.models import TSFmicro
 
 #: A very small variant for fast tests (input 64x64 -> 4x4 output grid).

@@ -2,11 +2,11 @@
 import pytest
 import torch
 import torch.nn.functional as F
-
-import mmaction_tsfmicro.plugin  # noqa: F401
 from mmaction.models.heads import BaseHead
 from mmaction.registry import MODELS
 from mmaction.structures import ActionDataSample
+
+import mmaction_tsfmicro.plugin  # noqa: F401
 from mmaction_tsfmicro.models import TSFmicroHead
 
 

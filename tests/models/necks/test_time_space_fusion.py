@@ -1,9 +1,9 @@
 """TimeSpaceFusion neck."""
 import pytest
 import torch
+from mmaction.registry import MODELS
 
 import mmaction_tsfmicro.plugin  # noqa: F401
-from mmaction.registry import MODELS
 from mmaction_tsfmicro.models import TimeSpaceFusion
 
 

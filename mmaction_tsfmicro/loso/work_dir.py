@@ -1,10 +1,22 @@
-"""The plan of a LOSO work dir: options, merged config, ``loso_plan.json``.
+"""The LOSO work dir: its files, its plan, its lock and the fold records.
+
+A LOSO work dir holds::
+
+    loso_plan.json          subjects, seed, options, config digest
+    loso_config.py          the merged config every fold derives from
+    loso_options.json       the command-line options of the run
+    fold_<subject>/         one fold (MMEngine work dir of its run)
+        fold_config.py      the fold's config (tools/train.py can run it)
+        fold_task.json      what the fold's process runs
+        epoch_<N>.pth       checkpoints (every epoch while training; the
+                            last one is kept when the fold is done)
+        predictions.json    the test subject's predictions (MEMetric)
+        fold_result.json    written last: the fold is finished
 
 A new run refuses a work dir that already holds folds; ``--resume``
 refuses one that was started with another config, seed, subject list or
 ``--select-on-test`` choice, and records every command run in the dir.
 """
-import argparse
 import contextlib
 import datetime
 import hashlib
@@ -12,57 +24,23 @@ import os
 import os.path as osp
 import shlex
 import sys
-from dataclasses import dataclass, field
 from typing import Dict, Iterator, List, Optional
 
 from mmengine.config import Config
 from mmengine.dist import get_dist_info
 
 from ..utils.fileio import read_json, write_json, write_text
-from .folds import (CONFIG_FILE, FOLD_RECORD, PLAN_FILE, ProtocolError,
-                    choose_subjects, config_subjects, selection_metric)
+from .options import LosoOptions
+from .protocol import ProtocolError, selection_metric
+from .subjects import choose_subjects, config_subjects
 
+PLAN_FILE = 'loso_plan.json'
+CONFIG_FILE = 'loso_config.py'
+FOLD_CONFIG = 'fold_config.py'
+FOLD_RECORD = 'fold_result.json'
+FOLD_PREDICTIONS = 'predictions.json'
+TASK_FILE = 'fold_task.json'
 LOCK_FILE = '.loso.lock'
-
-
-@dataclass
-class LosoOptions:
-    """The options of a LOSO run (``tools/loso.py``'s arguments).
-
-    Args:
-        config (str): The config file.
-        work_dir (str): The LOSO work dir.
-        subjects (list[str], optional): Run only these subjects.
-        resume (bool): Continue the run in ``work_dir``.
-        jobs (int): Folds run at once, one process each.
-        launcher (str): ``'none'``, ``'pytorch'``, ``'slurm'`` or ``'mpi'``:
-            every fold is one distributed job over the launched ranks.
-        cfg_options (dict, optional): Config overrides.
-        amp (bool): Automatic mixed precision.
-        seed (int, optional): Random seed (default: the config's).
-        deterministic (bool): Deterministic CUDNN.
-        select_on_test (bool): Also validate on the test subject every
-            epoch and report the best epoch's numbers (optimistic).
-        threads (int, optional): Torch threads per fold (default: all
-            cores for one job, ``cores // jobs`` for several).
-        keep_checkpoints (str): ``'last'`` keeps the last epoch's
-            checkpoint of a finished fold, ``'none'`` deletes them all.
-        argv (list[str], optional): The command line, for the record.
-    """
-    config: str
-    work_dir: str
-    subjects: Optional[List[str]] = None
-    resume: bool = False
-    jobs: int = 1
-    launcher: str = 'none'
-    cfg_options: Optional[dict] = None
-    amp: bool = False
-    seed: Optional[int] = None
-    deterministic: bool = False
-    select_on_test: bool = False
-    threads: Optional[int] = None
-    keep_checkpoints: str = 'last'
-    argv: Optional[List[str]] = field(default=None)
 
 
 def now() -> str:
@@ -75,40 +53,6 @@ def log(msg: str) -> None:
     rank, _ = get_dist_info()
     if rank == 0:
         print(f'[loso] {msg}', flush=True)
-
-
-def merged_config(opts: LosoOptions) -> Config:
-    """The config with ``--cfg-options``, ``--amp`` and ``--seed`` merged in
-    (through the same code as ``tools/train.py``)."""
-    from ..apis.runner_args import merge_train_args
-    from .folds import ProtocolError
-    try:
-        cfg = Config.fromfile(opts.config)
-    except FileNotFoundError as e:
-        raise ProtocolError(str(e)) from None
-    args = argparse.Namespace(
-        config=opts.config,
-        work_dir=opts.work_dir,
-        launcher=opts.launcher,
-        no_validate=False,
-        amp=opts.amp,
-        resume=None,
-        auto_scale_lr=False,
-        seed=opts.seed,
-        diff_rank_seed=False,
-        deterministic=opts.deterministic,
-        cfg_options=opts.cfg_options)
-    try:
-        cfg = merge_train_args(cfg, args)
-    except ValueError as e:  # a bad --amp / --cfg-options
-        raise ProtocolError(str(e)) from None
-    randomness = dict(cfg.get('randomness') or {})
-    if opts.seed is not None:
-        randomness['seed'] = opts.seed
-    if opts.deterministic:
-        randomness['deterministic'] = True
-    cfg.randomness = randomness
-    return cfg
 
 
 def config_text(cfg: Config) -> str:
@@ -236,10 +180,7 @@ def prepare_work_dir(opts: LosoOptions, cfg: Config) -> Dict:
                                 '; '.join(problems))
         plan['invocations'].append(invocation)
     else:
-        try:
-            all_subjects = config_subjects(cfg)
-        except FileNotFoundError as e:
-            raise ProtocolError(f'{opts.config}: {e}') from None
+        all_subjects = config_subjects(cfg)
         seed = cfg.randomness.get('seed')
         if seed is None:
             seed = int.from_bytes(os.urandom(4), 'little') % 2**31
@@ -259,3 +200,17 @@ def prepare_work_dir(opts: LosoOptions, cfg: Config) -> Dict:
         write_text(osp.join(work_dir, CONFIG_FILE), text)
     write_json(plan_path, plan)
     return plan
+
+
+# ---------------------------------------------------------------------------
+# records and checkpoints
+def read_record(fold_dir: str) -> Optional[dict]:
+    """The fold's record, or None when the fold has not finished."""
+    path = osp.join(fold_dir, FOLD_RECORD)
+    if not osp.isfile(path):
+        return None
+    record = read_json(path)
+    if record.get('status') != 'done':
+        raise ValueError(f'{path}: status is {record.get("status")!r}, '
+                         'expected "done"')
+    return record

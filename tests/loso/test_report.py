@@ -5,10 +5,10 @@ import pandas as pd
 import pytest
 
 import mmaction_tsfmicro.plugin  # noqa: F401
-from mmaction_tsfmicro.utils.fileio import write_json
 from mmaction_tsfmicro.evaluation.functional import me_scores
-from mmaction_tsfmicro.loso.report import write_report
 from mmaction_tsfmicro.evaluation.metrics import MEMetric
+from mmaction_tsfmicro.loso.report import write_report
+from mmaction_tsfmicro.utils.fileio import write_json
 
 CLASSES = ['negative', 'positive', 'surprise']
 # fold -> (dataset, labels, predictions)

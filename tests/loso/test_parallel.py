@@ -1,8 +1,7 @@
 import mmaction_tsfmicro.plugin  # noqa: F401
-from mmaction_tsfmicro.loso.folds import FoldTask
-from mmaction_tsfmicro.loso.parallel import (WORKER_LOG,
-                                                        fold_command,
-                                                        run_parallel)
+from mmaction_tsfmicro.loso.fold import FoldTask
+from mmaction_tsfmicro.loso.parallel import (WORKER_LOG, fold_command,
+                                             run_parallel)
 
 
 def task(fold_dir, subject):

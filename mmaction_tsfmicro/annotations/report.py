@@ -1,7 +1,7 @@
-"""The record type, the input error and the report of irregular rows.
+"""The report of a conversion: every rule for irregular rows that fired.
 
-Every row of a label sheet either becomes one :class:`Sample` or is left
-out by a rule of :data:`RULES`; every rule that fires is recorded in a
+Every row of a label sheet either becomes one sample or is left out by a
+rule of :data:`RULES`; every rule that fires is recorded in a
 :class:`ConversionReport`, which the tool prints and stores in the
 annotation file's ``metainfo['irregular']``. Nothing is dropped silently.
 """
@@ -10,58 +10,6 @@ import os.path as osp
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Sequence
-
-
-class AnnotationError(ValueError):
-    """Bad input. The message is one line that names the file, the row (as
-    a spreadsheet shows it) or the key at fault."""
-
-
-#: Keys of a normalized record, in the order they are written.
-RECORD_KEYS = ('dataset', 'subject', 'clip', 'clip_dir', 'onset', 'apex',
-               'offset', 'emotion', 'label', 'action_units')
-
-
-@dataclass
-class Sample:
-    """One sample of the normalized annotation file.
-
-    Args:
-        dataset (str): ``casme2``, ``samm``, ``casme3`` or ``smic``.
-        subject (str): The subject's folder name (``sub01``, ``006``,
-            ``spNO.1``).
-        clip (str): The sample's id, unique within its subject. It is the
-            clip folder name where each folder holds one sample (CASME II,
-            SAMM, SMIC) and ``<folder>_<onset>`` for CAS(ME)^3, whose task
-            folders hold several samples.
-        clip_dir (str): The clip's frame folder, inside the subject folder
-            (the ``{clip}`` of a frame layout).
-        onset (int): Onset frame number (as in the frame file names).
-        apex (int): Apex frame number.
-        offset (int): Offset frame number.
-        emotion (str): The dataset's own emotion word, in lower case.
-        label (int): Index of the sample's class in ``metainfo.classes``.
-        action_units (str, optional): The sheet's action units, as written.
-    """
-
-    dataset: str
-    subject: str
-    clip: str
-    clip_dir: str
-    onset: int
-    apex: int
-    offset: int
-    emotion: str
-    label: int
-    action_units: Optional[str] = None
-
-    def to_dict(self) -> Dict[str, Any]:
-        """The JSON record (``action_units`` only where the sheet has
-        them)."""
-        record = {k: getattr(self, k) for k in RECORD_KEYS}
-        if record['action_units'] is None:
-            del record['action_units']
-        return record
 
 
 @dataclass(frozen=True)
@@ -158,11 +106,15 @@ class ConversionReport:
     Args:
         dataset (str): The converted dataset (``casme2`` ... ``megc2019``).
         class_set (ClassSet): The class set of the output.
+        title (str, optional): The dataset's display name (e.g. ``CASME
+            II``); defaults to ``dataset``.
     """
 
-    def __init__(self, dataset: str, class_set) -> None:
+    def __init__(self, dataset: str, class_set,
+                 title: Optional[str] = None) -> None:
         self.dataset = dataset
         self.class_set = class_set
+        self.title = title or dataset
         self.sources: List[Dict[str, Any]] = []
         self.entries: Dict[str, List[Dict[str, Any]]] = {}
         self.notes: List[str] = []
@@ -250,11 +202,9 @@ class ConversionReport:
         Returns:
             str: The summary, several lines.
         """
-        from .class_sets import DATASET_TITLES
         cs = self.class_set
         meta = self.metainfo(records)
-        lines = [f'{DATASET_TITLES.get(self.dataset, self.dataset)} -> '
-                 f'{cs.name}: {", ".join(cs.classes)}']
+        lines = [f'{self.title} -> {cs.name}: {", ".join(cs.classes)}']
         for src in self.sources:
             where = ''
             if src['worksheet']:

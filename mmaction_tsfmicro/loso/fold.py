@@ -1,0 +1,178 @@
+"""One LOSO fold: its task, running it, and its subprocess entry point::
+
+    python -m mmaction_tsfmicro.loso.fold DIR/fold_<subject>
+"""
+import argparse
+import gc
+import os
+import os.path as osp
+import sys
+import time
+import traceback
+from dataclasses import dataclass
+from typing import Dict, Optional, Sequence
+
+from mmengine.config import Config
+from mmengine.dist import barrier, broadcast_object_list, get_dist_info
+from mmengine.dist import is_distributed
+
+from ..apis.runner_args import build_runner
+from ..engine.hooks import dataset_subjects
+from ..utils.fileio import read_json, write_json, write_text
+from .checkpoints import find_resume_checkpoint, prune_checkpoints
+from .fold_config import build_fold_config
+from .protocol import ProtocolError
+from .selection import select_epoch
+from .work_dir import (FOLD_CONFIG, FOLD_PREDICTIONS, FOLD_RECORD, TASK_FILE,
+                       config_text, now)
+
+
+@dataclass
+class FoldTask:
+    """One fold to run (``fold_task.json``).
+
+    Args:
+        subject (str): The test subject's key.
+        fold_dir (str): The fold folder.
+        select_on_test (bool): Whether epochs are evaluated (and
+            selected) on the test subject.
+        selection_metric (str, optional): The metric of that selection.
+        max_epochs (int): Training epochs.
+        launcher (str): The distributed launcher, or ``'none'``.
+        threads (int, optional): Torch threads.
+        keep_checkpoints (str): ``'last'`` or ``'none'``.
+    """
+    subject: str
+    fold_dir: str
+    select_on_test: bool
+    selection_metric: Optional[str]
+    max_epochs: int
+    launcher: str = 'none'
+    threads: Optional[int] = None
+    keep_checkpoints: str = 'last'
+
+    def to_dict(self) -> dict:
+        """A JSON-able copy."""
+        return dict(self.__dict__)
+
+
+def write_fold_files(cfg: Config, plan: Dict, task: FoldTask) -> None:
+    """Write the fold's config and task file (rank 0)."""
+    fold_cfg = build_fold_config(cfg, task.subject, task.fold_dir,
+                                 plan['seed'], plan['select_on_test'])
+    os.makedirs(task.fold_dir, exist_ok=True)
+    write_text(osp.join(task.fold_dir, FOLD_CONFIG), config_text(fold_cfg))
+    write_json(osp.join(task.fold_dir, TASK_FILE), task.to_dict())
+
+
+def _close_log_files(runner) -> None:
+    import logging
+    for handler in list(runner.logger.handlers):
+        if isinstance(handler, logging.FileHandler):
+            handler.close()
+            runner.logger.removeHandler(handler)
+
+
+def run_fold(task: FoldTask) -> Optional[dict]:
+    """Train and test one fold in this process; write its record (rank 0).
+
+    The fold resumes from its newest complete checkpoint if it has one.
+    Under a distributed launcher every rank calls this with the same task.
+
+    Args:
+        task (FoldTask): The fold.
+
+    Returns:
+        dict | None: The record (None on ranks other than 0).
+    """
+    import torch
+
+    rank, world_size = get_dist_info()
+    if task.threads:
+        torch.set_num_threads(task.threads)
+    resume_from = [
+        find_resume_checkpoint(task.fold_dir) if rank == 0 else None
+    ]
+    if is_distributed():
+        broadcast_object_list(resume_from)
+    resume_from = resume_from[0]
+    cfg = Config.fromfile(osp.join(task.fold_dir, FOLD_CONFIG))
+    cfg.work_dir = task.fold_dir
+    cfg.launcher = task.launcher
+    if resume_from:
+        cfg.resume = True
+        cfg.load_from = resume_from
+    started = time.time()
+    runner = build_runner(cfg)
+    try:
+        runner.train()
+        runner.test()
+        train_ds = runner.train_dataloader.dataset
+        test_ds = runner.test_dataloader.dataset
+        train_subjects = sorted(dataset_subjects(train_ds) or [])
+        test_subjects = sorted(dataset_subjects(test_ds) or [])
+        num_train = len(train_ds)
+        final_epoch = runner.epoch
+    finally:
+        _close_log_files(runner)
+        del runner
+        gc.collect()
+    if task.subject in train_subjects or test_subjects != [task.subject]:
+        raise ProtocolError(
+            f'fold {task.subject}: the training data held subjects '
+            f'{train_subjects} and the test data {test_subjects}')
+    record = None
+    if rank == 0:
+        predictions = read_json(osp.join(task.fold_dir, FOLD_PREDICTIONS))
+        selection = None
+        if task.select_on_test:
+            selection = select_epoch(task.fold_dir, task.selection_metric,
+                                     task.max_epochs)
+        last = osp.join(task.fold_dir, f'epoch_{final_epoch}.pth')
+        prune_checkpoints(task.fold_dir,
+                          last if task.keep_checkpoints == 'last' else None)
+        record = dict(
+            status='done',
+            subject=task.subject,
+            test_subjects=test_subjects,
+            train_subjects=train_subjects,
+            num_train_samples=num_train,
+            num_test_samples=predictions['num_samples'],
+            metrics=predictions['metrics'],
+            predictions=FOLD_PREDICTIONS,
+            epochs=final_epoch,
+            checkpoint=osp.basename(last) if osp.isfile(last) else None,
+            resumed_from=osp.basename(resume_from) if resume_from else None,
+            selected_on_test=selection,
+            world_size=world_size,
+            threads=torch.get_num_threads(),
+            device='cuda' if torch.cuda.is_available() else 'cpu',
+            finished=now(),
+            seconds=round(time.time() - started, 2))
+        write_json(osp.join(task.fold_dir, FOLD_RECORD), record)
+    if is_distributed():
+        barrier()
+    return record
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Entry point of a fold's subprocess."""
+    parser = argparse.ArgumentParser(
+        description='Run one LOSO fold (started by tools/loso.py)')
+    parser.add_argument(
+        'fold_dir',
+        help='the fold folder (with '
+        f'{FOLD_CONFIG} and {TASK_FILE})')
+    args = parser.parse_args(argv)
+    import mmaction_tsfmicro.plugin  # noqa: F401  (registers the plugin)
+    task = FoldTask(**read_json(osp.join(args.fold_dir, TASK_FILE)))
+    try:
+        run_fold(task)
+    except Exception:
+        traceback.print_exc()
+        return 1
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
