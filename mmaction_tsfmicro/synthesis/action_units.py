@@ -30,12 +30,10 @@ from typing import Dict, Iterable, List, Mapping, Optional, Tuple
 import cv2
 import numpy as np
 
+from ..preprocessing import face_mesh
+
 #: Inter-ocular distance (px) at which amplitudes are stated.
 REFERENCE_IOD = 90.0
-
-#: MediaPipe mesh indices of the eye corners (outer, inner), image-left eye
-#: first; an eye centre is the mid-point of its corners.
-EYE_CORNERS = ((33, 133), (362, 263))
 
 
 @dataclass(frozen=True)
@@ -152,8 +150,8 @@ CLASSES: Tuple[str, ...] = ('happiness', 'disgust', 'repression', 'surprise',
 CLASS_VARIANTS: Dict[str, Tuple[Tuple[str, float], ...]] = {
     'happiness': (('6+12', 0.6), ('12', 0.4)),
     'disgust': (('4+9', 0.3), ('9', 0.25), ('10', 0.25), ('4+10', 0.2)),
-    'repression': (('14', 0.25), ('15', 0.25), ('17', 0.25), ('15+17',
-                                                                0.25)),
+    'repression': (('14', 0.25), ('15', 0.25), ('17', 0.25),
+                   ('15+17', 0.25)),
     'surprise': (('1+2', 0.6), ('1', 0.2), ('2', 0.2)),
     'others': (('4', 0.35), ('45', 0.25), ('7', 0.2), ('4+7', 0.2)),
 }
@@ -192,14 +190,17 @@ def parse_combination(combination: str) -> List[str]:
 def eye_centres(points: np.ndarray) -> np.ndarray:
     """Return the (2, 2) eye centres (corner mid-points), image-left first.
 
+    The centres of :func:`mmaction_tsfmicro.preprocessing.face_mesh.
+    eye_centres`, ordered by x: the first is on the image's left whichever
+    way the face is turned.
+
     Args:
         points (np.ndarray): (478, 2) MediaPipe landmarks.
 
     Returns:
         np.ndarray: float64 eye centres.
     """
-    pts = np.asarray(points, np.float64)
-    eyes = np.stack([pts[list(c)].mean(0) for c in EYE_CORNERS])
+    eyes = face_mesh.eye_centres(points)
     return eyes[np.argsort(eyes[:, 0])]
 
 

