@@ -17,25 +17,14 @@ frame_args = dict(
     data_prefix=dict(img='data/demo/faces112'),
     layout='casme2')
 test_subject = 'sub01'  # tools/loso.py sets every subject in turn
-meta_keys = {{_base_.me_meta_keys}}
 
-train_pipeline = [
-    dict(type='SelectFramePair', mode='max_diff', ratio=0.15 / 4),
-    dict(type='LoadFramePair'),
-    dict(type='Resize', scale=(input_size, input_size), keep_ratio=False),
-    dict(type='Flip', flip_ratio=0.5),
-    dict(type='RandomRotate', max_angle=3),
-    dict(type='PaddedRandomCrop', size=input_size, padding=8),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs', meta_keys=meta_keys)
-]
-test_pipeline = [
-    dict(type='SelectFramePair', mode='annotated'),
-    dict(type='LoadFramePair'),
-    dict(type='Resize', scale=(input_size, input_size), keep_ratio=False),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs', meta_keys=meta_keys)
-]
+# the shared pipelines at 112x112, with a padding of 8 for the random crop
+train_pipeline = _base_.train_pipeline
+train_pipeline[2].scale = (input_size, input_size)  # Resize
+train_pipeline[5].update(size=input_size, padding=8)  # PaddedRandomCrop
+test_pipeline = _base_.test_pipeline
+test_pipeline[2].scale = (input_size, input_size)  # Resize
+
 train_dataloader = dict(
     num_workers=0,
     dataset=dict(

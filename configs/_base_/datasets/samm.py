@@ -13,17 +13,9 @@ frame_args = dict(
     data_prefix=dict(img=data_root + '/faces'),
     layout='samm')
 
-input_size = {{_base_.input_size}}
-train_pipeline = [
-    dict(type='SelectFramePair', mode='max_diff', ratio=0.1),
-    dict(type='LoadFramePair'),
-    dict(type='Resize', scale=(input_size, input_size), keep_ratio=False),
-    dict(type='Flip', flip_ratio=0.5),
-    dict(type='RandomRotate', max_angle=3),
-    dict(type='PaddedRandomCrop', size=input_size, padding=15),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs', meta_keys={{_base_.me_meta_keys}})
-]
+# the official recipe's wider window for the training pair (SelectFramePair)
+train_pipeline = _base_.train_pipeline
+train_pipeline[0].ratio = 0.1
 train_dataloader = dict(
     dataset=dict(
         exclude_subjects=[test_subject], pipeline=train_pipeline, **

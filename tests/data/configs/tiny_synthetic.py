@@ -11,23 +11,12 @@ model = dict(
     backbone=dict(arch='tiny', input_size=size),
     neck=dict(in_channels=64),
     cls_head=dict(in_channels=64, hidden_channels=32))
-train_pipeline = [
-    dict(type='SelectFramePair', mode='max_diff', ratio=0.1),
-    dict(type='LoadFramePair'),
-    dict(type='Resize', scale=(size, size), keep_ratio=False),
-    dict(type='Flip', flip_ratio=0.5),
-    dict(type='RandomRotate', max_angle=3),
-    dict(type='PaddedRandomCrop', size=size, padding=2),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs', meta_keys={{_base_.me_meta_keys}})
-]
-test_pipeline = [
-    dict(type='SelectFramePair', mode='annotated'),
-    dict(type='LoadFramePair'),
-    dict(type='Resize', scale=(size, size), keep_ratio=False),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs', meta_keys={{_base_.me_meta_keys}})
-]
+train_pipeline = _base_.train_pipeline
+train_pipeline[0].ratio = 0.1  # SelectFramePair
+train_pipeline[2].scale = (size, size)  # Resize
+train_pipeline[5].update(size=size, padding=2)  # PaddedRandomCrop
+test_pipeline = _base_.test_pipeline
+test_pipeline[2].scale = (size, size)  # Resize
 train_dataloader = dict(
     batch_size=4,
     num_workers=0,
