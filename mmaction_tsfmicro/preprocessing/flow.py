@@ -17,13 +17,13 @@ Saved samples: one ``.npy`` file per annotated sample, float16, shape
 (H, W, 3), channels ``u, v, strain`` (see :data:`FLOW_CHANNELS`), at
 :data:`FLOW_PATH_TMPL` under the output root.
 """
-import os
 import os.path as osp
-import tempfile
 from typing import Dict, Optional, Tuple
 
 import cv2
 import numpy as np
+
+from ..utils.fileio import atomic_path
 
 FLOW_METHODS = ('tvl1', 'dis', 'farneback')
 FLOW_CHANNELS = ('u', 'v', 'strain')
@@ -257,17 +257,8 @@ def save_flow(path: str, sample: np.ndarray) -> None:
                          f'got {sample.shape}')
     if not np.isfinite(sample).all():
         raise ValueError(f'flow sample for {path} holds NaN or inf values')
-    folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix='.npy.tmp')
-    try:
-        with os.fdopen(fd, 'wb') as f:
-            np.save(f, sample.astype(np.float16))
-        os.replace(tmp, path)
-    except BaseException:
-        if osp.exists(tmp):
-            os.remove(tmp)
-        raise
+    with atomic_path(path) as tmp:  # the name keeps the .npy extension
+        np.save(tmp, sample.astype(np.float16))
 
 
 def load_flow(path: str) -> np.ndarray:

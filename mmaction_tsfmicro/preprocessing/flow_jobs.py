@@ -7,21 +7,20 @@ array is saved at :data:`.flow.FLOW_PATH_TMPL` (float16 ``.npy``). A root
 holds one method only: ``flow_meta.json`` records the method and its
 options, and a run with another method is refused.
 """
-import json
 import multiprocessing as mp
-import os
 import os.path as osp
-import tempfile
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Dict, Iterable, List, Optional, Sequence
 
 import cv2
 
-from .clips import ClipResult, select_records
+from ..annotations.layouts import frame_path, get_template
+from ..utils.fileio import read_json, write_json
+from .clip_spec import ClipResult
 from .flow import (FLOW_CHANNELS, FLOW_META_FILE, FLOW_PATH_TMPL,
                    FlowEstimator, flow_path, flow_sample, save_flow)
-from ..annotations.layouts import frame_path, get_template
+from .records import select_records
 
 
 @dataclass
@@ -100,8 +99,7 @@ def check_meta(cfg: FlowConfig) -> None:
         src=osp.abspath(cfg.src))
     path = osp.join(cfg.dst, FLOW_META_FILE)
     if osp.isfile(path):
-        with open(path) as f:
-            old = json.load(f)
+        old = read_json(path)
         if (old.get('method'), old.get('options')) != (cfg.method,
                                                        cfg.options):
             raise ValueError(
@@ -110,11 +108,8 @@ def check_meta(cfg: FlowConfig) -> None:
                 f'{cfg.method} with options {cfg.options}')
         if not cfg.overwrite:
             return
-    os.makedirs(cfg.dst, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=cfg.dst, suffix='.tmp')
-    with os.fdopen(fd, 'w') as f:
-        json.dump(meta, f, indent=1)
-    os.replace(tmp, path)
+    # the options come from the command line and may be infinite
+    write_json(path, meta, allow_nan=True)
 
 
 def flow_job(sample: Dict, cfg: FlowConfig,

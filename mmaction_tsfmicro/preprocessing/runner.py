@@ -4,16 +4,14 @@ Each worker process builds its own detector once (MediaPipe and dlib objects
 cannot be shared between processes); clips already done are skipped in the
 main process without building a detector.
 """
-import json
 import multiprocessing as mp
-import os
-import os.path as osp
-import tempfile
 from typing import Callable, Dict, List, Optional, Sequence
 
-from .clips import (ClipResult, ClipSpec, PreprocessConfig, is_done,
-                    process_clip)
+from ..utils.fileio import write_json
+from .clip_job import process_clip
+from .clip_spec import ClipResult, ClipSpec, PreprocessConfig, is_done
 from .landmarks import LandmarkDetector, build_detector, check_backend
+from .summary import count_results
 
 _WORKER: Dict = {}
 
@@ -118,19 +116,7 @@ def write_report(path: str, results: Sequence[ClipResult],
         extra (dict, optional): More top-level fields (settings).
     """
     data = dict(extra or {})
-    data['counts'] = {
-        s: sum(r.status == s for r in results)
-        for s in ('done', 'skipped', 'failed')
-    }
+    data['counts'] = count_results(results)
     data['clips'] = [vars(r) for r in results]
-    folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix='.tmp')
-    try:
-        with os.fdopen(fd, 'w') as f:
-            json.dump(data, f, indent=1)
-        os.replace(tmp, path)
-    except BaseException:
-        if osp.exists(tmp):
-            os.remove(tmp)
-        raise
+    # the settings may hold an infinite --max-shift: JSON's Infinity
+    write_json(path, data, allow_nan=True)

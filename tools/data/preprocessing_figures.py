@@ -18,7 +18,6 @@ Example::
         --out docs/images/preprocessing
 """
 import argparse
-import json
 import os
 import os.path as osp
 import sys
@@ -26,9 +25,11 @@ import sys
 import cv2
 import numpy as np
 
+from mmaction_tsfmicro.annotations.layouts import frame_path
 from mmaction_tsfmicro.preprocessing.alignment import AlignmentTarget
 from mmaction_tsfmicro.preprocessing.landmarks import build_detector
-from mmaction_tsfmicro.annotations.layouts import frame_path
+from mmaction_tsfmicro.preprocessing.summary import load_alignment
+from mmaction_tsfmicro.utils.fileio import write_json
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 import compute_flow  # noqa: E402
@@ -49,12 +50,16 @@ def make_raw_tree(root: str) -> str:
         os.makedirs(osp.dirname(path), exist_ok=True)
         cv2.imwrite(path, frame)
     ann = osp.join(root, 'ann.json')
-    with open(ann, 'w') as f:
-        json.dump(dict(
+    write_json(
+        ann,
+        dict(
             metainfo=dict(classes=['happiness']),
-            data_list=[dict(dataset='casme2', subject=SUBJECT, clip=CLIP,
-                            onset=ONSET, apex=APEX, offset=OFFSET,
-                            emotion='happiness', label=0)]), f)
+            data_list=[
+                dict(dataset='casme2', subject=SUBJECT, clip=CLIP,
+                     onset=ONSET, apex=APEX, offset=OFFSET,
+                     emotion='happiness', label=0)
+            ]),
+        indent=None)
     return ann
 
 
@@ -159,9 +164,7 @@ def main() -> None:
         '--method', 'tvl1'])
     if code:
         raise SystemExit(f'compute_flow.py failed ({code})')
-    with open(osp.join(root, 'aligned', SUBJECT, CLIP,
-                       'alignment.json')) as f:
-        meta = json.load(f)
+    meta = load_alignment(osp.join(root, 'aligned', SUBJECT, CLIP))
     os.makedirs(args.out, exist_ok=True)
     save_png(osp.join(args.out, 'raw_onset.png'), draw_raw(root, meta, 0.75))
     save_png(osp.join(args.out, 'aligned_clip.png'), draw_aligned(root, meta))

@@ -7,15 +7,17 @@ import cv2
 import numpy as np
 import pytest
 
-from mmaction_tsfmicro.preprocessing import clips as clips_mod
-from mmaction_tsfmicro.preprocessing.alignment import AlignmentTarget
-from mmaction_tsfmicro.preprocessing.clips import (ClipSpec,
-                                                   PreprocessConfig,
-                                                   group_clips, key_frames,
-                                                   load_alignment,
-                                                   process_clip, summarize)
 from mmaction_tsfmicro.annotations.layouts import frame_path
+from mmaction_tsfmicro.preprocessing import clip_job
+from mmaction_tsfmicro.preprocessing.alignment import AlignmentTarget
+from mmaction_tsfmicro.preprocessing.clip_job import (ClipError, process_clip,
+                                                      read_frame,
+                                                      select_frames)
+from mmaction_tsfmicro.preprocessing.clip_spec import (ClipSpec,
+                                                       PreprocessConfig,
+                                                       key_frames)
 from mmaction_tsfmicro.preprocessing.runner import run_clips
+from mmaction_tsfmicro.preprocessing.summary import load_alignment
 
 from .conftest import video_frames, write_clip
 
@@ -207,7 +209,7 @@ def test_failing_frame_mid_clip_leaves_no_partial_output(
         written.append(path)
         return real_imwrite(path, *args)
 
-    monkeypatch.setattr(clips_mod.cv2, 'imwrite', spy)
+    monkeypatch.setattr(clip_job.cv2, 'imwrite', spy)
     with open(raw[3], 'wb') as f:
         f.write(b'garbage')
     result = process_clip(spec(), config(tmp_path), mediapipe_detector)
@@ -229,12 +231,12 @@ def test_interrupt_mid_clip_leaves_no_partial_output(tmp_path,
             raise KeyboardInterrupt
         return real_imwrite(path, *args)
 
-    monkeypatch.setattr(clips_mod.cv2, 'imwrite', interrupted)
+    monkeypatch.setattr(clip_job.cv2, 'imwrite', interrupted)
     with pytest.raises(KeyboardInterrupt):
         process_clip(spec(), config(tmp_path), mediapipe_detector)
     assert_nothing_written(tmp_path)
     # a partial folder left by a killed run is replaced by the next run
-    monkeypatch.setattr(clips_mod.cv2, 'imwrite', real_imwrite)
+    monkeypatch.setattr(clip_job.cv2, 'imwrite', real_imwrite)
     stale = tmp_path / 'out' / 'sub01' / '.EP01.partial'
     stale.mkdir(parents=True)
     (stale / 'img1.jpg').write_bytes(b'old')
@@ -274,46 +276,42 @@ def test_foreign_output_folder_is_not_touched(tmp_path, mediapipe_detector):
     assert listing(foreign) == ['mine.txt']
 
 
-def test_group_clips_and_summary():
-    recs = [
-        dict(dataset='casme3', subject='spNO.1', clip='a_5', clip_dir='a',
-             onset=5, apex=6, offset=7),
-        dict(dataset='casme3', subject='spNO.1', clip='a_1', clip_dir='a',
-             onset=1, apex=2, offset=3),
-        dict(dataset='samm', subject='006', clip='x', onset=1, apex=2,
-             offset=3),
-    ]
-    specs = group_clips(recs, 'casme3')
-    # samples are grouped by their frame folder, clip_dir
-    assert [(s.key, s.clip) for s in specs] == [('spNO.1/a', 'a')]
-    assert specs[0].samples == [
-        dict(clip='a_5', onset=5, apex=6, offset=7),
-        dict(clip='a_1', onset=1, apex=2, offset=3)
-    ]
-    assert [s.key for s in group_clips(recs)] == ['spNO.1/a', '006/x']
-    with pytest.raises(KeyError, match=r"record 0 lacks \['apex'\]"):
-        group_clips([dict(subject='s', clip='c', onset=1)])
-    with pytest.raises(ValueError, match=r'record 0 \(s/c\): onset 5 > apex '
-                       '2'):
-        group_clips([dict(subject='s', clip='c', onset=5, apex=2)])
-    results = [
-        clips_mod.ClipResult('a/b', 'done'),
-        clips_mod.ClipResult('a/c', 'skipped', 'already done'),
-        clips_mod.ClipResult('a/d', 'failed', 'no face found on onset ...'),
-    ]
-    assert summarize(results).splitlines() == [
-        'clips: 3, done: 1, skipped (already done): 1, failed: 1',
-        'FAILED a/d: no face found on onset ...'
-    ]
+def test_infinite_shift_checks_and_never_refuses(tmp_path,
+                                                 mediapipe_detector):
+    """``max_shift=inf`` detects on every key frame and records the
+    shifts; ``alignment.json`` holds JSON's Infinity."""
+    make_clip(tmp_path)
+    cfg = config(tmp_path, max_shift=float('inf'))
+    assert process_clip(spec(), cfg, mediapipe_detector).status == 'done'
+    out_dir = tmp_path / 'out' / 'sub01' / 'EP01'
+    meta = load_alignment(str(out_dir))
+    assert meta['max_shift'] == float('inf')
+    assert [c['frame'] for c in meta['checks']] == [3, 5]
+    text = (out_dir / 'alignment.json').read_text()
+    assert '"max_shift": Infinity' in text and text.endswith('}\n')
+    assert json.loads(text) == meta
 
 
-def test_config_refuses_same_roots_and_bad_modes(tmp_path):
-    with pytest.raises(ValueError, match='source and output roots are the '
-                       'same folder'):
-        PreprocessConfig(src=str(tmp_path), dst=str(tmp_path) + '/',
-                         layout='casme2')
-    with pytest.raises(ValueError, match="frames must be one of"):
-        PreprocessConfig(src='a', dst='b', layout='casme2', frames='some')
-    with pytest.raises(KeyError, match="unknown frame layout 'smic'"):
-        PreprocessConfig(src='a', dst='b', layout='smic')
-    json.dumps(AlignmentTarget().to_dict())
+def test_select_frames_all_needs_the_key_frames(tmp_path):
+    raw = make_clip(tmp_path, count=4)
+    cfg = config(tmp_path, frames='all')
+    frames = select_frames(spec(samples=((1, 2, 4), )), cfg)
+    assert frames == [(i, raw[i - 1]) for i in range(1, 5)]
+    with pytest.raises(ClipError) as err:
+        select_frames(spec(), cfg)  # offset 5 is not in the folder
+    path = frame_path('casme2', str(tmp_path / 'raw'), 'sub01', 'EP01', 5)
+    assert str(err.value) == f'missing annotated frame 5: {path}'
+    # annotated: onset .. max(apex, offset) of each sample, no gaps filled
+    frames = select_frames(spec(samples=((1, 1, 1), (3, 4, 3))),
+                           config(tmp_path))
+    assert [f for f, _ in frames] == [1, 3, 4]
+
+
+def test_read_frame_wants_8_bit(tmp_path):
+    path = str(tmp_path / 'deep.png')
+    cv2.imwrite(path, np.full((4, 4), 1000, np.uint16))
+    with pytest.raises(ClipError, match=f'frame 7 is uint16, not 8-bit: '
+                       f'{path}'):
+        read_frame(path, 7)
+    cv2.imwrite(path, np.full((4, 4, 3), 9, np.uint8))
+    assert read_frame(path, 7).shape == (4, 4, 3)

@@ -1,0 +1,162 @@
+"""Command-line pieces that the preprocessing tools share.
+
+``tools/data/preprocess_faces.py`` and ``tools/data/compute_flow.py`` both
+read the records of one dataset from a normalized annotation file, turn a
+frame root into an output root and end with a JSON run report and a
+summary. :func:`add_input_args` and :func:`add_run_args` add their common
+arguments, :func:`read_records` checks the layout and reads the records,
+:func:`input_error` prints the one-line error of bad input and
+:func:`run_and_report` times the run, then :func:`finish_run` writes the
+report, prints the summary and returns the exit code.
+"""
+import argparse
+import os.path as osp
+import sys
+import time
+from typing import Callable, Dict, List, Sequence, Tuple, Type
+
+from ..annotations.layouts import get_template
+from .clip_spec import ClipResult
+from .records import records_of
+from .runner import write_report
+from .summary import summarize
+
+#: Errors of bad input that a tool reports in one line (exit code 2).
+INPUT_ERRORS = (KeyError, ValueError, FileNotFoundError)
+
+
+def add_input_args(parser: argparse.ArgumentParser, dataset_help: str,
+                   src_help: str, dst_help: str, layout_help: str) -> None:
+    """Add ``--dataset``, ``--ann``, ``--src``, ``--dst`` and ``--layout``.
+
+    Args:
+        parser (argparse.ArgumentParser): The tool's parser.
+        dataset_help (str): Help of ``--dataset``.
+        src_help (str): Help of ``--src`` (the frame root read).
+        dst_help (str): Help of ``--dst`` (the output root).
+        layout_help (str): Help of ``--layout`` (the frame layout of
+            ``--src``, defaulting to ``--dataset``).
+    """
+    parser.add_argument('--dataset', required=True, help=dataset_help)
+    parser.add_argument('--ann', required=True,
+                        help='normalized annotation JSON')
+    parser.add_argument('--src', required=True, help=src_help)
+    parser.add_argument('--dst', required=True, help=dst_help)
+    parser.add_argument('--layout', help=layout_help)
+
+
+def add_run_args(parser: argparse.ArgumentParser, report_file: str) -> None:
+    """Add ``--report`` and ``--no-progress``.
+
+    Args:
+        parser (argparse.ArgumentParser): The tool's parser.
+        report_file (str): Name of the report under ``--dst`` by default.
+    """
+    parser.add_argument(
+        '--report', help=f'run report JSON; defaults to DST/{report_file}')
+    parser.add_argument('--no-progress', action='store_true',
+                        help='no progress bar')
+
+
+def read_records(args: argparse.Namespace) -> Tuple[str, List[Dict]]:
+    """Check the frame layout and read the records of ``--dataset``.
+
+    Args:
+        args (argparse.Namespace): With ``dataset``, ``ann`` and ``layout``.
+
+    Returns:
+        tuple[str, list[dict]]: The layout of ``--src`` (``--layout``, else
+        ``--dataset``) and the records of the dataset.
+
+    Raises:
+        KeyError: For an unknown layout.
+        FileNotFoundError: If the annotation file is missing.
+        ValueError: If it is not a normalized annotation file or holds no
+            record of the dataset.
+    """
+    layout = args.layout or args.dataset
+    get_template(layout)
+    return layout, records_of(args.ann, args.dataset)
+
+
+def input_error(exc: Exception) -> int:
+    """Print ``error: <reason>`` on stderr and return the exit code 2.
+
+    Args:
+        exc (Exception): The error; a :class:`KeyError` prints its message
+            without the quotes that ``str`` adds.
+
+    Returns:
+        int: 2.
+    """
+    msg = exc.args[0] if isinstance(exc, KeyError) else exc
+    print(f'error: {msg}', file=sys.stderr)
+    return 2
+
+
+def finish_run(args: argparse.Namespace,
+               results: Sequence[ClipResult],
+               elapsed: float,
+               report_file: str,
+               settings: Dict,
+               noun: str = 'clips') -> int:
+    """Write the run report, print the summary and return the exit code.
+
+    Args:
+        args (argparse.Namespace): With ``dataset``, ``ann``, ``src``,
+            ``dst`` and ``report``.
+        results (Sequence[ClipResult]): The run's results.
+        elapsed (float): Seconds the run took.
+        report_file (str): Name of the report under ``--dst`` when
+            ``--report`` is not given.
+        settings (dict): The tool's settings, recorded in the report after
+            the dataset and the folders.
+        noun (str): What the results are of, for the summary.
+
+    Returns:
+        int: 1 if any result failed, else 0.
+    """
+    report = args.report or osp.join(args.dst, report_file)
+    write_report(
+        report,
+        results,
+        extra=dict(
+            dataset=args.dataset,
+            ann=osp.abspath(args.ann),
+            src=osp.abspath(args.src),
+            dst=osp.abspath(args.dst),
+            **settings,
+            seconds=round(elapsed, 2)))
+    print(summarize(results, noun))
+    print(f'report: {report} ({elapsed:.1f} s)')
+    return 1 if any(r.status == 'failed' for r in results) else 0
+
+
+def run_and_report(args: argparse.Namespace,
+                   run: Callable[[], Sequence[ClipResult]],
+                   report_file: str,
+                   settings: Dict,
+                   noun: str = 'clips',
+                   errors: Tuple[Type[Exception], ...] = INPUT_ERRORS) -> int:
+    """Run a tool's jobs, then report them (:func:`finish_run`).
+
+    Args:
+        args (argparse.Namespace): See :func:`finish_run`.
+        run (callable): Runs the jobs and returns their results.
+        report_file (str): See :func:`finish_run`.
+        settings (dict): See :func:`finish_run`.
+        noun (str): See :func:`finish_run`.
+        errors (tuple[type]): Errors of ``run`` printed in one line
+            (:func:`input_error`).
+
+    Returns:
+        int: 2 if ``run`` raised one of ``errors``, else the exit code of
+        :func:`finish_run`.
+    """
+    start = time.perf_counter()
+    try:
+        results = run()
+    except errors as exc:
+        return input_error(exc)
+    return finish_run(args, results, time.perf_counter() - start,
+                      report_file, settings, noun)
