@@ -19,14 +19,14 @@ Example::
         ts_micro_casme2.pth work_dirs/tsfmicro_from_official.pth
 """
 import argparse
-import os
 import os.path as osp
 import pickle
 import re
-import tempfile
 from typing import Callable, Dict, List, Optional, Tuple
 
 import torch
+
+from mmaction_tsfmicro.utils.fileio import atomic_path
 
 #: Official key prefixes whose tensors the official forward never reads.
 UNUSED_PREFIXES = ('vit_pos.cls_token', 'vit_pos.head.', 'vit_pos.to_Mask.')
@@ -259,17 +259,8 @@ def build_reference(config: str, num_classes: int
 
 def save_atomic(obj: dict, path: str) -> None:
     """``torch.save`` to a temporary file beside ``path``, then rename."""
-    folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix='.tmp')
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         torch.save(obj, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        if osp.exists(tmp):
-            os.remove(tmp)
-        raise
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:

@@ -109,26 +109,20 @@ def group_clips(records: Iterable[Dict],
     ``clip``.
 
     Args:
-        records (Iterable[dict]): Records of the normalized annotation file.
-        dataset (str, optional): Keep only records of this dataset (records
-            without a ``dataset`` key are kept).
+        records (Iterable[dict]): Records of a normalized annotation file
+            (checked by the loader: ``onset <= apex <= offset``).
+        dataset (str, optional): Keep only records of this dataset.
 
     Returns:
         list[ClipSpec]: Clips in first-seen order.
     """
     clips: Dict[Tuple[str, str], ClipSpec] = {}
-    for i, rec in select_records(records, dataset):
-        key = (str(rec['subject']), str(rec.get('clip_dir') or rec['clip']))
+    for _, rec in select_records(records, dataset):
+        key = (rec['subject'], rec.get('clip_dir') or rec['clip'])
         spec = clips.setdefault(key, ClipSpec(*key))
-        onset, apex = int(rec['onset']), int(rec['apex'])
-        offset = rec.get('offset')
-        offset = apex if offset is None else int(offset)
-        if not onset <= apex:
-            raise ValueError(f'annotation record {i} ({key[0]}/'
-                             f"{rec['clip']}): onset {onset} > apex {apex}")
         spec.samples.append(
-            dict(clip=str(rec['clip']), onset=onset, apex=apex,
-                 offset=offset))
+            dict(clip=rec['clip'], onset=rec['onset'], apex=rec['apex'],
+                 offset=rec['offset']))
     return list(clips.values())
 
 

@@ -62,12 +62,12 @@ def flow_samples(records: Iterable[Dict],
     out, seen = [], set()
     for _, rec in select_records(records, dataset):
         sample = dict(
-            dataset=rec.get('dataset', dataset),
-            subject=str(rec['subject']),
-            clip=str(rec['clip']),
-            clip_dir=str(rec.get('clip_dir') or rec['clip']),
-            onset=int(rec['onset']),
-            apex=int(rec['apex']))
+            dataset=rec['dataset'],
+            subject=rec['subject'],
+            clip=rec['clip'],
+            clip_dir=rec.get('clip_dir') or rec['clip'],
+            onset=rec['onset'],
+            apex=rec['apex'])
         key = (sample['subject'], sample['clip'], sample['onset'],
                sample['apex'])
         if key not in seen:

@@ -30,17 +30,6 @@ def test_group_clips():
         dict(clip='a_1', onset=1, apex=2, offset=3)
     ]
     assert [s.key for s in group_clips(recs)] == ['spNO.1/a', '006/x']
-    with pytest.raises(KeyError, match=r"record 0 lacks \['apex'\]"):
-        group_clips([dict(subject='s', clip='c', onset=1)])
-    with pytest.raises(ValueError, match=r'record 0 \(s/c\): onset 5 > apex '
-                       '2'):
-        group_clips([dict(subject='s', clip='c', onset=5, apex=2)])
-
-
-def test_group_clips_defaults_the_offset_to_the_apex():
-    specs = group_clips([dict(subject=6, clip=12, onset='3', apex=4)])
-    assert (specs[0].subject, specs[0].clip) == ('6', '12')
-    assert specs[0].samples == [dict(clip='12', onset=3, apex=4, offset=4)]
 
 
 def test_key_frames_start_at_the_earliest_onset():

@@ -46,7 +46,7 @@ def test_flow_samples_are_distinct():
              onset=1, apex=2),
         dict(dataset='casme3', subject='p', clip='a_1', clip_dir='a',
              onset=1, apex=2, offset=4),  # the same pair again
-        dict(dataset='casme3', subject='p', clip='b', onset='5', apex='7'),
+        dict(dataset='casme3', subject='p', clip='b', onset=5, apex=7),
         dict(dataset='samm', subject='006', clip='x', onset=1, apex=2),
     ]
     samples = flow_samples(recs, 'casme3')

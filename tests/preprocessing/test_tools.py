@@ -93,7 +93,7 @@ def test_preprocess_tool_bad_input(casme2_tree, tmp_path, capsys):
     base = ['--src', str(tmp_path / 'r'), '--dst', str(tmp_path / 'o')]
     cases = [
         (['--dataset', 'casme2', '--ann', str(tmp_path / 'no.json')],
-         f'error: annotation file not found: {tmp_path / "no.json"}'),
+         f'error: {tmp_path / "no.json"}: file not found'),
         (['--dataset', 'casme3', '--ann', ann],
          f"error: {ann}: no record of dataset 'casme3' (datasets in the "
          'file: casme2, samm)'),
