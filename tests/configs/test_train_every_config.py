@@ -15,6 +15,7 @@ from conftest import REPO_ROOT
 
 from .config_cases import CASES, MEGC, SHRINK, data_options, megc_options
 
+
 def run_tool(tool, args, monkeypatch):
     monkeypatch.setattr(sys, 'argv', [tool] + args)
     monkeypatch.chdir(REPO_ROOT)
@@ -24,14 +25,17 @@ def run_tool(tool, args, monkeypatch):
 def train_and_test(config, data_options, tmp_path, monkeypatch, name):
     work = tmp_path / 'work'
     run_tool('tools/train.py', [
-        config, '--work-dir', str(work), '--cfg-options', *SHRINK,
-        *data_options, f'experiment_name={name}_train'
+        config, '--work-dir',
+        str(work), '--cfg-options', *SHRINK, *data_options,
+        f'experiment_name={name}_train'
     ], monkeypatch)
     ckpt = work / 'epoch_1.pth'
     assert ckpt.is_file()
     dump = tmp_path / 'preds.pkl'
     run_tool('tools/test.py', [
-        config, str(ckpt), '--work-dir', str(tmp_path / 'test'), '--dump',
+        config,
+        str(ckpt), '--work-dir',
+        str(tmp_path / 'test'), '--dump',
         str(dump), '--cfg-options', *SHRINK, *data_options,
         f'experiment_name={name}_test'
     ], monkeypatch)

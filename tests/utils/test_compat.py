@@ -1,7 +1,6 @@
 """Each upstream fix: the defect is real without it, and gone with it."""
 import importlib.util
 import os
-import os.path as osp
 import socket
 import subprocess
 import sys
