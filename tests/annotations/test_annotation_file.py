@@ -36,8 +36,9 @@ def test_metainfo_holds_counts_sources_and_irregular_rows(casme3):
     records, meta = casme3
     assert meta['dataset_name'] == 'casme3'
     assert meta['class_set'] == 'casme3_7'
-    assert meta['classes'] == ['happy', 'disgust', 'fear', 'anger', 'sad',
-                               'surprise', 'others']
+    assert meta['classes'] == [
+        'happy', 'disgust', 'fear', 'anger', 'sad', 'surprise', 'others'
+    ]
     assert meta['counts']['samples'] == 860
     assert meta['counts']['subjects'] == 94
     assert meta['sources'][0]['file'] == \
@@ -58,15 +59,15 @@ def test_mmengine_and_the_dataset_class_read_it(tmp_path, real_sheets):
     write_annotation_file(path, records, report.metainfo(records))
     assert load(path)['data_list'] == records
     dataset = MicroExpressionDataset(
-        path, pipeline=[], data_prefix=dict(img=str(tmp_path)),
-        test_mode=True)
+        path, pipeline=[], data_prefix=dict(img=str(tmp_path)), test_mode=True)
     assert len(dataset) == 249
     assert dataset.metainfo['classes'] == [
-        'happiness', 'disgust', 'repression', 'surprise', 'others']
+        'happiness', 'disgust', 'repression', 'surprise', 'others'
+    ]
     info = dataset.get_data_info(0)
     assert (info['subject'], info['clip'], info['onset_frame'],
-            info['apex_frame'], info['label']) == ('sub01', 'EP02_01f', 46,
-                                                    59, 0)
+            info['apex_frame'], info['label']) == ('sub01', 'EP02_01f', 46, 59,
+                                                   0)
 
 
 def test_write_is_atomic(tmp_path, casme3):
@@ -83,9 +84,11 @@ def test_write_is_atomic(tmp_path, casme3):
 def test_output_directory_must_exist(tmp_path, casme3):
     records, meta = casme3
     path = tmp_path / 'missing' / 'out.json'
-    with pytest.raises(AnnotationError, match=re.escape(
-            f'{path}: output directory {tmp_path / "missing"} does not '
-            'exist')):
+    with pytest.raises(
+            AnnotationError,
+            match=re.escape(
+                f'{path}: output directory {tmp_path / "missing"} does not '
+                'exist')):
         write_annotation_file(str(path), records, meta)
     with pytest.raises(AnnotationError, match='is a directory'):
         write_annotation_file(str(tmp_path), records, meta)
@@ -96,9 +99,11 @@ def test_invalid_data_is_not_written(tmp_path, casme3):
     bad = copy.deepcopy(records)
     bad[3]['label'] = 7
     path = tmp_path / 'out.json'
-    with pytest.raises(AnnotationError, match=re.escape(
-            f'{path}: data_list[3] (casme3/spNO.1/e_96): label 7 outside '
-            '0..6')):
+    with pytest.raises(
+            AnnotationError,
+            match=re.escape(
+                f'{path}: data_list[3] (casme3/spNO.1/e_96): label 7 outside '
+                '0..6')):
         write_annotation_file(str(path), bad, meta)
     assert not path.exists()
 
@@ -138,19 +143,23 @@ def edit(data, fn):
 def test_loader_refuses(tmp_path, casme3, change, message):
     records, meta = casme3
     path = tmp_path / 'bad.json'
-    path.write_text(json.dumps(
-        edit({'metainfo': meta, 'data_list': records}, change)))
-    with pytest.raises(AnnotationError,
-                       match='^' + re.escape(f'{path}: ') + '.*' +
-                       re.escape(message)):
+    path.write_text(
+        json.dumps(edit({
+            'metainfo': meta,
+            'data_list': records
+        }, change)))
+    with pytest.raises(
+            AnnotationError,
+            match='^' + re.escape(f'{path}: ') + '.*' + re.escape(message)):
         load_annotation_file(str(path))
 
 
 def test_clip_dir_and_action_units_are_optional(tmp_path, casme3):
     records, meta = casme3
-    slim = [{k: v for k, v in r.items() if k not in ('clip_dir',
-                                                       'action_units')}
-            for r in records]
+    slim = [{
+        k: v
+        for k, v in r.items() if k not in ('clip_dir', 'action_units')
+    } for r in records]
     path = tmp_path / 'slim.json'
     path.write_text(json.dumps({'metainfo': meta, 'data_list': slim}))
     assert load_annotation_file(str(path))['data_list'] == slim
@@ -161,6 +170,8 @@ def test_loader_refuses_missing_and_invalid_files(tmp_path):
         load_annotation_file(str(tmp_path / 'nope.json'))
     path = tmp_path / 'broken.json'
     path.write_text('{"metainfo": ')
-    with pytest.raises(AnnotationError, match=r'broken.json: not valid JSON '
-                       r'\(Expecting value: line 1'):
+    with pytest.raises(
+            AnnotationError,
+            match=r'broken.json: not valid JSON '
+            r'\(Expecting value: line 1'):
         load_annotation_file(str(path))

@@ -1,12 +1,10 @@
 import json
 import os.path as osp
 
-import numpy as np
 import pytest
 from mmaction.registry import DATASETS
 
 from mmaction_tsfmicro.annotations import AnnotationError, read_subjects
-from mmaction_tsfmicro.datasets import MicroExpressionDataset
 from mmaction_tsfmicro.testing import make_synthetic_dataset
 
 PIPELINE = [

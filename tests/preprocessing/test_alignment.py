@@ -40,11 +40,12 @@ def test_eyes_map_exactly_to_their_targets():
     m = estimate_transform(eyes, target)
     np.testing.assert_allclose(
         transform_points(m, eyes), [[39.2, 44.8], [72.8, 44.8]], atol=1e-9)
-    assert transform_angle(m) == pytest.approx(
-        np.degrees(np.arctan2(40, 80)))  # rotated back to upright
+    assert transform_angle(m) == pytest.approx(np.degrees(np.arctan2(
+        40, 80)))  # rotated back to upright
     assert transform_scale(m) == pytest.approx(33.6 / np.hypot(80, 40))
-    with pytest.raises(ValueError, match='use_nose is set but the detector '
-                       'gave no nose'):
+    with pytest.raises(
+            ValueError, match='use_nose is set but the detector '
+            'gave no nose'):
         estimate_transform(eyes, AlignmentTarget(use_nose=True))
     with pytest.raises(ValueError, match='eye_dist and eye_y must lie in'):
         AlignmentTarget(eye_dist=1.5)
@@ -56,8 +57,7 @@ def test_warp_keeps_gray_and_dtype():
     assert out.shape == (32, 32) and out.dtype == np.uint8
     np.testing.assert_array_equal(out, gray[5:37, 10:42])
     color = np.dstack([gray] * 3)
-    assert warp_face(color, similarity(10, 0.5, 0, 0), 16).shape == (16, 16,
-                                                                       3)
+    assert warp_face(color, similarity(10, 0.5, 0, 0), 16).shape == (16, 16, 3)
 
 
 def perturb(image, angle, scale):
@@ -66,8 +66,8 @@ def perturb(image, angle, scale):
     h, w = image.shape[:2]
     m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, scale)
     m[:, 2] += (w / 2, h / 2)
-    return cv2.warpAffine(image, m, (2 * w, 2 * h),
-                          borderMode=cv2.BORDER_REPLICATE)
+    return cv2.warpAffine(
+        image, m, (2 * w, 2 * h), borderMode=cv2.BORDER_REPLICATE)
 
 
 @pytest.mark.parametrize('name,tol', [('mediapipe', 1.5), ('dlib', 1.5),
