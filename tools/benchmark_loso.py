@@ -24,11 +24,13 @@ import sys
 import tempfile
 import time
 
+from mmaction_tsfmicro.utils.cli import ArgumentParser, run_main
+
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         description='Time tools/loso.py with different --jobs')
     parser.add_argument('config')
     parser.add_argument('--subjects', required=True,
@@ -80,4 +82,4 @@ def main(argv=None) -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_main(main)

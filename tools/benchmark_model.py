@@ -29,6 +29,8 @@ from typing import Callable, Dict, List, Optional, Tuple
 
 import torch
 
+from mmaction_tsfmicro.utils.cli import ArgumentParser, run_main
+
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 
@@ -70,11 +72,11 @@ def config_for(arch: str, config: Optional[str]) -> str:
 def build_model(config: str, arch: str, num_classes: int,
                 input_size: Optional[int]):
     """Recognizer3D of ``config`` with the backbone's ``arch`` preset."""
+    from mmaction.registry import MODELS
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
 
     import mmaction_tsfmicro.plugin  # noqa: F401
-    from mmaction.registry import MODELS
 
     cfg = Config.fromfile(config)
     init_default_scope('mmaction')
@@ -130,7 +132,7 @@ def benchmark(arch: str, args: argparse.Namespace) -> Dict[str, object]:
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         '--config', default=None,
         help='model config for every arch (default: per arch, see above)')
@@ -180,4 +182,4 @@ def main(argv: Optional[List[str]] = None) -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_main(main)

@@ -26,6 +26,7 @@ from typing import Callable, Dict, List, Optional, Tuple
 
 import torch
 
+from mmaction_tsfmicro.utils.cli import ArgumentParser, run_main
 from mmaction_tsfmicro.utils.fileio import atomic_path
 
 #: Official key prefixes whose tensors the official forward never reads.
@@ -237,11 +238,11 @@ def build_reference(config: str, num_classes: int
         tuple[dict, dict]: The model's state_dict and its
         ``'<stage>.<decay|angle>'`` buffers.
     """
+    from mmaction.registry import MODELS
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
 
     import mmaction_tsfmicro.plugin  # noqa: F401
-    from mmaction.registry import MODELS
 
     cfg = Config.fromfile(config)
     cfg.model.cls_head.num_classes = num_classes
@@ -265,7 +266,7 @@ def save_atomic(obj: dict, path: str) -> None:
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     repo = osp.dirname(osp.dirname(osp.abspath(__file__)))
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         description='Convert an official TSFmicro (ts_micro) state_dict')
     parser.add_argument('src', help='official state_dict (.pth)')
     parser.add_argument('dst', help='output checkpoint (.pth)')
@@ -300,4 +301,4 @@ def main(argv: Optional[List[str]] = None,
 
 
 if __name__ == '__main__':
-    main()
+    run_main(main)

@@ -22,12 +22,14 @@ import subprocess
 import sys
 import time
 
+from mmaction_tsfmicro.utils.cli import ArgumentParser, run_main
+
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = 'configs/tsfmicro_demo.py'
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         description='Run the demo: demo data set, annotations, face '
         'alignment and a full LOSO experiment with its report')
     parser.add_argument('--data-dir', default='data/demo',
@@ -122,4 +124,4 @@ def main(argv=None) -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_main(main)

@@ -20,10 +20,11 @@ import sys
 import mmaction_tsfmicro.plugin  # noqa: F401  (registers the plugin)
 from mmaction_tsfmicro.apis import add_common_args, set_local_rank
 from mmaction_tsfmicro.loso import LosoOptions, ProtocolError, run_loso
+from mmaction_tsfmicro.utils.cli import ArgumentParser, run_main
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         description='Leave-one-subject-out training and MEGC evaluation')
     parser.add_argument('config', help='config of one fold (any subject)')
     parser.add_argument(
@@ -118,4 +119,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    run_main(main)

@@ -1,18 +1,18 @@
-"""Test (and evaluate) a checkpoint with MMEngine's Runner."""
-import argparse
-import os.path as osp
-import sys
+"""Test (and evaluate) a checkpoint with MMEngine's Runner.
 
-from mmengine.config import Config
+An error stops the tool with one line on stderr (``TSFMICRO_DEBUG=1``
+shows the traceback).
+"""
+import argparse
 
 import mmaction_tsfmicro.plugin  # noqa: F401  (registers the plugin)
-from mmaction_tsfmicro.apis import (add_common_args, build_runner,
+from mmaction_tsfmicro.apis import (add_common_args, build_runner, load_config,
                                     merge_test_args, set_local_rank)
+from mmaction_tsfmicro.utils.cli import ArgumentParser, run_main
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description='Test (and evaluate) a recognizer')
+    parser = ArgumentParser(description='Test (and evaluate) a recognizer')
     parser.add_argument('config', help='test config file path')
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument(
@@ -35,12 +35,9 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    try:
-        cfg = merge_test_args(Config.fromfile(args.config), args)
-    except (FileNotFoundError, KeyError, ValueError) as e:
-        sys.exit(f'{osp.basename(__file__)}: error: {e}')
+    cfg = merge_test_args(load_config(args.config), args)
     build_runner(cfg).test()
 
 
 if __name__ == '__main__':
-    main()
+    run_main(main)

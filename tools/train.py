@@ -1,17 +1,18 @@
-"""Train a recognizer with MMEngine's Runner (MMAction2's arguments)."""
-import argparse
-import os.path as osp
-import sys
+"""Train a recognizer with MMEngine's Runner (MMAction2's arguments).
 
-from mmengine.config import Config
+An error stops the tool with one line on stderr (``TSFMICRO_DEBUG=1``
+shows the traceback).
+"""
+import argparse
 
 import mmaction_tsfmicro.plugin  # noqa: F401  (registers the plugin)
-from mmaction_tsfmicro.apis import (add_train_args, build_runner,
+from mmaction_tsfmicro.apis import (add_train_args, build_runner, load_config,
                                     merge_train_args, set_local_rank)
+from mmaction_tsfmicro.utils.cli import ArgumentParser, run_main
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description='Train a recognizer')
+    parser = ArgumentParser(description='Train a recognizer')
     parser.add_argument('config', help='train config file path')
     add_train_args(parser)
     args = parser.parse_args()
@@ -21,12 +22,9 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    try:
-        cfg = merge_train_args(Config.fromfile(args.config), args)
-    except (FileNotFoundError, KeyError, ValueError) as e:
-        sys.exit(f'{osp.basename(__file__)}: error: {e}')
+    cfg = merge_train_args(load_config(args.config), args)
     build_runner(cfg).train()
 
 
 if __name__ == '__main__':
-    main()
+    run_main(main)

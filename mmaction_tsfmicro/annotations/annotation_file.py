@@ -22,19 +22,24 @@ METAINFO_KEYS = ('dataset_name', 'class_set', 'classes')
 
 
 def check_output_path(path: str) -> None:
-    """Fail with one line if ``path`` cannot be written as a file.
+    """Fail with one line if ``path`` cannot be written as a file (a
+    missing output folder is created when the file is written).
 
     Raises:
-        AnnotationError: If its directory is missing or it is a directory.
+        AnnotationError: If ``path`` is a directory, or the nearest
+            existing folder above it is a file or not writable.
     """
-    folder = osp.dirname(osp.abspath(path))
-    if not osp.isdir(folder):
-        raise AnnotationError(f'{path}: output directory {folder} does not '
-                              'exist')
     if osp.isdir(path):
         raise AnnotationError(f'{path}: is a directory, not a file name')
-    if not os.access(folder, os.W_OK):
-        raise AnnotationError(f'{path}: output directory {folder} is not '
+    folder = osp.dirname(osp.abspath(path))
+    existing = folder
+    while not osp.exists(existing):
+        existing = osp.dirname(existing)
+    if not osp.isdir(existing):
+        raise AnnotationError(f'{path}: {existing} is a file, so the output '
+                              f'folder {folder} cannot be made')
+    if not os.access(existing, os.W_OK):
+        raise AnnotationError(f'{path}: output directory {existing} is not '
                               'writable')
 
 

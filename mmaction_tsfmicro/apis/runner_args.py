@@ -7,7 +7,10 @@ import argparse
 import os
 import os.path as osp
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
+
+from ..utils.resources import available_cores
+from .cfg_options import CfgOptionsAction, check_cfg_options
 
 LAUNCHERS = ['none', 'pytorch', 'slurm', 'mpi']
 
@@ -19,7 +22,7 @@ def add_common_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         '--cfg-options',
         nargs='+',
-        action=DictAction,
+        action=CfgOptionsAction,
         help='override settings of the config, as key=value pairs, e.g. '
         'train_cfg.max_epochs=2 or key="[a,b]"; no white space inside one')
     parser.add_argument(
@@ -58,6 +61,13 @@ def add_train_args(parser: argparse.ArgumentParser) -> None:
         action='store_true',
         help='set deterministic options for the CUDNN backend')
     add_common_args(parser)
+
+
+def load_config(path: str) -> Config:
+    """Read a config file; a missing one is named in one line."""
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'{path}: config file not found')
+    return Config.fromfile(path)
 
 
 def set_local_rank(args: argparse.Namespace) -> None:
@@ -118,6 +128,7 @@ def merge_train_args(cfg: Config, args: argparse.Namespace) -> Config:
             diff_rank_seed=args.diff_rank_seed,
             deterministic=args.deterministic)
     if args.cfg_options is not None:
+        check_cfg_options(cfg, args.cfg_options, args.config)
         cfg.merge_from_dict(args.cfg_options)
     return cfg
 
@@ -153,17 +164,32 @@ def merge_test_args(cfg: Config, args: argparse.Namespace) -> Config:
             evaluator, (list, tuple)) else [evaluator]) + [dump]
     cfg.launcher = args.launcher
     if args.cfg_options is not None:
+        check_cfg_options(cfg, args.cfg_options, args.config)
         cfg.merge_from_dict(args.cfg_options)
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir', None) is None:
         cfg.work_dir = default_work_dir(args.config)
+    if not osp.isfile(args.checkpoint):
+        raise FileNotFoundError(f'{args.checkpoint}: checkpoint not found')
     cfg.load_from = args.checkpoint
     return cfg
 
 
+def fit_num_workers(cfg: Config) -> None:
+    """Use no more dataloader workers than the cores this process may use
+    (PyTorch warns about more, and they would only compete)."""
+    cores = available_cores()
+    for name in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        loader = cfg.get(name)
+        if isinstance(loader, dict) and (loader.get('num_workers') or
+                                         0) > cores:
+            loader['num_workers'] = cores
+
+
 def build_runner(cfg: Config):
-    """Build the Runner a config asks for (``runner_type`` or the default).
+    """Build the Runner a config asks for (``runner_type`` or the default),
+    with at most one dataloader worker per available core.
 
     Args:
         cfg (Config): A merged config.
@@ -174,6 +200,7 @@ def build_runner(cfg: Config):
     from mmengine.runner import Runner
 
     from mmaction.registry import RUNNERS
+    fit_num_workers(cfg)
     if 'runner_type' not in cfg:
         return Runner.from_cfg(cfg)
     return RUNNERS.build(cfg)

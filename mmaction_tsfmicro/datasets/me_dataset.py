@@ -7,8 +7,8 @@ from mmaction.registry import DATASETS
 from mmaction.utils import ConfigType
 from ..annotations import (dataset_names, default_layout,
                            load_annotation_file, subject_keys)
-from ..annotations.layouts import LAYOUTS, filename_tmpl, frame_dir
-from ..annotations.layouts import get_template
+from ..annotations.layouts import (LAYOUTS, filename_tmpl, frame_dir,
+                                   frame_path, get_template)
 
 
 def resolve_subjects(names: Sequence[str], keys: Sequence[str], arg: str,
@@ -49,6 +49,11 @@ def resolve_subjects(names: Sequence[str], keys: Sequence[str], arg: str,
     return out
 
 
+def path_of(info: dict, frame: int) -> str:
+    """The path of a frame of a parsed sample."""
+    return osp.join(info['frame_dir'], info['filename_tmpl'].format(frame))
+
+
 @DATASETS.register_module()
 class MicroExpressionDataset(BaseActionDataset):
     """Micro-expression clips with their onset, apex and offset frames.
@@ -86,8 +91,15 @@ class MicroExpressionDataset(BaseActionDataset):
             ``data_prefix['img']`` for every dataset.
         test_subjects (sequence[str], optional): Keep only these subjects.
         exclude_subjects (sequence[str], optional): Drop these subjects.
+        check_frames (str): Which frame files must exist when the dataset
+            is built: ``'all'`` (every frame from onset to offset),
+            ``'keys'`` (the onset, apex and offset frames) or ``'none'``
+            (e.g. for inputs loaded from elsewhere, such as saved optical
+            flow). Defaults to ``'all'``.
         **kwargs: Passed to :class:`mmaction.datasets.BaseActionDataset`.
     """
+
+    CHECK_FRAMES = ('all', 'keys', 'none')
 
     def __init__(self,
                  ann_file: str,
@@ -97,7 +109,12 @@ class MicroExpressionDataset(BaseActionDataset):
                  frame_roots: Optional[Dict[str, str]] = None,
                  test_subjects: Optional[Sequence[str]] = None,
                  exclude_subjects: Optional[Sequence[str]] = None,
+                 check_frames: str = 'all',
                  **kwargs) -> None:
+        if check_frames not in self.CHECK_FRAMES:
+            raise ValueError(f'{ann_file}: check_frames must be one of '
+                             f'{self.CHECK_FRAMES}, got {check_frames!r}')
+        self.check_frames = check_frames
         self.test_subjects = self._as_list(test_subjects, 'test_subjects')
         self.exclude_subjects = self._as_list(exclude_subjects,
                                               'exclude_subjects')
@@ -206,7 +223,64 @@ class MicroExpressionDataset(BaseActionDataset):
             drop = resolve_subjects(self.exclude_subjects, keys,
                                     'exclude_subjects', self.ann_file)
             data_list = [d for d in data_list if d['subject_key'] not in drop]
+        self._check_frame_files(data_list)
         return data_list
+
+    def _sample_frames(self, info: dict) -> List[int]:
+        if self.check_frames == 'keys':
+            return sorted({info['onset_frame'], info['apex_frame'],
+                           info['offset_frame']})
+        return list(range(info['onset_frame'], info['offset_frame'] + 1))
+
+    def _check_frame_files(self, data_list: List[dict]) -> None:
+        """Refuse samples whose frame files are missing (one line naming
+        the first one, and where the frames were looked for)."""
+        if self.check_frames == 'none' or not data_list:
+            return
+        missing = []
+        for info in data_list:
+            for frame in self._sample_frames(info):
+                path = path_of(info, frame)
+                if not osp.isfile(path):
+                    missing.append((info, frame, path))
+                    break
+        if not missing:
+            return
+        info, frame, path = missing[0]
+        message = (f'{self.ann_file}: {len(missing)} of {len(data_list)} '
+                   f"samples lack frames; the first: {info['subject']}/"
+                   f"{info['clip']} frame {frame} ({path})")
+        if len(missing) < len(data_list):
+            message += ('; copy the missing frames (or set check_frames='
+                        "'keys' to need only the onset, apex and offset "
+                        'frames)')
+        else:
+            message += '; ' + self._where_frames_are(info, frame)
+        raise FileNotFoundError(message)
+
+    def _where_frames_are(self, info: dict, frame: int) -> str:
+        """A hint for when no sample has its frames: the layout whose file
+        names are there, or the folder that is missing."""
+        dataset, subject = info['dataset'], info['subject']
+        folder = str(info.get('clip_dir', info['clip']))
+        root = self._root_of(dataset)
+        for name in LAYOUTS:
+            if osp.isfile(frame_path(name, root, subject, folder, frame)):
+                return (f"its frames are there in the layout {name!r}: set "
+                        f"layout='{name}' (now "
+                        f'{self._layout_of(dataset)!r})')
+        if not osp.isdir(root or '.'):
+            return (f'the frame root {root!r} does not exist: set '
+                    'data_prefix=dict(img=...) to the folder that holds the '
+                    'subject folders')
+        if not osp.isdir(info['frame_dir']):
+            return (f"no folder {info['frame_dir']}: is data_prefix the "
+                    'folder that holds the subject folders, and the layout '
+                    f'{self._layout_of(dataset)!r} '
+                    f'({get_template(self._layout_of(dataset))}) right?')
+        return (f'the folder {info["frame_dir"]} exists but holds no '
+                f'frame named {osp.basename(path_of(info, frame))}: is the '
+                f'layout {self._layout_of(dataset)!r} right?')
 
     @property
     def subjects(self) -> List[str]:

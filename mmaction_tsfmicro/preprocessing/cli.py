@@ -16,13 +16,14 @@ import time
 from typing import Callable, Dict, List, Sequence, Tuple, Type
 
 from ..annotations.layouts import get_template
+from ..utils.cli import one_line
 from .clip_spec import ClipResult
 from .records import records_of
 from .runner import write_report
 from .summary import summarize
 
 #: Errors of bad input that a tool reports in one line (exit code 2).
-INPUT_ERRORS = (KeyError, ValueError, FileNotFoundError)
+INPUT_ERRORS = (KeyError, ValueError, FileNotFoundError, OSError)
 
 
 def add_input_args(parser: argparse.ArgumentParser, dataset_help: str,
@@ -79,18 +80,22 @@ def read_records(args: argparse.Namespace) -> Tuple[str, List[Dict]]:
     return layout, records_of(args.ann, args.dataset)
 
 
+def prog_name() -> str:
+    """The running tool's name, for messages."""
+    return osp.basename(sys.argv[0]) or 'tool'
+
+
 def input_error(exc: Exception) -> int:
-    """Print ``error: <reason>`` on stderr and return the exit code 2.
+    """Print ``<tool>: error: <reason>`` on stderr; return the exit code 2.
 
     Args:
-        exc (Exception): The error; a :class:`KeyError` prints its message
-            without the quotes that ``str`` adds.
+        exc (Exception): The error (see
+            :func:`~mmaction_tsfmicro.utils.cli.one_line`).
 
     Returns:
         int: 2.
     """
-    msg = exc.args[0] if isinstance(exc, KeyError) else exc
-    print(f'error: {msg}', file=sys.stderr)
+    print(f'{prog_name()}: error: {one_line(exc)}', file=sys.stderr)
     return 2
 
 
@@ -129,7 +134,14 @@ def finish_run(args: argparse.Namespace,
             seconds=round(elapsed, 2)))
     print(summarize(results, noun))
     print(f'report: {report} ({elapsed:.1f} s)')
-    return 1 if any(r.status == 'failed' for r in results) else 0
+    failed = [r for r in results if r.status == 'failed']
+    for r in failed:  # also on stderr, where errors are looked for
+        print(f'{prog_name()}: FAILED {r.key}: {r.reason}', file=sys.stderr)
+    if failed:
+        print(f'{prog_name()}: {len(failed)} of {len(results)} {noun} '
+              f'failed (listed in {report}); fix them and run the same '
+              'command again: finished ones are skipped', file=sys.stderr)
+    return 1 if failed else 0
 
 
 def run_and_report(args: argparse.Namespace,

@@ -32,6 +32,7 @@ from .alignment import (estimate_transform, transform_angle, transform_points,
                         transform_scale, warp_face)
 from .clip_spec import (ALIGNMENT_FILE, PARTIAL_SUFFIX, ClipResult, ClipSpec,
                         PreprocessConfig, is_done, key_frames, output_dir)
+from .image_io import FrameReadError, read_image
 from .landmarks import FaceLandmarks, LandmarkDetector
 
 
@@ -86,11 +87,13 @@ def read_frame(path: str, frame: int) -> np.ndarray:
         np.ndarray: The uint8 image.
 
     Raises:
-        ClipError: If the file cannot be read or is not 8-bit.
+        ClipError: If the file is missing, truncated, cannot be decoded or
+            is not 8-bit.
     """
-    image = cv2.imread(path, cv2.IMREAD_UNCHANGED)
-    if image is None or image.size == 0:
-        raise ClipError(f'cannot read frame {frame}: {path}')
+    try:
+        image = read_image(path, cv2.IMREAD_UNCHANGED, f'frame {frame}')
+    except FrameReadError as e:
+        raise ClipError(str(e)) from None
     if image.dtype != np.uint8:
         raise ClipError(f'frame {frame} is {image.dtype}, not 8-bit: {path}')
     return image

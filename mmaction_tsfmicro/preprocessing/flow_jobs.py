@@ -20,6 +20,7 @@ from ..utils.fileio import read_json, write_json
 from .clip_spec import ClipResult
 from .flow import (FLOW_CHANNELS, FLOW_META_FILE, FLOW_PATH_TMPL,
                    FlowEstimator, flow_path, flow_sample, save_flow)
+from .image_io import FrameReadError, read_image
 from .records import select_records
 
 
@@ -133,11 +134,11 @@ def flow_job(sample: Dict, cfg: FlowConfig,
     for role in ('onset', 'apex'):
         path = frame_path(cfg.layout, cfg.src, sample['subject'],
                           sample['clip_dir'], sample[role])
-        image = cv2.imread(path, cv2.IMREAD_GRAYSCALE)
-        if image is None:
-            reason = 'missing' if not osp.isfile(path) else 'cannot read'
-            return ClipResult(key, 'failed',
-                              f'{reason} {role} frame {sample[role]}: {path}')
+        try:
+            image = read_image(path, cv2.IMREAD_GRAYSCALE,
+                               f'{role} frame {sample[role]}')
+        except FrameReadError as e:
+            return ClipResult(key, 'failed', str(e))
         images.append(image)
     if images[0].shape != images[1].shape:
         return ClipResult(

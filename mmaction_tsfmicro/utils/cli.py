@@ -83,8 +83,8 @@ def fail(prog: str, message: str, code: int = 2) -> NoReturn:
 
 
 def run_main(main: Callable[[], Optional[int]],
-             prog: Optional[str] = None) -> NoReturn:
-    """Run a tool's ``main`` and exit with its status.
+             prog: Optional[str] = None) -> None:
+    """Run a tool's ``main``; exit with its status unless it is 0.
 
     Any error becomes one line on stderr and exit status 2, a
     ``KeyboardInterrupt`` status 130; ``TSFMICRO_DEBUG=1`` re-raises.
@@ -109,4 +109,5 @@ def run_main(main: Callable[[], Optional[int]],
         if debug_enabled():
             raise
         fail(prog, one_line(exc))
-    sys.exit(code or 0)
+    if code:
+        sys.exit(code)

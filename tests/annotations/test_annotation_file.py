@@ -59,7 +59,11 @@ def test_mmengine_and_the_dataset_class_read_it(tmp_path, real_sheets):
     write_annotation_file(path, records, report.metainfo(records))
     assert load(path)['data_list'] == records
     dataset = MicroExpressionDataset(
-        path, pipeline=[], data_prefix=dict(img=str(tmp_path)), test_mode=True)
+        path,
+        pipeline=[],
+        data_prefix=dict(img=str(tmp_path)),
+        test_mode=True,
+        check_frames='none')
     assert len(dataset) == 249
     assert dataset.metainfo['classes'] == [
         'happiness', 'disgust', 'repression', 'surprise', 'others'
@@ -81,17 +85,19 @@ def test_write_is_atomic(tmp_path, casme3):
     assert os.listdir(tmp_path) == ['out.json']
 
 
-def test_output_directory_must_exist(tmp_path, casme3):
+def test_output_directory_is_made(tmp_path, casme3):
     records, meta = casme3
-    path = tmp_path / 'missing' / 'out.json'
-    with pytest.raises(
-            AnnotationError,
-            match=re.escape(
-                f'{path}: output directory {tmp_path / "missing"} does not '
-                'exist')):
-        write_annotation_file(str(path), records, meta)
+    path = tmp_path / 'missing' / 'deeper' / 'out.json'
+    write_annotation_file(str(path), records, meta)
+    assert load_annotation_file(str(path))['data_list'] == records
     with pytest.raises(AnnotationError, match='is a directory'):
         write_annotation_file(str(tmp_path), records, meta)
+    (tmp_path / 'afile').write_text('x')
+    with pytest.raises(AnnotationError, match=re.escape(
+            f"{tmp_path / 'afile'} is a file, so the output folder")):
+        write_annotation_file(str(tmp_path / 'afile' / 'x' / 'o.json'),
+                              records, meta)
+    assert not (tmp_path / 'afile').is_dir()
 
 
 def test_invalid_data_is_not_written(tmp_path, casme3):

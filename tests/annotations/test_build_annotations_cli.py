@@ -75,10 +75,11 @@ def test_bad_input_one_line_exit_2(tmp_path, real_sheets, case):
         args = ('casme2', CASME2_SHEET, '--classes', '7', '-o', out)
         message = '--classes 7: CASME II has no 7-class set; choose 5'
     elif case == 'outdir':
-        out = tmp_path / 'nowhere' / 'out.json'
+        (tmp_path / 'afile').write_text('x')
+        out = tmp_path / 'afile' / 'out.json'
         args = ('casme2', CASME2_SHEET, '-o', out)
-        message = (f'{out}: output directory {tmp_path / "nowhere"} does '
-                   'not exist')
+        message = (f'{out}: {tmp_path / "afile"} is a file, so the output '
+                   f'folder {tmp_path / "afile"} cannot be made')
     elif case == 'missing':
         args = ('samm', tmp_path / 'SAMM.xlsx', '-o', out)
         message = f'{tmp_path / "SAMM.xlsx"}: file not found'
@@ -93,6 +94,14 @@ def test_bad_input_one_line_exit_2(tmp_path, real_sheets, case):
     assert proc.stderr == f'build_annotations.py: error: {message}\n'
     assert 'Traceback' not in proc.stderr
     assert not out.exists()
+
+
+def test_a_missing_output_folder_is_made(tmp_path, real_sheets):
+    out = tmp_path / 'data' / 'casme2' / 'annotations' / 'casme2_5cls.json'
+    proc = run('casme2', CASME2_SHEET, '-o', out)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.endswith(f'wrote 249 samples to {out}\n')
+    assert sorted(p.name for p in out.parent.iterdir()) == [out.name]
 
 
 def test_print_mapping():

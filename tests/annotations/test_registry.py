@@ -85,7 +85,8 @@ def test_a_data_set_of_ones_own(own_dataset, tmp_path):
     import mmaction_tsfmicro.plugin  # noqa: F401
     ds = MMACTION_DATASETS.build(dict(
         type='MicroExpressionDataset', ann_file=str(out), pipeline=[],
-        data_prefix=dict(img='/data/mylab'), test_subjects=['p02']))
+        data_prefix=dict(img='/data/mylab'), test_subjects=['p02'],
+        check_frames='none'))
     info = ds.get_data_info(0)
     assert info['frame_dir'] == '/data/mylab/p02/t1'
     assert info['filename_tmpl'].format(6) == 'frame_006.png'

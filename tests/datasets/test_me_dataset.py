@@ -1,4 +1,5 @@
 import json
+import os
 import os.path as osp
 
 import pytest
@@ -69,7 +70,8 @@ def test_frame_path_of_each_layout(tmp_path, layout, dataset, subject, clip,
     ann = write_ann(tmp_path / 'a.json',
                     [record(dataset=dataset, subject=subject, clip=clip,
                             onset=46, apex=50, offset=60)])
-    ds = build(ann, data_prefix=dict(img='/root'), layout=layout)
+    ds = build(ann, data_prefix=dict(img='/root'), layout=layout,
+               check_frames='none')
     info = ds.get_data_info(0)
     path = osp.join(info['frame_dir'], info['filename_tmpl'].format(46))
     assert path == osp.join('/root', expected)
@@ -108,13 +110,15 @@ def test_composite_subject_keys(tmp_path):
             record(dataset='samm', subject='sub01', clip='x')]
     ann = write_ann(tmp_path / 'c.json', recs)
     roots = dict(casme2='/c2', samm='/sm')
-    ds = build(ann, frame_roots=roots, test_subjects=['006'])
+    ds = build(ann, frame_roots=roots, test_subjects=['006'],
+               check_frames='none')
     assert ds.subjects == ['samm/006']
     assert ds.get_data_info(0)['frame_dir'] == '/sm/006/006_1'
     with pytest.raises(ValueError, match="subject 'sub01' in test_subjects "
                        "is ambiguous; use one of"):
         build(ann, frame_roots=roots, test_subjects=['sub01'])
-    ds = build(ann, frame_roots=roots, exclude_subjects=['casme2/sub01'])
+    ds = build(ann, frame_roots=roots, exclude_subjects=['casme2/sub01'],
+               check_frames='none')
     assert ds.subjects == ['samm/006', 'samm/sub01']
 
 
@@ -162,17 +166,63 @@ def test_pipeline_output(synthetic_data):
     assert float((apex.float() - onset.float()).abs().max()) > 30
 
 
-def test_missing_frame_is_named(tmp_path):
+def test_missing_frames_are_found_when_the_dataset_is_built(tmp_path):
     root = str(tmp_path)
     ann = make_synthetic_dataset(root, subjects=('sub01', ), num_frames=5)
-    import os
+    os.remove(osp.join(root, 'sub01', 'EP02_00', 'img2.jpg'))
+    with pytest.raises(FileNotFoundError) as err:
+        build(ann, data_prefix=dict(img=root), pipeline=PIPELINE)
+    assert str(err.value) == (
+        f'{ann}: 1 of 5 samples lack frames; the first: sub01/EP02_00 frame '
+        f'2 ({root}/sub01/EP02_00/img2.jpg); copy the missing frames (or '
+        "set check_frames='keys' to need only the onset, apex and offset "
+        'frames)')
+    # only the key frames (onset 1, apex 3, offset 5) are needed with 'keys'
+    ds = build(ann, data_prefix=dict(img=root), pipeline=PIPELINE,
+               check_frames='keys')
+    assert len(ds) == 5 and ds[2]['inputs'].shape == (1, 3, 2, 32, 32)
     os.remove(osp.join(root, 'sub01', 'EP02_00', 'img3.jpg'))
+    with pytest.raises(FileNotFoundError, match='sub01/EP02_00 frame 3'):
+        build(ann, data_prefix=dict(img=root), check_frames='keys')
+    with pytest.raises(ValueError, match="check_frames must be one of"):
+        build(ann, check_frames='some')
+
+
+def test_no_frames_at_all_says_where_to_look(tmp_path):
+    root = str(tmp_path / 'CASME2_RAW_selected')
+    ann = make_synthetic_dataset(root, subjects=('sub01', ), num_frames=5,
+                                 layout='casme2')
+    # a config for the cropped release meets the raw release's frames
+    with pytest.raises(FileNotFoundError) as err:
+        build(ann, data_prefix=dict(img=root), layout='casme2_cropped')
+    assert str(err.value).endswith(
+        "5 of 5 samples lack frames; the first: sub01/EP00_00 frame 1 "
+        f"({root}/sub01/EP00_00/reg_img1.jpg); its frames are there in the "
+        "layout 'casme2': set layout='casme2' (now 'casme2_cropped')")
+    with pytest.raises(FileNotFoundError) as err:
+        build(ann, data_prefix=dict(img=str(tmp_path / 'Cropped')))
+    assert str(err.value).endswith(
+        f"the frame root '{tmp_path / 'Cropped'}' does not exist: set "
+        'data_prefix=dict(img=...) to the folder that holds the subject '
+        'folders')
+
+
+def test_a_truncated_frame_is_refused_when_loaded(tmp_path):
+    root = str(tmp_path)
+    ann = make_synthetic_dataset(root, subjects=('sub01', ), num_frames=5)
+    path = osp.join(root, 'sub01', 'EP02_00', 'img3.jpg')
+    with open(path, 'rb') as f:
+        data = f.read()
+    with open(path, 'wb') as f:
+        f.write(data[:len(data) // 2])
     ds = build(ann, data_prefix=dict(img=root), pipeline=PIPELINE)
     ds[1]  # another clip still loads
-    with pytest.raises(FileNotFoundError,
-                       match=r'sub01/EP02_00/img3.jpg: frame 3 of sample '
-                       r'sub01/EP02_00 not found'):
+    with pytest.raises(ValueError) as err:
         ds[2]
+    assert str(err.value) == (
+        f'{path}: truncated image (the JPEG data ends before its '
+        'end-of-image marker); copy the file again (frame 3 of sample '
+        'sub01/EP02_00)')
 
 
 def test_clip_dir_names_the_frame_folder(tmp_path):
@@ -183,7 +233,7 @@ def test_clip_dir_names_the_frame_folder(tmp_path):
             record(dataset='casme3', subject='spNO.1', clip='e_300',
                    clip_dir='e', onset=300, apex=310, offset=320)]
     ds = build(write_ann(tmp_path / 'c3.json', recs),
-               data_prefix=dict(img='/c3'))
+               data_prefix=dict(img='/c3'), check_frames='none')
     infos = [ds.get_data_info(i) for i in range(2)]
     assert [i['clip'] for i in infos] == ['e_62', 'e_300']
     assert {i['frame_dir'] for i in infos} == {'/c3/spNO.1/e/color'}

@@ -2,7 +2,9 @@
 share."""
 import argparse
 import json
+import os
 import os.path as osp
+import sys
 
 import pytest
 
@@ -10,7 +12,6 @@ from mmaction_tsfmicro.preprocessing.cli import (INPUT_ERRORS, add_input_args,
                                                  add_run_args, finish_run,
                                                  input_error, read_records)
 from mmaction_tsfmicro.preprocessing.clip_spec import ClipResult
-
 from .conftest import record, write_ann
 
 
@@ -57,8 +58,9 @@ def test_input_error(capsys):
     # a KeyError's message without the quotes str() adds
     assert input_error(KeyError("unknown 'x'")) == 2
     assert input_error(ValueError('bad file')) == 2
+    prog = os.path.basename(sys.argv[0])
     assert capsys.readouterr().err.splitlines() == [
-        "error: unknown 'x'", 'error: bad file'
+        f"{prog}: error: unknown 'x'", f'{prog}: error: bad file'
     ]
 
 

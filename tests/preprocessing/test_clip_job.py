@@ -187,9 +187,17 @@ def test_missing_and_unreadable_frames(tmp_path, mediapipe_detector):
     result = process_clip(spec(), config(tmp_path), mediapipe_detector)
     assert result.reason == f'missing frame 2: {raw[1]}'
     with open(raw[1], 'wb') as f:
-        f.write(b'\xff\xd8 truncated')
+        f.write(b'not an image')
     result = process_clip(spec(), config(tmp_path), mediapipe_detector)
-    assert result.reason == f'cannot read frame 2: {raw[1]}'
+    assert result.reason == f'cannot decode frame 2: {raw[1]}'
+    with open(raw[0], 'rb') as f:
+        data = f.read()
+    with open(raw[1], 'wb') as f:  # a copy cut short: OpenCV decodes it
+        f.write(data[:len(data) // 2])
+    assert cv2.imread(raw[1]) is not None
+    result = process_clip(spec(), config(tmp_path), mediapipe_detector)
+    assert result.reason == ('truncated frame 2 (the JPEG data ends before '
+                             f'its end-of-image marker): {raw[1]}')
     assert_nothing_written(tmp_path)
     result = process_clip(spec('sub01', 'EP09'), config(tmp_path),
                           mediapipe_detector)
@@ -213,7 +221,7 @@ def test_failing_frame_mid_clip_leaves_no_partial_output(
     with open(raw[3], 'wb') as f:
         f.write(b'garbage')
     result = process_clip(spec(), config(tmp_path), mediapipe_detector)
-    assert result.reason == f'cannot read frame 4: {raw[3]}'
+    assert result.reason == f'cannot decode frame 4: {raw[3]}'
     assert len(written) == 3  # frames 1-3 were written, then removed
     assert_nothing_written(tmp_path)
 

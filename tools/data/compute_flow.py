@@ -15,7 +15,6 @@ Example::
 See docs/preprocessing.md.
 """
 import argparse
-import sys
 
 from mmaction_tsfmicro.annotations.layouts import LAYOUTS
 from mmaction_tsfmicro.preprocessing.cli import (INPUT_ERRORS, add_input_args,
@@ -24,12 +23,13 @@ from mmaction_tsfmicro.preprocessing.cli import (INPUT_ERRORS, add_input_args,
 from mmaction_tsfmicro.preprocessing.flow import FLOW_METHODS
 from mmaction_tsfmicro.preprocessing.flow_jobs import (FlowConfig,
                                                        flow_samples, run_flow)
+from mmaction_tsfmicro.utils.cli import ArgumentParser, run_main
 
 REPORT_FILE = 'flow_report.json'
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         description='Onset-to-apex optical flow and strain per sample.',
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     add_input_args(
@@ -96,4 +96,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    run_main(main)

@@ -20,14 +20,16 @@ os.environ.setdefault('GLOG_minloglevel', '2')  # quiet MediaPipe
 
 from mmaction_tsfmicro.synthesis import (DemoConfig, DemoOptionsError,  # noqa
                                          build_demo_dataset)
-from mmaction_tsfmicro.synthesis.figures import (difference_figure,  # noqa
-                                                 sample_frames_figure)
+from mmaction_tsfmicro.synthesis.figures import (  # noqa: E402
+    difference_figure, sample_frames_figure)
+from mmaction_tsfmicro.utils.cli import (ArgumentParser, one_line,  # noqa
+                                         run_main)
 
 DEFAULTS = DemoConfig()
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         description='Generate the demo micro-expression data set: synthetic '
         'action-unit motions on real faces from installed packages, in '
         'CASME II layout with a CASME II coding sheet.')
@@ -98,10 +100,11 @@ def main(argv=None) -> int:
                     print(f'wrote {path}')
     except (DemoOptionsError, ValueError, KeyError,
             FileNotFoundError) as exc:
-        print(f'error: {exc}', file=sys.stderr)
-        return 1
+        print(f'{osp.basename(sys.argv[0]) or "make_demo_dataset.py"}: '
+              f'error: {one_line(exc)}', file=sys.stderr)
+        return 2
     return 0
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    run_main(main)

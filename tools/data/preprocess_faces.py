@@ -17,7 +17,6 @@ See docs/preprocessing.md.
 """
 import argparse
 import os
-import sys
 
 from mmaction_tsfmicro.annotations.layouts import LAYOUTS, get_template
 from mmaction_tsfmicro.preprocessing.alignment import AlignmentTarget
@@ -30,12 +29,13 @@ from mmaction_tsfmicro.preprocessing.clip_spec import (FRAME_MODES,
 from mmaction_tsfmicro.preprocessing.landmarks import (DETECTORS,
                                                        MissingBackendError)
 from mmaction_tsfmicro.preprocessing.runner import run_clips
+from mmaction_tsfmicro.utils.cli import ArgumentParser, run_main
 
 REPORT_FILE = 'preprocess_report.json'
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         description='Align the faces of micro-expression clips (one '
         'similarity transform per clip, from the onset frame).',
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
@@ -126,4 +126,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    run_main(main)

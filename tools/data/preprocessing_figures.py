@@ -17,7 +17,6 @@ Example::
     python tools/data/preprocessing_figures.py --work-dir /tmp/figs \\
         --out docs/images/preprocessing
 """
-import argparse
 import os
 import os.path as osp
 import sys
@@ -29,6 +28,7 @@ from mmaction_tsfmicro.annotations.layouts import frame_path
 from mmaction_tsfmicro.preprocessing.alignment import AlignmentTarget
 from mmaction_tsfmicro.preprocessing.landmarks import build_detector
 from mmaction_tsfmicro.preprocessing.summary import load_alignment
+from mmaction_tsfmicro.utils.cli import ArgumentParser, run_main
 from mmaction_tsfmicro.utils.fileio import write_json
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
@@ -144,7 +144,7 @@ def save_png(path: str, image: np.ndarray) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--work-dir', required=True,
                         help='folder for the raw tree, crops and flow')
     parser.add_argument('--out', default='docs/images/preprocessing')
@@ -172,4 +172,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_main(main)

@@ -8,6 +8,7 @@ from mmcv.transforms import BaseTransform
 from mmengine import fileio
 
 from mmaction.registry import TRANSFORMS
+from ...utils.images import check_complete
 
 
 def frame_path(results: Dict, frame: int) -> str:
@@ -46,6 +47,11 @@ def read_frame(results: Dict,
         raise FileNotFoundError(
             f'{path}: frame {int(frame)} of sample {sample_name(results)} '
             'not found') from None
+    try:
+        check_complete(data, path)
+    except ValueError as e:
+        raise ValueError(f'{e} (frame {int(frame)} of sample '
+                         f'{sample_name(results)})') from None
     img = mmcv.imfrombytes(data, flag=flag, channel_order='bgr')
     if img is None:
         raise ValueError(f'{path}: cannot decode the image (frame '
