@@ -13,16 +13,25 @@ Tensors the official forward never uses (``vit_pos.cls_token``,
 rotary buffers (``Relpos.decay`` / ``Relpos.angle``), which this plugin
 computes from its config, are compared with the config and dropped.
 
+The official code orders the classes of some data sets differently from
+the plugin's class sets (its ``classes/*/dataset_c*.py``): CASME II
+happiness, repression, disgust, surprise, others; CAS(ME)^3 anger, disgust,
+fear, happy, sad, surprise, others, and happy, surprise, others, negative;
+the 3-class sets positive, surprise, negative. ``--class-set`` names the
+plugin's class set the checkpoint is for, and the classifier's rows are
+reordered to it, so that the converted model predicts the same class names
+as the official one.
+
 Example::
 
-    python tools/convert_official_checkpoint.py \\
+    python tools/convert_official_checkpoint.py --class-set casme2_5 \\
         ts_micro_casme2.pth work_dirs/tsfmicro_from_official.pth
 """
 import argparse
 import os.path as osp
 import pickle
 import re
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import torch
 
@@ -31,6 +40,22 @@ from mmaction_tsfmicro.utils.fileio import atomic_path
 
 #: Official key prefixes whose tensors the official forward never reads.
 UNUSED_PREFIXES = ('vit_pos.cls_token', 'vit_pos.head.', 'vit_pos.to_Mask.')
+
+#: The official code's class order (label 0, 1, ...) of each of the
+#: plugin's class sets, in the plugin's class names (``classes/cas2/
+#: dataset_c5.py``, ``samm/dataset_c5.py``, ``cas3/dataset_c7.py``,
+#: ``cas3/dataset_c4.py``, ``samm/dataset_c3.py`` and ``fusion/cas2/
+#: dataset_cas2_c3.py`` of the official repository).
+OFFICIAL_CLASSES: Dict[str, Tuple[str, ...]] = {
+    'casme2_5': ('happiness', 'repression', 'disgust', 'surprise', 'others'),
+    'samm_5': ('anger', 'contempt', 'happiness', 'surprise', 'other'),
+    'casme3_7': ('anger', 'disgust', 'fear', 'happy', 'sad', 'surprise',
+                 'others'),
+    'casme3_4': ('positive', 'surprise', 'others', 'negative'),
+    'megc2019_3': ('positive', 'surprise', 'negative'),
+}
+#: The classifier's tensors, one row per class.
+CLASSIFIER_KEYS = ('cls_head.fc_cls.weight', 'cls_head.fc_cls.bias')
 
 #: ``Relpos`` buffers: official name -> attribute of ``RetentionRelPos``.
 RELPOS_BUFFERS = {'decay': 'log_decay', 'angle': 'angle'}
@@ -224,6 +249,34 @@ def convert(official: Dict[str, torch.Tensor],
     return converted
 
 
+def reorder_classes(state_dict: Dict[str, torch.Tensor],
+                    official: Sequence[str],
+                    target: Sequence[str]) -> Dict[str, torch.Tensor]:
+    """Reorder the classifier's rows from the official class order to the
+    target class set's.
+
+    Args:
+        state_dict (dict): A converted (plugin) state_dict.
+        official (sequence[str]): The class of each official row.
+        target (sequence[str]): The class of each row of the result.
+
+    Returns:
+        dict: A new state_dict; row ``i`` of the classifier is the official
+        row of class ``target[i]``.
+
+    Raises:
+        ConversionError: If the two orders name other classes.
+    """
+    if sorted(official) != sorted(target):
+        raise ConversionError(f'the official classes {list(official)} are '
+                              f'not the classes {list(target)}')
+    order = torch.tensor([list(official).index(c) for c in target])
+    out = dict(state_dict)
+    for key in CLASSIFIER_KEYS:
+        out[key] = state_dict[key][order].clone()
+    return out
+
+
 def build_reference(config: str, num_classes: int
                     ) -> Tuple[Dict[str, torch.Tensor],
                                Dict[str, torch.Tensor]]:
@@ -271,6 +324,10 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('src', help='official state_dict (.pth)')
     parser.add_argument('dst', help='output checkpoint (.pth)')
     parser.add_argument(
+        '--class-set', required=True, choices=sorted(OFFICIAL_CLASSES),
+        help='the plugin\'s class set the checkpoint was trained for; the '
+        'classifier rows are reordered from the official class order to it')
+    parser.add_argument(
         '--config',
         default=osp.join(repo, 'configs', '_base_', 'models', 'tsfmicro.py'),
         help='model config the checkpoint is for (paper-size, late fusion)')
@@ -280,21 +337,35 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 def main(argv: Optional[List[str]] = None,
          build: Callable = build_reference) -> None:
     args = parse_args(argv)
+    from mmaction_tsfmicro.annotations import CLASS_SETS
+    classes = list(CLASS_SETS[args.class_set].classes)
     try:
         loaded = torch.load(args.src, map_location='cpu', weights_only=True)
-        official = unwrap_state_dict(loaded, args.src)
-        num_classes = infer_num_classes(official)
-        reference, buffers = build(args.config, num_classes)
-        state_dict = convert(official, reference, buffers)
-    except (ConversionError, OSError, RuntimeError, EOFError,
+    except (OSError, RuntimeError, EOFError,
             pickle.UnpicklingError) as err:
-        raise SystemExit(f'convert_official_checkpoint: {err}'.splitlines()[0])
+        raise ConversionError(
+            f'{args.src}: cannot load ({" ".join(str(err).split())})'
+        ) from None
+    official = unwrap_state_dict(loaded, args.src)
+    num_classes = infer_num_classes(official)
+    if num_classes != len(classes):
+        raise ConversionError(
+            f'{args.src}: the checkpoint has {num_classes} classes, the '
+            f'class set {args.class_set} {len(classes)} '
+            f'({", ".join(classes)})')
+    reference, buffers = build(args.config, num_classes)
+    state_dict = convert(official, reference, buffers)
+    state_dict = reorder_classes(state_dict, OFFICIAL_CLASSES[args.class_set],
+                                 classes)
     meta = dict(
         source=osp.basename(args.src),
         converted_from='official TSFmicro ts_micro state_dict',
         config=osp.relpath(args.config) if osp.exists(args.config) else
         args.config,
-        num_classes=num_classes)
+        num_classes=num_classes,
+        class_set=args.class_set,
+        classes=classes,
+        official_classes=list(OFFICIAL_CLASSES[args.class_set]))
     save_atomic(dict(state_dict=state_dict, meta=meta), args.dst)
     print(f'{len(state_dict)} tensors written to {args.dst} '
           f'({len(official) - len(state_dict)} official tensors dropped)')

@@ -19,7 +19,8 @@ import sys
 
 import mmaction_tsfmicro.plugin  # noqa: F401  (registers the plugin)
 from mmaction_tsfmicro.apis import add_common_args, set_local_rank
-from mmaction_tsfmicro.loso import LosoOptions, ProtocolError, run_loso
+from mmaction_tsfmicro.loso import (FoldsFailed, LosoOptions, ProtocolError,
+                                    run_loso)
 from mmaction_tsfmicro.utils.cli import ArgumentParser, run_main
 
 
@@ -100,9 +101,11 @@ def main(argv=None) -> int:
     except ProtocolError as e:
         print(f'tools/loso.py: error: {e}', file=sys.stderr)
         return 2
-    if report is None:
-        from mmengine.dist import get_dist_info
-        return 0 if get_dist_info()[0] != 0 else 1
+    except FoldsFailed as e:
+        print(f'tools/loso.py: error: {e}', file=sys.stderr)
+        return 1
+    if report is None:  # ranks other than 0
+        return 0
     avg = report['per_fold_average']
     print(f"LOSO over {report['num_folds']} folds, {report['num_samples']} "
           f"samples: UF1 {report['uf1']:.4f}  UAR {report['uar']:.4f}  "

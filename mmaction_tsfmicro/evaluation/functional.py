@@ -7,15 +7,23 @@ against the rest and ``N_c`` the true samples of class ``c``:
 * ``UAR = mean_c TP_c / N_c`` (unweighted average recall),
 * ``accuracy = sum_c TP_c / N``.
 
-**Classes absent from the ground truth.** The means run over the classes
-that occur in the ground truth of the evaluated samples (``N_c > 0``), as
-the MEGC 2019 evaluation script does (its per-class computation divides by
-``N_c`` and skips a class for which that fails). A class that is predicted
-but absent from the ground truth therefore does not enter UF1 or UAR; its
-false positives still lower the F1 of the true classes of those samples
-(as their false negatives). For pooled LOSO predictions every class is
-present; for a single fold it matters, and it is why the per-fold numbers
-and their average are not comparable with pooled numbers.
+**Which classes the means run over.** The classes that occur in the ground
+truth or in the predictions of the evaluated samples, exactly as
+scikit-learn's ``f1_score`` and ``recall_score`` with ``average='macro'``
+and ``zero_division=0`` do (their labels are those of ``y_true`` and
+``y_pred`` together). A class that is neither true nor predicted is left
+out. A class that is predicted but absent from the ground truth enters with
+F1 0 (its ``TP`` is 0, its ``FP`` is not) and recall 0.
+
+The MEGC 2019 evaluation script (``recognition_evaluation``, one
+``confusion_matrix(gt, pred).ravel()`` per class) agrees on UF1: a class it
+cannot unpack, because it is neither true nor predicted, is skipped, and a
+predicted-only class scores F1 0. For UAR on such samples it divides 0 by 0
+and returns NaN; here the recall of that class is 0, as in scikit-learn.
+On predictions pooled over the folds of a LOSO run every class is true
+somewhere, so all three definitions give the same numbers; they differ only
+on single folds, which is why per-fold numbers and their average are not
+comparable with pooled numbers.
 """
 from typing import Dict, Optional, Sequence
 
@@ -103,7 +111,7 @@ def me_scores(y_true: Sequence[int],
               classes: Optional[Sequence[str]] = None) -> Dict:
     """UF1, UAR and accuracy of a set of predictions (MEGC 2019).
 
-    Means run over the classes present in ``y_true`` (see the module
+    Means run over the classes that are true or predicted (see the module
     docstring).
 
     Args:
@@ -114,9 +122,10 @@ def me_scores(y_true: Sequence[int],
 
     Returns:
         dict: ``uf1``, ``uar``, ``acc`` (floats), ``num_samples``,
-        ``present_classes`` (indices), ``confusion_matrix`` (list of
-        lists) and ``per_class`` (class name -> counts and scores, None
-        where undefined).
+        ``present_classes`` (indices of the true classes),
+        ``scored_classes`` (indices of the classes the means run over),
+        ``confusion_matrix`` (list of lists) and ``per_class`` (class name
+        -> counts and scores, None where undefined).
     """
     cm = confusion_matrix(y_true, y_pred, num_classes)
     total = int(cm.sum())
@@ -124,6 +133,7 @@ def me_scores(y_true: Sequence[int],
         raise ValueError('no samples to evaluate')
     stats = class_stats(cm)
     present = stats['support'] > 0
+    scored = present | (stats['predicted'] > 0)
     names = list(classes) if classes is not None else [
         str(i) for i in range(num_classes)
     ]
@@ -147,11 +157,15 @@ def me_scores(y_true: Sequence[int],
             precision=_num(stats['precision'][c]))
         for c, name in enumerate(names)
     }
+    # a predicted class absent from the ground truth scores F1 0, recall 0
+    f1 = np.nan_to_num(stats['f1'], nan=0.0)
+    recall = np.nan_to_num(stats['recall'], nan=0.0)
     return dict(
-        uf1=float(stats['f1'][present].mean()),
-        uar=float(stats['recall'][present].mean()),
+        uf1=float(f1[scored].mean()),
+        uar=float(recall[scored].mean()),
         acc=float(stats['tp'].sum() / total),
         num_samples=total,
         present_classes=[int(c) for c in np.flatnonzero(present)],
+        scored_classes=[int(c) for c in np.flatnonzero(scored)],
         confusion_matrix=cm.tolist(),
         per_class=per_class)

@@ -16,7 +16,7 @@ One concept per module, in the order a run meets them:
 * :mod:`.report`, :mod:`.report_text`, :mod:`.plots`: the pooled report.
 """
 from .checkpoints import find_resume_checkpoint
-from .experiment import run_loso
+from .experiment import FoldsFailed, run_loso
 from .fold import FoldTask, run_fold
 from .fold_config import build_fold_config
 from .options import LosoOptions
@@ -26,8 +26,8 @@ from .selection import select_epoch
 from .subjects import config_subjects, fold_name
 
 __all__ = [
-    'FoldTask', 'LosoOptions', 'ProtocolError', 'build_fold_config',
-    'build_report', 'check_protocol', 'config_subjects',
+    'FoldTask', 'FoldsFailed', 'LosoOptions', 'ProtocolError',
+    'build_fold_config', 'build_report', 'check_protocol', 'config_subjects',
     'find_resume_checkpoint', 'fold_name', 'run_fold', 'run_loso',
     'select_epoch', 'write_report'
 ]

@@ -4,6 +4,7 @@
 """
 import argparse
 import gc
+import glob
 import os
 import os.path as osp
 import sys
@@ -18,13 +19,14 @@ from mmengine.dist import is_distributed
 
 from ..apis.runner_args import build_runner
 from ..engine.hooks import dataset_subjects
+from ..utils.cli import one_line
 from ..utils.fileio import read_json, write_json, write_text
 from .checkpoints import find_resume_checkpoint, prune_checkpoints
 from .fold_config import build_fold_config
 from .protocol import ProtocolError
 from .selection import select_epoch
-from .work_dir import (FOLD_CONFIG, FOLD_PREDICTIONS, FOLD_RECORD, TASK_FILE,
-                       config_text, now)
+from .work_dir import (ERROR_FILE, FOLD_CONFIG, FOLD_PREDICTIONS, FOLD_RECORD,
+                       TASK_FILE, WORKER_LOG, config_text, now)
 
 
 @dataclass
@@ -155,8 +157,42 @@ def run_fold(task: FoldTask) -> Optional[dict]:
     return record
 
 
+def fold_log(fold_dir: str) -> Optional[str]:
+    """The newest log of a fold: its subprocess's ``worker.log`` or the log
+    MMEngine writes in ``<fold>/<timestamp>/``."""
+    logs = glob.glob(osp.join(fold_dir, WORKER_LOG)) + glob.glob(
+        osp.join(fold_dir, '*', '*.log'))
+    return max(logs, key=osp.getmtime) if logs else None
+
+
+def record_failure(task: FoldTask, exc: BaseException) -> Dict:
+    """Write why a fold failed (``fold_error.json``) and return it."""
+    failure = dict(
+        subject=task.subject,
+        reason=one_line(exc),
+        error=type(exc).__name__,
+        log=fold_log(task.fold_dir),
+        time=now())
+    write_json(osp.join(task.fold_dir, ERROR_FILE), failure)
+    return failure
+
+
+def read_failure(fold_dir: str) -> Optional[Dict]:
+    """Why a fold failed, if it did (``fold_error.json``)."""
+    path = osp.join(fold_dir, ERROR_FILE)
+    return read_json(path) if osp.isfile(path) else None
+
+
+def clear_failure(fold_dir: str) -> None:
+    """Forget an earlier failure of a fold that runs again."""
+    path = osp.join(fold_dir, ERROR_FILE)
+    if osp.isfile(path):
+        os.remove(path)
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    """Entry point of a fold's subprocess."""
+    """Entry point of a fold's subprocess: on failure, the traceback goes to
+    its log and the one-line reason to ``fold_error.json``."""
     parser = argparse.ArgumentParser(
         description='Run one LOSO fold (started by tools/loso.py)')
     parser.add_argument(
@@ -168,8 +204,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     task = FoldTask(**read_json(osp.join(args.fold_dir, TASK_FILE)))
     try:
         run_fold(task)
-    except Exception:
+    except Exception as exc:  # noqa: BLE001 - reported to the parent
         traceback.print_exc()
+        record_failure(task, exc)
         return 1
     return 0
 

@@ -87,9 +87,10 @@ def build_fold_config(cfg: Config,
         save_last=True,
         filename_tmpl='epoch_{}.pth')
     ckpt.pop('out_dir', None)  # checkpoints live in the fold folder
-    if not select_on_test:
-        ckpt.pop('save_best', None)
-        ckpt.pop('rule', None)
+    # no "best" checkpoint: --select-on-test picks its epoch from the
+    # per-epoch predictions (loso/selection.py), the report the last one
+    ckpt.pop('save_best', None)
+    ckpt.pop('rule', None)
     hooks['checkpoint'] = ckpt
     cfg.default_hooks = hooks
 

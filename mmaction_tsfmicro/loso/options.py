@@ -1,7 +1,15 @@
-"""The options of a LOSO run and the config they give."""
+"""The options of a LOSO run, the config they give, and reusing them.
+
+The options that define a run (:data:`DEFINING`) are stored in its work dir
+(``loso_options.json``); ``--resume`` takes those not given again from
+there and refuses given ones that differ. The others (``--jobs``,
+``--threads``, ``--launcher``, ``--keep-checkpoints``) only say how the run
+is carried out and may change on every resume.
+"""
 import argparse
+import os.path as osp
 from dataclasses import dataclass, field
-from typing import List, Optional
+from typing import Any, Dict, List, Optional
 
 from mmengine.config import Config
 
@@ -49,13 +57,84 @@ class LosoOptions:
     argv: Optional[List[str]] = field(default=None)
 
 
+#: The options that define a run (its results depend on them).
+DEFINING = ('cfg_options', 'amp', 'seed', 'deterministic', 'select_on_test',
+            'subjects')
+
+
+def defining_options(opts: LosoOptions) -> Dict[str, Any]:
+    """The options to store with a run (``loso_options.json``)."""
+    out = {k: getattr(opts, k) for k in DEFINING}
+    out['cfg_options'] = dict(out['cfg_options'] or {})
+    out['config'] = osp.abspath(opts.config)
+    return out
+
+
+def _show(value: Any) -> str:
+    return 'not given' if value in (None, False, {}, []) else repr(value)
+
+
+def _cfg_options_differences(given: Dict, stored: Dict) -> List[str]:
+    out = []
+    for key in sorted(set(given) | set(stored)):
+        if key not in stored:
+            out.append(f'{key}={given[key]!r} (the run has none)')
+        elif key not in given:
+            out.append(f'{key} missing (the run has {stored[key]!r})')
+        elif given[key] != stored[key]:
+            out.append(f'{key}={given[key]!r} (the run has {stored[key]!r})')
+    return out
+
+
+def reuse_options(opts: LosoOptions, stored: Dict[str, Any],
+                  strict: bool = True) -> List[str]:
+    """Take the options of a run being resumed.
+
+    Options not given again are taken from ``stored``. With ``strict``, a
+    given option that differs from the run's is refused; otherwise the
+    given one wins (a run with nothing to keep starts afresh).
+
+    Args:
+        opts (LosoOptions): The options of this command; changed in place.
+        stored (dict): :func:`defining_options` of the run.
+        strict (bool): Refuse differences.
+
+    Returns:
+        list[str]: The options that differ (empty under ``strict``).
+
+    Raises:
+        ProtocolError: Under ``strict``, naming every option that differs.
+    """
+    problems = []
+    for key in DEFINING:
+        given, old = getattr(opts, key), stored.get(key)
+        if key == 'cfg_options':
+            given, old = dict(given or {}), dict(old or {})
+        if given is None or given is False or given == {}:
+            setattr(opts, key, old if key != 'cfg_options' else (old or None))
+            continue
+        if key == 'cfg_options':
+            diff = _cfg_options_differences(given, old)
+            if diff:
+                problems.append('--cfg-options ' + ', '.join(diff))
+        elif given != old:
+            flag = '--' + key.replace('_', '-')
+            problems.append(f'{flag} {_show(given)} (the run has '
+                            f'{_show(old)})')
+    if problems and strict:
+        raise ProtocolError(
+            'the options differ from those the run was started with: ' +
+            '; '.join(problems) + '. Leave them out to reuse the run\'s '
+            '(stored in loso_options.json), or choose another --work-dir')
+    return problems
+
+
 def merged_config(opts: LosoOptions) -> Config:
     """The config with ``--cfg-options``, ``--amp`` and ``--seed`` merged in
     (through the same code as ``tools/train.py``)."""
-    try:
-        cfg = Config.fromfile(opts.config)
-    except FileNotFoundError as e:
-        raise ProtocolError(str(e)) from None
+    if not osp.isfile(opts.config):
+        raise ProtocolError(f'{opts.config}: config file not found')
+    cfg = Config.fromfile(opts.config)
     args = argparse.Namespace(
         config=opts.config,
         work_dir=opts.work_dir,

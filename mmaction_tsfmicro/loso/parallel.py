@@ -10,10 +10,8 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Dict, List, Optional, Sequence
 
-from .fold import FoldTask
-from .work_dir import log, now
-
-WORKER_LOG = 'worker.log'
+from .fold import FoldTask, clear_failure, read_failure
+from .work_dir import WORKER_LOG, log, now
 
 
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child
@@ -65,20 +63,37 @@ def _child_env(task: FoldTask, device: Optional[str]) -> Dict[str, str]:
     return env
 
 
-def run_parallel(tasks: Sequence[FoldTask], jobs: int) -> List[str]:
+def _failure(task: FoldTask, code: int, log_path: str) -> Dict:
+    """Why a child failed: its ``fold_error.json``, else its exit code and
+    the last line of its log (a child that was killed writes nothing)."""
+    failure = read_failure(task.fold_dir)
+    if failure is None:
+        tail = [ln for ln in _tail(log_path, 5).splitlines() if ln.strip()]
+        last = f'; the last line of its log: {tail[-1].strip()}' if tail \
+            else ''
+        failure = dict(subject=task.subject,
+                       reason=f'the fold process ended with exit code '
+                       f'{code}{last}', log=log_path)
+    failure['log'] = failure.get('log') or log_path
+    return failure
+
+
+def run_parallel(tasks: Sequence[FoldTask], jobs: int) -> Dict[str, Dict]:
     """Run folds in ``jobs`` child processes at once (one GPU each when
     there are GPUs; folds share GPUs when there are fewer GPUs than jobs).
 
-    Each child writes its output to ``fold_<subject>/worker.log``. When
-    this process is interrupted, the running children are terminated and
-    no new one starts.
+    Each child writes its output to ``fold_<subject>/worker.log``. After a
+    fold fails no new fold starts (the running ones finish). When this
+    process is interrupted, the running children are terminated and no new
+    one starts.
 
     Args:
         tasks (Sequence[FoldTask]): The folds.
         jobs (int): Children at once.
 
     Returns:
-        list[str]: The subjects whose fold failed.
+        dict[str, dict]: Subject -> why its fold failed (``reason``,
+        ``log``), for the folds that failed.
     """
     devices = _devices()
     slots: 'queue.Queue' = queue.Queue()
@@ -86,23 +101,25 @@ def run_parallel(tasks: Sequence[FoldTask], jobs: int) -> List[str]:
         slots.put(devices[i % len(devices)] if devices else None)
     stop = threading.Event()
     running: Dict[str, subprocess.Popen] = {}
+    failures: Dict[str, Dict] = {}
     lock = threading.Lock()
 
-    def one(task: FoldTask) -> bool:
+    def one(task: FoldTask) -> None:
         device = slots.get()
         log_path = osp.join(task.fold_dir, WORKER_LOG)
         try:
             if stop.is_set():
-                return False
+                return
             cmd = fold_command(task)
             where = f' on GPU {device}' if device is not None else ''
             log(f'fold {task.subject}: started{where} (log: {log_path})')
+            clear_failure(task.fold_dir)
             with open(log_path, 'a') as out:
                 out.write(f'\n==== {now()} {shlex.join(cmd)}\n')
                 out.flush()
                 with lock:
                     if stop.is_set():
-                        return False
+                        return
                     proc = subprocess.Popen(
                         cmd,
                         stdout=out,
@@ -117,15 +134,15 @@ def run_parallel(tasks: Sequence[FoldTask], jobs: int) -> List[str]:
         finally:
             slots.put(device)
         if code != 0:
-            log(f'fold {task.subject}: FAILED (exit code {code}); last '
-                f'lines of its log:\n{_tail(log_path)}')
-            return False
+            with lock:
+                failures[task.subject] = _failure(task, code, log_path)
+            stop.set()  # start no new fold
+            return
         log(f'fold {task.subject}: done')
-        return True
 
     pool = ThreadPoolExecutor(max_workers=jobs)
     try:
-        results = list(pool.map(one, tasks))
+        list(pool.map(one, tasks))
     except BaseException:
         stop.set()
         with lock:
@@ -134,4 +151,5 @@ def run_parallel(tasks: Sequence[FoldTask], jobs: int) -> List[str]:
         raise
     finally:
         pool.shutdown(wait=True)
-    return [t.subject for t, ok in zip(tasks, results) if not ok]
+    return {t.subject: failures[t.subject] for t in tasks
+            if t.subject in failures}

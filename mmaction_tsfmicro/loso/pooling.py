@@ -15,8 +15,9 @@ from .work_dir import FOLD_PREDICTIONS, read_record
 
 PER_FOLD_NOTE = (
     "mean over folds of each fold's own score (a fold's UF1/UAR average "
-    "only the classes present in its test subject); NOT the MEGC metric, "
-    'which pools the predictions of all folds first')
+    'the classes true or predicted in that fold, as scikit-learn\'s macro '
+    'average does); NOT the MEGC metric, which pools the predictions of all '
+    'folds first')
 
 
 class Fold:

@@ -30,10 +30,10 @@ CONFUSION_PNG = 'confusion_matrix.png'
 PER_SUBJECT_PNG = 'per_subject.png'
 
 DEFINITIONS = dict(
-    uf1='mean over the classes present in the ground truth of '
+    uf1='mean over the classes true or predicted of '
     '2TP_c / (2TP_c + FP_c + FN_c), on the predictions pooled over all '
     'folds (MEGC 2019)',
-    uar='mean over the classes present in the ground truth of '
+    uar='mean over the classes true or predicted of '
     'TP_c / N_c (recall), on the pooled predictions (MEGC 2019)',
     acc='correct / all, on the pooled predictions')
 

@@ -107,7 +107,8 @@ def markdown(report: Dict) -> str:
                    f"{_f(d['uf1'])} | {_f(d['uar'])} | {_f(d['acc'])} |")
     out += [
         '', '## Per subject (one fold each)', '',
-        'F1 and UAR of a fold average the classes present in its subject.', '',
+        'F1 and UAR of a fold average the classes true or predicted in '
+        'it (scikit-learn\'s macro average).', '',
         '| subject | samples | correct | accuracy | F1 | UAR | train samples '
         '| epochs | resumed from |',
         '|---|---:|---:|---:|---:|---:|---:|---:|---|'

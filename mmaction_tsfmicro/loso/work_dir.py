@@ -4,10 +4,13 @@ A LOSO work dir holds::
 
     loso_plan.json          subjects, seed, options, config digest
     loso_config.py          the merged config every fold derives from
-    loso_options.json       the command-line options of the run
+    loso_options.json       the options that define the run (--resume
+                            reuses them)
     fold_<subject>/         one fold (MMEngine work dir of its run)
         fold_config.py      the fold's config (tools/train.py can run it)
         fold_task.json      what the fold's process runs
+        worker.log          its output, when it runs in a child process
+        fold_error.json     why it failed, if it did
         epoch_<N>.pth       checkpoints (every epoch while training; the
                             last one is kept when the fold is done)
         predictions.json    the test subject's predictions (MEMetric)
@@ -19,6 +22,7 @@ refuses one that was started with another config, seed, subject list or
 """
 import contextlib
 import datetime
+import glob
 import hashlib
 import os
 import os.path as osp
@@ -29,8 +33,8 @@ from typing import Dict, Iterator, List, Optional
 from mmengine.config import Config
 from mmengine.dist import get_dist_info
 
-from ..utils.fileio import read_json, write_json, write_text
-from .options import LosoOptions
+from ..utils.fileio import read_json, remove_tree, write_json, write_text
+from .options import LosoOptions, defining_options
 from .protocol import ProtocolError, selection_metric
 from .subjects import choose_subjects, config_subjects
 
@@ -40,6 +44,9 @@ FOLD_CONFIG = 'fold_config.py'
 FOLD_RECORD = 'fold_result.json'
 FOLD_PREDICTIONS = 'predictions.json'
 TASK_FILE = 'fold_task.json'
+ERROR_FILE = 'fold_error.json'
+WORKER_LOG = 'worker.log'
+OPTIONS_FILE = 'loso_options.json'
 LOCK_FILE = '.loso.lock'
 
 
@@ -117,12 +124,42 @@ def _existing_folds(work_dir: str) -> List[str]:
         if d.startswith('fold_') and osp.isdir(osp.join(work_dir, d)))
 
 
+def has_work(work_dir: str) -> bool:
+    """Whether a work dir holds anything a run would lose: a finished fold
+    or a checkpoint of an interrupted one."""
+    if not osp.isdir(work_dir):
+        return False
+    for fold in _existing_folds(work_dir):
+        folder = osp.join(work_dir, fold)
+        if osp.isfile(osp.join(folder, FOLD_RECORD)) or glob.glob(
+                osp.join(folder, 'epoch_*.pth')):
+            return True
+    return False
+
+
+def clear_run(work_dir: str) -> None:
+    """Remove a run that has nothing to keep (see :func:`has_work`): its
+    plan, config, options and fold folders."""
+    for fold in _existing_folds(work_dir):
+        remove_tree(osp.join(work_dir, fold))
+    for name in (PLAN_FILE, CONFIG_FILE, OPTIONS_FILE):
+        remove_tree(osp.join(work_dir, name))
+
+
+def stored_options(work_dir: str) -> Optional[Dict]:
+    """The defining options a run in ``work_dir`` was started with."""
+    path = osp.join(work_dir, OPTIONS_FILE)
+    return read_json(path) if osp.isfile(path) else None
+
+
 def prepare_work_dir(opts: LosoOptions, cfg: Config) -> Dict:
     """Create or check the work dir and its plan; return the plan.
 
-    A new run refuses a work dir that already holds folds. ``--resume``
-    refuses a plan made with another config, seed, subject list or
-    ``--select-on-test`` choice.
+    A new run refuses a work dir that holds a run with something to keep
+    (:func:`has_work`); one with nothing to keep (a run that failed before
+    any fold saved anything) is replaced. ``--resume`` refuses a plan made
+    with another config, seed, subject list or ``--select-on-test`` choice,
+    unless there is nothing to keep.
 
     Args:
         opts (LosoOptions): The options.
@@ -138,6 +175,13 @@ def prepare_work_dir(opts: LosoOptions, cfg: Config) -> Dict:
     digest = hashlib.sha256(text.encode()).hexdigest()
     existing = _existing_folds(work_dir)
     plan = read_json(plan_path) if osp.isfile(plan_path) else None
+    keep = has_work(work_dir)
+    if plan is not None and not keep and (
+            not opts.resume or plan['config_sha256'] != digest):
+        log(f'{work_dir}: replacing the earlier run there, none of whose '
+            'folds had finished or saved a checkpoint')
+        clear_run(work_dir)
+        plan, existing = None, []
     if not opts.resume and (plan is not None or existing):
         done = sum(
             osp.isfile(osp.join(work_dir, d, FOLD_RECORD)) for d in existing)
@@ -198,6 +242,7 @@ def prepare_work_dir(opts: LosoOptions, cfg: Config) -> Dict:
             created=now(),
             invocations=[invocation])
         write_text(osp.join(work_dir, CONFIG_FILE), text)
+        write_json(osp.join(work_dir, OPTIONS_FILE), defining_options(opts))
     write_json(plan_path, plan)
     return plan
 

@@ -111,11 +111,14 @@ def test_round_trip_through_the_cli(tmp_path):
     src, dst = tmp_path / 'official.pth', tmp_path / 'out' / 'plugin.pth'
     # as a DataParallel model would save it
     torch.save({'module.' + k: v for k, v in official.items()}, src)
-    tool.main([str(src), str(dst)])
+    # SAMM's official class order is the plugin's: the tensors are kept
+    tool.main([str(src), str(dst), '--class-set', 'samm_5'])
     assert sorted(os.listdir(dst.parent)) == ['plugin.pth']  # no temp files
     ckpt = torch.load(dst, map_location='cpu', weights_only=True)
     assert ckpt['meta']['num_classes'] == 5
     assert ckpt['meta']['source'] == 'official.pth'
+    assert ckpt['meta']['classes'] == [
+        'anger', 'contempt', 'happiness', 'surprise', 'other']
 
     init_default_scope('mmaction')
     model = MODELS.build(Config.fromfile(PAPER).model)
@@ -130,7 +133,7 @@ def test_round_trip_through_the_cli(tmp_path):
 def test_number_of_classes_follows_the_checkpoint(tmp_path):
     src, dst = tmp_path / 'official.pth', tmp_path / 'plugin.pth'
     torch.save({'state_dict': official_state_dict(num_classes=3)}, src)
-    tool.main([str(src), str(dst)])
+    tool.main([str(src), str(dst), '--class-set', 'megc2019_3'])
     ckpt = torch.load(dst, map_location='cpu', weights_only=True)
     assert ckpt['state_dict']['cls_head.fc_cls.weight'].shape == (3, 1024)
     assert ckpt['meta']['num_classes'] == 3
@@ -168,10 +171,74 @@ def test_cli_error_is_one_line(tmp_path):
     src, dst = tmp_path / 'official.pth', tmp_path / 'plugin.pth'
     torch.save(official, src)
     env = dict(os.environ, PYTHONPATH=REPO)
-    proc = subprocess.run([sys.executable, TOOL, str(src), str(dst)],
+    proc = subprocess.run([sys.executable, TOOL, str(src), str(dst),
+                           '--class-set', 'casme2_5'],
                           capture_output=True, text=True, env=env)
-    assert proc.returncode == 1
-    last = proc.stderr.strip().splitlines()[-1]
-    assert last == ('convert_official_checkpoint: unexpected key in the '
-                    'official checkpoint: main_branch.extra.weight')
+    assert proc.returncode == 2
+    assert proc.stderr == ('convert_official_checkpoint.py: error: unexpected '
+                           'key in the official checkpoint: '
+                           'main_branch.extra.weight\n')
     assert not dst.exists()
+    torch.save(official_state_dict(num_classes=3), src)
+    proc = subprocess.run([sys.executable, TOOL, str(src), str(dst),
+                           '--class-set', 'casme2_5'],
+                          capture_output=True, text=True, env=env)
+    assert proc.returncode == 2
+    assert proc.stderr == (
+        f'convert_official_checkpoint.py: error: {src}: the checkpoint has 3 '
+        'classes, the class set casme2_5 5 (happiness, disgust, repression, '
+        'surprise, others)\n')
+
+
+@pytest.mark.parametrize('class_set', sorted(tool.OFFICIAL_CLASSES))
+def test_classifier_rows_follow_the_class_names(class_set):
+    from mmaction_tsfmicro.annotations import CLASS_SETS
+    official = tool.OFFICIAL_CLASSES[class_set]
+    target = CLASS_SETS[class_set].classes
+    n = len(target)
+    # official row k holds the value k, in the weight and in the bias
+    state = {'cls_head.fc_cls.weight': torch.arange(n).float()[:, None]
+             .repeat(1, 4), 'cls_head.fc_cls.bias': torch.arange(n).float(),
+             'backbone.x': torch.ones(2)}
+    out = tool.reorder_classes(state, official, target)
+    for i, name in enumerate(target):
+        k = official.index(name)
+        assert torch.equal(out['cls_head.fc_cls.weight'][i],
+                           torch.full((4, ), float(k)))
+        assert out['cls_head.fc_cls.bias'][i] == k
+    assert out['backbone.x'] is state['backbone.x']
+    if class_set in ('casme2_5', 'casme3_7', 'casme3_4', 'megc2019_3'):
+        assert tuple(official) != tuple(target)  # they differ in order
+
+
+def test_converted_model_predicts_the_official_class_names(tmp_path):
+    """CASME II: the official rows are happiness, repression, disgust, ...
+    The converted model gives each class name the official logit."""
+    official = official_state_dict(seed=5)
+    for key in official:  # a valid BatchNorm: positive variances
+        if key.endswith('running_var'):
+            official[key] = official[key].abs() + 0.5
+    src, dst = tmp_path / 'official.pth', tmp_path / 'plugin.pth'
+    torch.save(official, src)
+    tool.main([str(src), str(dst), '--class-set', 'casme2_5'])
+    ckpt = torch.load(dst, map_location='cpu', weights_only=True)
+    init_default_scope('mmaction')
+    cfg = Config.fromfile(PAPER).model
+    plugin, as_official = MODELS.build(cfg), MODELS.build(cfg)
+    plugin.load_state_dict(ckpt['state_dict'])
+    # the same tensors in the official order: the official model's logits
+    identity = {tool.map_official_key(k): v for k, v in official.items()
+                if tool.map_official_key(k) is not None}
+    as_official.load_state_dict(identity)
+    plugin.eval(), as_official.eval()
+    inputs = torch.randn(2, 1, 3, 2, 224, 224)
+    with torch.no_grad():
+        ours = plugin._forward(inputs, stage='head')
+        theirs = as_official._forward(inputs, stage='head')
+    names = ckpt['meta']['classes']
+    off = ckpt['meta']['official_classes']
+    assert off == ['happiness', 'repression', 'disgust', 'surprise', 'others']
+    for i, name in enumerate(names):
+        assert torch.allclose(ours[:, i], theirs[:, off.index(name)])
+    assert [names[j] for j in ours.argmax(1)] == [
+        off[j] for j in theirs.argmax(1)]

@@ -137,13 +137,51 @@ def test_existing_work_dir_is_refused_without_resume(reference, capsys):
     ])
     assert code == 2
     err = capsys.readouterr().err
-    assert 'merged config differs' in err
-    assert "first difference, line" in err
-    assert "dict(max_epochs=3, " in err and "dict(max_epochs=4, " in err
+    assert err == (
+        f'tools/loso.py: error: cannot resume {work_dir}: the options differ '
+        'from those the run was started with: --cfg-options '
+        'train_cfg.max_epochs=4 (the run has none). Leave them out to reuse '
+        "the run's (stored in loso_options.json), or choose another "
+        '--work-dir\n')
+    code = load_tool().main([CFG, '--work-dir', work_dir, '--resume',
+                             '--seed', '5', '--select-on-test'])
+    assert code == 2
+    assert ('--seed 5 (the run has not given); --select-on-test True (the '
+            'run has not given)') in capsys.readouterr().err
     assert before == {
         n: os.stat(osp.join(work_dir, n)).st_mtime_ns
         for n in before
     }
+
+
+def test_resume_reuses_the_options_and_refuses_an_edited_config(
+        data_dir, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(data_dir)
+    config = tmp_path / 'tiny.py'
+    config.write_text(f'_base_ = [{CFG!r}]\n')
+    work = str(tmp_path / 'w')
+    options = ['--subjects', 'sub01', '--threads', '1', '--cfg-options',
+               'train_cfg.max_epochs=1', 'train_dataloader.batch_size=8']
+    assert load_tool().main([str(config), '--work-dir', work] + options) == 0
+    capsys.readouterr()
+    with open(osp.join(work, 'loso_options.json')) as f:
+        stored = json.load(f)
+    assert stored['cfg_options'] == {'train_cfg.max_epochs': 1,
+                                     'train_dataloader.batch_size': 8}
+    assert stored['subjects'] == ['sub01']
+    # --resume alone takes the run's options: nothing to redo
+    assert load_tool().main([str(config), '--work-dir', work, '--resume',
+                             '--threads', '1']) == 0
+    out = capsys.readouterr().out
+    assert '1 fold(s) finished earlier and kept: sub01' in out
+    assert 'LOSO over 1 folds' in out
+    config.write_text(f'_base_ = [{CFG!r}]\n'
+                      'optim_wrapper = dict(optimizer=dict(lr=2e-2))\n')
+    assert load_tool().main([str(config), '--work-dir', work,
+                             '--resume']) == 2
+    err = capsys.readouterr().err
+    assert 'the merged config differs from loso_config.py' in err
+    assert "first difference, line" in err and 'lr=0.02' in err
 
 
 def test_bad_options_are_refused_in_one_line(data_dir, tmp_path, capsys,
@@ -293,3 +331,39 @@ def test_distributed_folds(data_dir):
         rec = json.load(f)
     assert rec['world_size'] == 2 and rec['num_test_samples'] == 10
     assert proc.stdout.count('LOSO over 2 folds') == 1  # rank 0 reports
+
+
+@pytest.mark.parametrize('jobs', ['1', '2'])
+def test_a_failing_fold_is_reported_alike_and_blocks_nothing(
+        data_dir, tmp_path, jobs):
+    work = str(tmp_path / 'w')
+    bad = loso(data_dir, '--work-dir', work, '--jobs', jobs, '--subjects',
+               'sub01,sub02,sub03', '--cfg-options', 'model.backbone.archh=1',
+               'train_cfg.max_epochs=1')
+    assert bad.returncode == 1
+    lines = bad.stderr.strip().splitlines()
+    failed = ['sub01'] if jobs == '1' else ['sub01', 'sub02']
+    # one line per failed fold and a summary; no traceback
+    assert len(lines) == len(failed) + 1 and 'Traceback' not in bad.stderr
+    for line, subject in zip(lines, failed):
+        assert line.startswith(f'[loso] fold {subject} FAILED: TSFmicro.'
+                               "__init__() got an unexpected keyword "
+                               "argument 'archh' (log: ")
+        log = line.rsplit('(log: ', 1)[1].rstrip(')')
+        assert osp.isfile(log) and log.startswith(
+            osp.join(work, f'fold_{subject}'))
+        with open(osp.join(work, f'fold_{subject}', 'fold_error.json')) as f:
+            assert 'archh' in json.load(f)['reason']
+    assert lines[-1] == (
+        f'tools/loso.py: error: {len(failed)} fold(s) failed '
+        f'({", ".join(failed)}); no new fold was started after the first '
+        'failure; nothing was finished, so the corrected command can run in '
+        f'the same --work-dir {work}')
+    assert not osp.exists(osp.join(work, 'fold_sub03', 'worker.log'))
+    # the corrected command runs in the same work dir, with --resume too
+    fixed = ok(loso(data_dir, '--work-dir', work, '--jobs', jobs,
+                    '--resume', '--subjects', 'sub01,sub02,sub03',
+                    '--cfg-options', 'train_cfg.max_epochs=1'))
+    assert 'replacing the earlier run there' in fixed.stdout
+    assert report(work)['num_folds'] == 3
+    assert not osp.exists(osp.join(work, 'fold_sub01', 'fold_error.json'))

@@ -64,13 +64,15 @@ class MEMetric(BaseMetric):
             (``{"classes", "metrics", "predictions"}``). Defaults to None.
         collect_device (str): ``'cpu'`` or ``'gpu'``, the device results are
             gathered on across ranks. Defaults to ``'cpu'``.
-        prefix (str, optional): Prefix of the metric names.
-            Defaults to None (``uf1``, ``uar``, ``acc``).
+        prefix (str, optional): Prefix of the metric names in the logs and
+            the runner's results. Defaults to ``'megc'`` (``megc/uf1``,
+            ``megc/uar``, ``megc/acc``); the ``out_file`` keeps the bare
+            names.
         collect_dir (str, optional): Folder for gathering results on CPU
             without a shared memory backend. Defaults to None.
     """
 
-    default_prefix: Optional[str] = None
+    default_prefix: Optional[str] = 'megc'
 
     def __init__(self,
                  out_file: Optional[str] = None,

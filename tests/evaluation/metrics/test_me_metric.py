@@ -54,15 +54,20 @@ def test_scores_match_sklearn_with_absent_classes(seed):
     scores = rng.random((n, len(CLASSES)))
     metrics = evaluate(MEMetric(), make_samples(labels, scores))
     preds = scores.argmax(1)
-    present = np.unique(labels)
-    assert metrics['uf1'] == pytest.approx(
-        f1_score(
-            labels, preds, labels=present, average='macro', zero_division=0))
-    assert metrics['uar'] == pytest.approx(
-        recall_score(
-            labels, preds, labels=present, average='macro', zero_division=0))
-    assert metrics['acc'] == pytest.approx(np.mean(labels == preds))
-    assert set(metrics) == {'uf1', 'uar', 'acc'}
+    assert metrics['megc/uf1'] == pytest.approx(
+        f1_score(labels, preds, average='macro', zero_division=0))
+    assert metrics['megc/uar'] == pytest.approx(
+        recall_score(labels, preds, average='macro', zero_division=0))
+    assert metrics['megc/acc'] == pytest.approx(np.mean(labels == preds))
+    assert set(metrics) == {'megc/uf1', 'megc/uar', 'megc/acc'}
+
+
+def test_the_prefix_can_be_set_and_no_warning_is_given(recwarn):
+    metrics = evaluate(MEMetric(prefix='fold'),
+                       make_samples([0, 1], np.eye(4)[:2]))
+    assert set(metrics) == {'fold/uf1', 'fold/uar', 'fold/acc'}
+    MEMetric()
+    assert not [w for w in recwarn if 'prefix' in str(w.message)]
 
 
 def test_out_file_holds_every_sample(tmp_path):
@@ -76,7 +81,9 @@ def test_out_file_holds_every_sample(tmp_path):
     data = json.loads(out.read_text())
     assert data['classes'] == CLASSES
     assert data['num_samples'] == 5
-    assert data['metrics'] == pytest.approx(metrics)
+    # the file keeps the bare names
+    assert {f'megc/{k}': v for k, v in data['metrics'].items()
+            } == pytest.approx(metrics)
     preds = data['predictions']
     assert [p['sample_idx'] for p in preds] == [0, 1, 2, 3, 4]
     assert [p['label'] for p in preds] == labels
@@ -113,7 +120,7 @@ def test_missing_metainfo_is_named_when_writing(tmp_path):
     # without out_file the scores are still computed
     metrics = evaluate(MEMetric(),
                        make_samples([0, 1], np.eye(4)[:2], meta=False))
-    assert metrics['acc'] == 1.0
+    assert metrics['megc/acc'] == 1.0
 
 
 def test_score_count_must_match_the_classes():
