@@ -45,6 +45,7 @@ def casme2_subject(value: Any) -> str:
 CASME2_SHEET = SheetSpec(
     dataset='casme2',
     title=TITLE,
+    fps=200,
     words=WORDS,
     aliases={'other': 'others'},
     columns={

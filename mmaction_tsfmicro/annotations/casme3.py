@@ -57,6 +57,7 @@ def casme3_clip(text: str) -> str:
 CASME3_SHEET = SheetSpec(
     dataset='casme3',
     title=TITLE,
+    fps=30,
     words=WORDS,
     aliases={'other': 'others'},
     columns={

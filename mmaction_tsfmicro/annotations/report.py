@@ -22,11 +22,19 @@ class Rule:
             ``repaired`` (kept with a corrected value) or ``kept`` (kept as
             written, flagged).
         text (str): The rule, as docs/annotations.md states it.
+        list_all (bool): List every row the rule fires on in the summary
+            (rows of ``dropped`` and ``repaired`` rules always are).
     """
 
     kind: str
     text: str
+    list_all: bool = False
 
+
+#: Onset-to-offset spans longer than this (seconds) are flagged
+#: (``long_span``): four times the half second that bounds a
+#: micro-expression.
+LONG_SPAN_SECONDS = 2.0
 
 #: Every rule, in the order the report lists them.
 RULES: Dict[str, Rule] = {
@@ -82,6 +90,12 @@ RULES: Dict[str, Rule] = {
     'label_mismatch': Rule(
         'kept', 'the composite list\'s label differs from the class of the '
         'sheet\'s emotion: the composite label is used'),
+    'long_span': Rule(
+        'kept', 'onset to offset longer than '
+        f'{LONG_SPAN_SECONDS:g} s at the data set\'s frame rate, far past '
+        'the half second of a micro-expression (likely a mistyped offset): '
+        'kept as annotated, flagged; the onset/apex pair is unaffected, '
+        'inputs built from the whole span are not', list_all=True),
     'apex_at_onset': Rule(
         'kept', 'apex equals onset: kept as annotated (the onset/apex pair '
         'shows no motion)'),
@@ -234,7 +248,8 @@ class ConversionReport:
                 lines.append(f'      by {kind}: ' + ', '.join(
                     f'{w} {n}' for w, n in by_word.most_common()))
             shown = info['count']
-            if info['kind'] in ('left out', 'kept'):
+            if info['kind'] in ('left out', 'kept') and not RULES[
+                    rule].list_all:
                 shown = min(shown, limit)
             for entry in info['rows'][:shown]:
                 lines.append(f'      {_where(entry)}: {entry["detail"]}')

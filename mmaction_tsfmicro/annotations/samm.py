@@ -41,6 +41,7 @@ def samm_subject(value: Any) -> str:
 SAMM_SHEET = SheetSpec(
     dataset='samm',
     title=TITLE,
+    fps=200,
     words=WORDS,
     aliases={'others': 'other'},
     columns={

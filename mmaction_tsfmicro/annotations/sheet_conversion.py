@@ -20,7 +20,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
 from typing import Tuple
 
 from .errors import AnnotationError
-from .report import ConversionReport
+from .report import LONG_SPAN_SECONDS, ConversionReport
 from .row_rules import parse_frame, repair_frames, show_cell
 from .schema import Sample
 from .spec import ClassSet, canonical_word
@@ -60,6 +60,8 @@ class SheetSpec:
             folder, where the dataset's numbering is known.
         aliases (dict[str, str]): Other spellings accepted for a word
             (reported when met).
+        fps (float, optional): Frames per second of the frame numbers,
+            for the ``long_span`` rule (None: not checked).
     """
 
     dataset: str
@@ -73,6 +75,7 @@ class SheetSpec:
     canonical_ids: bool = False
     first_frame: Optional[int] = None
     aliases: Mapping[str, str] = field(default_factory=dict)
+    fps: Optional[float] = None
 
     def emotion_word(self, value: object) -> str:
         """The dataset's own emotion word that a sheet cell spells.
@@ -326,6 +329,11 @@ def build_samples(rows: Sequence[SheetRow], spec: SheetSpec,
             continue
         for rule, detail in row.notes + fixed.fixes:
             report.add(rule, row.where(), detail)
+        span = fixed.offset - fixed.onset + 1
+        if spec.fps and span / spec.fps > LONG_SPAN_SECONDS:
+            report.add('long_span', row.where(),
+                       f'{fixed.onset}..{fixed.offset}: {span} frames = '
+                       f'{span / spec.fps:.1f} s at {spec.fps:g} fps')
         if fixed.apex == fixed.onset:
             report.add('apex_at_onset', row.where(),
                        f'onset = apex = {fixed.onset}')

@@ -52,6 +52,7 @@ def smic_clip_key(clip: str) -> str:
 SMIC_SHEET = SheetSpec(
     dataset='smic',
     title=TITLE,
+    fps=100,
     words=WORDS,
     aliases={'ne': 'negative', 'po': 'positive', 'sur': 'surprise'},
     columns={

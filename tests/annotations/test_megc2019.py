@@ -243,3 +243,27 @@ def test_missing_inputs(small):
             write_csv(folder / 'other.csv', [('a', 'b'), ('1', '2')]))])
     with pytest.raises(AnnotationError, match='missing.csv: file not found'):
         convert('megc2019', [str(folder / 'missing.csv'), casme2, samm])
+
+
+def test_the_superseded_441_row_list(real_sheets, tmp_path):
+    """The challenge's first list (combined_3class_gt-2.csv, 2018-11-30)
+    lacked SAMM 032_3_1 and had a ',,,' line between its rows; the list of
+    2018-12-07 (442 rows) replaced it. Both convert; the first gives one
+    SAMM sample fewer."""
+    lines = [row for row in composite_lines()
+             if row != ['samm', '32', '032_3_1', '0']]
+    assert len(lines) == 441
+    old = tmp_path / 'combined_3class_gt-2.csv'
+    with open(old, 'w', newline='') as f:
+        writer = csv.writer(f)
+        for row in lines:
+            writer.writerow(row)
+            writer.writerow(['', '', '', ''])
+    records, report = convert(
+        'megc2019', [str(old), str(CASME2_SHEET), str(SAMM_SHEET)], 3)
+    assert Counter(r['dataset'] for r in records) == {'casme2': 145,
+                                                      'samm': 132}
+    assert ('samm', '032', '032_3_1') not in {
+        (r['dataset'], r['subject'], r['clip']) for r in records}
+    assert report.count('blank_row') >= 440
+    assert report.sources[0]['rows'] == 441

@@ -219,3 +219,25 @@ def test_casme3_apex_at_onset_rows_are_kept(casme3_7):
     assert all(clips[(e['subject'], e['clip'])]['apex'] == clips[
         (e['subject'], e['clip'])]['onset'] for e in rows)
     assert sum(r['onset'] == r['apex'] for r in records) == 54
+
+
+def test_casme3_over_long_rows_are_flagged_and_listed(casme3_7):
+    records, report = casme3_7
+    rows = report.rows('long_span')
+    assert len(rows) == 72  # of 860; longer than 2 s at 30 fps
+    by_clip = {(r['subject'], r['clip']): r['detail'] for r in rows}
+    assert by_clip[('spNO.214', 'c_5')] == ('5..3460: 3456 frames = 115.2 s '
+                                            'at 30 fps')
+    assert ('spNO.2', 'j_7') in by_clip and ('spNO.190', 'm_8') in by_clip
+    assert len(records) == 860  # kept as annotated
+    summary = report.summary(records)
+    assert '[kept] long_span: 72 row(s)' in summary
+    # every flagged row is listed, not only the first ten
+    for subject, clip in by_clip:
+        assert f'casme3/{subject}/{clip} (' in summary
+    assert 'long_span' in report.metainfo(records)['irregular']
+
+
+def test_no_over_long_rows_in_casme2_and_samm(casme2, samm):
+    for records, report in (casme2, samm):
+        assert report.count('long_span') == 0

@@ -5,6 +5,7 @@ import importlib.util
 import json
 import os
 import os.path as osp
+import subprocess
 import sys
 
 import cv2
@@ -45,15 +46,23 @@ def casme2_tree(tmp_path_factory):
     records = []
     for i, (subject, clip, video, start, count, (on, ap, off)) in \
             enumerate(CLIPS):
-        write_clip(str(root / 'raw'), 'casme2', subject, clip,
-                   video_frames(video, start, count), first=1)
+        write_clip(
+            str(root / 'raw'),
+            'casme2',
+            subject,
+            clip,
+            video_frames(video, start, count),
+            first=1)
         records.append(record('casme2', subject, clip, on, ap, off, i % 2))
     records.append(record('samm', '006', '006_1_2', 1, 2, 3))  # filtered
     ann = write_ann(str(root / 'ann.json'), records, 'casme2')
     tool = load_tool('preprocess_faces')
-    args = ['--dataset', 'casme2', '--ann', ann, '--src',
-            str(root / 'raw'), '--dst', str(root / 'aligned'), '--size',
-            str(SIZE), '--workers', '2', '--no-progress']
+    args = [
+        '--dataset', 'casme2', '--ann', ann, '--src',
+        str(root / 'raw'), '--dst',
+        str(root / 'aligned'), '--size',
+        str(SIZE), '--workers', '2', '--no-progress'
+    ]
     code = tool.main(args)
     return dict(root=root, ann=ann, args=args, code=code, tool=tool)
 
@@ -65,27 +74,66 @@ def test_preprocess_tool_aligns_and_reports(casme2_tree, capsys):
     assert report['counts'] == dict(done=3, skipped=0, failed=1)
     failed = [c for c in report['clips'] if c['status'] == 'failed']
     raw1 = root / 'raw' / 'sub03' / 'EP05_01' / 'img1.jpg'
-    assert failed == [dict(key='sub03/EP05_01', status='failed',
-                           reason=f'no face found on onset frame 1: {raw1}',
-                           num_frames=0, seconds=failed[0]['seconds'])]
+    assert failed == [
+        dict(
+            key='sub03/EP05_01',
+            status='failed',
+            reason=f'no face found on onset frame 1: {raw1}',
+            num_frames=0,
+            seconds=failed[0]['seconds'])
+    ]
     assert report['detector'] == 'mediapipe'
     assert report['target']['size'] == SIZE
     for subject, clip, _, _, _, (onset, _, offset) in CLIPS[:3]:
         # --frames annotated (the default): onset..offset
         folder = root / 'aligned' / subject / clip
         names = sorted(p.name for p in folder.iterdir())
-        assert names == sorted(['alignment.json'] + [
-            f'img{i}.jpg' for i in range(onset, offset + 1)])
+        assert names == sorted(
+            ['alignment.json'] +
+            [f'img{i}.jpg' for i in range(onset, offset + 1)])
         assert cv2.imread(str(folder / 'img1.jpg')).shape == (SIZE, SIZE, 3)
     assert not (root / 'aligned' / 'sub03').exists() or not list(
         (root / 'aligned' / 'sub03').iterdir())
-    # a second run skips the done clips and names the failure again
+    # a second run skips the done clips and names the failure again, in
+    # the summary and on stderr
+    capsys.readouterr()
     code = casme2_tree['tool'].main(casme2_tree['args'])
-    out = capsys.readouterr().out.splitlines()
+    captured = capsys.readouterr()
+    out = captured.out.splitlines()
     assert code == 1
     assert out[0] == 'clips: 4, done: 0, skipped (already done): 3, failed: 1'
     assert out[1] == ('FAILED sub03/EP05_01: no face found on onset frame '
                       f'1: {raw1}')
+    prog = os.path.basename(sys.argv[0])
+    assert captured.err.splitlines() == [
+        f'{prog}: FAILED sub03/EP05_01: no face found on onset frame 1: '
+        f'{raw1}', f'{prog}: 1 of 4 clips failed (listed in '
+        f"{root / 'aligned' / 'preprocess_report.json'}); fix them and run "
+        'the same command again: finished ones are skipped'
+    ]
+
+
+def test_the_tool_is_quiet(casme2_tree, tmp_path):
+    """No MediaPipe or TensorFlow Lite start-up lines: a clean run writes
+    nothing to stderr."""
+    root = casme2_tree['root']
+    ann = write_ann(
+        str(tmp_path / 'one.json'),
+        [record('casme2', *CLIPS[0][:2], *CLIPS[0][5], 0)], 'casme2')
+    proc = subprocess.run([
+        sys.executable,
+        osp.join(REPO, 'tools', 'data', 'preprocess_faces.py'), '--dataset',
+        'casme2', '--ann', ann, '--src',
+        str(root / 'raw'), '--dst',
+        str(tmp_path / 'out'), '--size',
+        str(SIZE), '--no-progress'
+    ],
+                          capture_output=True,
+                          text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ''
+    assert proc.stdout.startswith('clips: 1, done: 1')
 
 
 def test_preprocess_tool_bad_input(casme2_tree, tmp_path, capsys):
@@ -93,13 +141,14 @@ def test_preprocess_tool_bad_input(casme2_tree, tmp_path, capsys):
     ann = casme2_tree['ann']
     base = ['--src', str(tmp_path / 'r'), '--dst', str(tmp_path / 'o')]
     cases = [
-        (['--dataset', 'casme2', '--ann', str(tmp_path / 'no.json')],
+        (['--dataset', 'casme2', '--ann',
+          str(tmp_path / 'no.json')],
          f'error: {tmp_path / "no.json"}: file not found'),
         (['--dataset', 'casme3', '--ann', ann],
          f"error: {ann}: no record of dataset 'casme3' (datasets in the "
          'file: casme2, samm)'),
-        (['--dataset', 'smic', '--ann', ann],
-         "error: unknown frame layout 'smic'; known layouts: casme2, "
+        (['--dataset', 'smic', '--ann',
+          ann], "error: unknown frame layout 'smic'; known layouts: casme2, "
          'casme2_cropped, casme3, samm, or a template with {subject}, '
          '{clip} and {frame}'),
     ]
@@ -109,20 +158,23 @@ def test_preprocess_tool_bad_input(casme2_tree, tmp_path, capsys):
         assert capsys.readouterr().err.strip() == f'{prog}: {message}'
 
 
-
 def test_dataset_loads_the_crops(casme2_tree):
     root = casme2_tree['root']
     pipeline = [
         dict(type='SelectFramePair', mode='annotated'),
         dict(type='LoadFramePair'),
         dict(type='FormatShape', input_format='NCTHW'),
-        dict(type='PackActionInputs',
-             meta_keys=('subject', 'clip', 'sample_idx')),
+        dict(
+            type='PackActionInputs',
+            meta_keys=('subject', 'clip', 'sample_idx')),
     ]
     ds = DATASETS.build(
-        dict(type='MicroExpressionDataset', ann_file=casme2_tree['ann'],
-             data_prefix=dict(img=str(root / 'aligned')),
-             exclude_subjects=['sub03', '006'], pipeline=pipeline))
+        dict(
+            type='MicroExpressionDataset',
+            ann_file=casme2_tree['ann'],
+            data_prefix=dict(img=str(root / 'aligned')),
+            exclude_subjects=['sub03', '006'],
+            pipeline=pipeline))
     assert len(ds) == 3
     sample = ds[2]
     assert tuple(sample['inputs'].shape) == (1, 3, 2, SIZE, SIZE)
@@ -138,9 +190,11 @@ def test_dataset_loads_the_crops(casme2_tree):
 def test_flow_tool_and_loading(casme2_tree, capsys):
     root = casme2_tree['root']
     tool = load_tool('compute_flow')
-    args = ['--dataset', 'casme2', '--ann', casme2_tree['ann'], '--src',
-            str(root / 'aligned'), '--dst', str(root / 'flow'), '--method',
-            'dis', '--no-progress']
+    args = [
+        '--dataset', 'casme2', '--ann', casme2_tree['ann'], '--src',
+        str(root / 'aligned'), '--dst',
+        str(root / 'flow'), '--method', 'dis', '--no-progress'
+    ]
     assert tool.main(args) == 1  # sub03 has no crops
     out = capsys.readouterr().out.splitlines()
     assert out[0] == 'samples: 4, done: 3, skipped (already done): 0, ' \
@@ -167,36 +221,43 @@ def test_flow_tool_and_loading(casme2_tree, capsys):
         dict(type='PackActionInputs', meta_keys=('subject', 'clip')),
     ]
     ds = DATASETS.build(
-        dict(type='MicroExpressionDataset', ann_file=casme2_tree['ann'],
-             data_prefix=dict(img=str(root / 'aligned')),
-             test_subjects=['sub01'], pipeline=pipeline))
+        dict(
+            type='MicroExpressionDataset',
+            ann_file=casme2_tree['ann'],
+            data_prefix=dict(img=str(root / 'aligned')),
+            test_subjects=['sub01'],
+            pipeline=pipeline))
     sample = ds[0]
     assert tuple(sample['inputs'].shape) == (1, 3, 32, 32)
     # u, v scaled by 32 / SIZE; strain unchanged
     full = flow.astype(np.float32)
     small = cv2.resize(full, (32, 32), interpolation=cv2.INTER_AREA)
     got = sample['inputs'][0].permute(1, 2, 0).numpy()
-    np.testing.assert_allclose(got[..., :2], small[..., :2] * 32 / SIZE,
-                               atol=1e-4)
+    np.testing.assert_allclose(
+        got[..., :2], small[..., :2] * 32 / SIZE, atol=1e-4)
     np.testing.assert_allclose(got[..., 2], small[..., 2], atol=1e-4)
 
 
 # dataset, subject, clip folder, first frame number, gray, samples
 # (clip id, onset, apex, offset)
 LAYOUT_CASES = {
-    'samm': ('006', '006_1_2', 5562, True,
-             [('006_1_2', 5562, 5563, 5564)]),
+    'samm': ('006', '006_1_2', 5562, True, [('006_1_2', 5562, 5563, 5564)]),
     # CAS(ME)^3 part A: two samples share the recording folder 'a'
-    'casme3': ('spNO.1', 'a', 1, False,
-               [('a_1', 1, 2, 3), ('a_5', 5, 6, 7)]),
+    'casme3': ('spNO.1', 'a', 1, False, [('a_1', 1, 2, 3), ('a_5', 5, 6, 7)]),
 }
 
 
 @pytest.mark.parametrize('dataset', sorted(LAYOUT_CASES))
 def test_each_layout_end_to_end(tmp_path, dataset, capsys):
     subject, folder, first, gray, samples = LAYOUT_CASES[dataset]
-    write_clip(str(tmp_path / 'raw'), dataset, subject, folder,
-               video_frames('single_face.mp4', 0, 7), first, gray=gray)
+    write_clip(
+        str(tmp_path / 'raw'),
+        dataset,
+        subject,
+        folder,
+        video_frames('single_face.mp4', 0, 7),
+        first,
+        gray=gray)
     records = []
     for clip, on, ap, off in samples:
         rec = record(dataset, subject, clip, on, ap, off)
@@ -205,31 +266,40 @@ def test_each_layout_end_to_end(tmp_path, dataset, capsys):
     ann = write_ann(str(tmp_path / 'ann.json'), records, dataset)
     common = ['--dataset', dataset, '--ann', ann, '--no-progress']
     faces = load_tool('preprocess_faces').main(common + [
-        '--src', str(tmp_path / 'raw'), '--dst', str(tmp_path / 'faces'),
-        '--size', str(SIZE)])
+        '--src',
+        str(tmp_path / 'raw'), '--dst',
+        str(tmp_path / 'faces'), '--size',
+        str(SIZE)
+    ])
     assert faces == 0, capsys.readouterr().out
     flow = load_tool('compute_flow').main(common + [
-        '--src', str(tmp_path / 'faces'), '--dst', str(tmp_path / 'flow'),
-        '--method', 'farneback'])
+        '--src',
+        str(tmp_path / 'faces'), '--dst',
+        str(tmp_path / 'flow'), '--method', 'farneback'
+    ])
     assert flow == 0, capsys.readouterr().out
 
     frames_ds = DATASETS.build(
-        dict(type='MicroExpressionDataset', ann_file=ann,
-             data_prefix=dict(img=str(tmp_path / 'faces')),
-             pipeline=[
-                 dict(type='SelectFramePair', mode='annotated'),
-                 dict(type='LoadFramePair'),
-                 dict(type='FormatShape', input_format='NCTHW'),
-                 dict(type='PackActionInputs', meta_keys=('clip', )),
-             ]))
+        dict(
+            type='MicroExpressionDataset',
+            ann_file=ann,
+            data_prefix=dict(img=str(tmp_path / 'faces')),
+            pipeline=[
+                dict(type='SelectFramePair', mode='annotated'),
+                dict(type='LoadFramePair'),
+                dict(type='FormatShape', input_format='NCTHW'),
+                dict(type='PackActionInputs', meta_keys=('clip', )),
+            ]))
     flow_ds = DATASETS.build(
-        dict(type='MicroExpressionDataset', ann_file=ann,
-             data_prefix=dict(img=str(tmp_path / 'faces')),
-             pipeline=[
-                 dict(type='LoadFlow', flow_root=str(tmp_path / 'flow')),
-                 dict(type='FormatShape', input_format='NCHW'),
-                 dict(type='PackActionInputs', meta_keys=('clip', )),
-             ]))
+        dict(
+            type='MicroExpressionDataset',
+            ann_file=ann,
+            data_prefix=dict(img=str(tmp_path / 'faces')),
+            pipeline=[
+                dict(type='LoadFlow', flow_root=str(tmp_path / 'flow')),
+                dict(type='FormatShape', input_format='NCHW'),
+                dict(type='PackActionInputs', meta_keys=('clip', )),
+            ]))
     assert len(frames_ds) == len(flow_ds) == len(samples)
     for i, (clip, onset, apex, _) in enumerate(samples):
         sample = frames_ds[i]
@@ -239,8 +309,8 @@ def test_each_layout_end_to_end(tmp_path, dataset, capsys):
                           apex)
         crop = cv2.imread(path, cv2.IMREAD_UNCHANGED)
         assert crop.ndim == (2 if gray else 3)  # SAMM crops stay gray
-        rgb = cv2.cvtColor(crop, cv2.COLOR_GRAY2RGB if gray else
-                           cv2.COLOR_BGR2RGB)
+        rgb = cv2.cvtColor(crop,
+                           cv2.COLOR_GRAY2RGB if gray else cv2.COLOR_BGR2RGB)
         got = sample['inputs'][0, :, 1].permute(1, 2, 0).numpy()
         np.testing.assert_array_equal(got, rgb)
         packed = flow_ds[i]

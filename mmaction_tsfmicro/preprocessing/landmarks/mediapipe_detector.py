@@ -10,6 +10,7 @@ from typing import Optional
 import cv2
 import numpy as np
 
+from ...utils.stdio import quiet_stderr
 from ..face_mesh import NOSE_TIP, eye_centres
 from .backends import BACKENDS, model_file, require
 from .base import FaceLandmarks, LandmarkDetector, bbox_of, order_eyes, to_bgr
@@ -32,6 +33,14 @@ class MediaPipeDetector(LandmarkDetector):
                  model_path: Optional[str] = None,
                  min_detection_confidence: float = 0.5,
                  max_faces: int = 2) -> None:
+        with quiet_stderr():
+            self._build(model_path, min_detection_confidence, max_faces)
+            # MediaPipe logs its start-up on the first inference too: run
+            # one here, silenced (IMAGE mode keeps no state between calls)
+            self.detect(np.zeros((64, 64, 3), np.uint8))
+
+    def _build(self, model_path: Optional[str],
+               min_detection_confidence: float, max_faces: int) -> None:
         mp = require('mediapipe', 'mediapipe', self.name)
         vision = require('mediapipe.tasks.python.vision', 'mediapipe',
                          self.name)
