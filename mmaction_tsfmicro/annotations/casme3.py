@@ -32,7 +32,9 @@ CLASS_SETS = (
                     'fear': 'negative', 'anger': 'negative',
                     'sad': 'negative', 'surprise': 'surprise',
                     'others': 'others'}},
-        'CAS(ME)^3 paper / MMNet 4-class grouping'),
+        'CAS(ME)^3 4 classes: happy -> positive; disgust, fear, anger, sad '
+        '-> negative (the grouping of TSFmicro\'s classes/cas3/'
+        'dataset_c4.py)'),
 )
 
 
