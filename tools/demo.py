@@ -10,10 +10,18 @@
 4. ``tools/loso.py configs/tsfmicro_demo.py``: leave-one-subject-out over
    every demo subject, resumed when the work dir holds an earlier run;
 
-then it prints where the report is, with its UF1, UAR and accuracy. Every
-step is the command a user would type; they are printed as they run.
+5. ``tools/data/make_demo_video.py`` and ``tools/infer.py``: a clip drawn
+   with another seed (one the LOSO never saw) written as a plain video,
+   classified by the released demo checkpoint
+   (``checkpoints/tsfmicro_tiny_demo_all-subjects-*.pth``, trained on every
+   demo subject), which aligns the face as its training frames were;
+
+then it prints where the report is, with its UF1, UAR and accuracy, and the
+new clip's prediction. Every step is the command a user would type; they
+are printed as they run.
 """
 import argparse
+import glob
 import json
 import os
 import os.path as osp
@@ -32,30 +40,55 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser = ArgumentParser(
         description='Run the demo: demo data set, annotations, face '
         'alignment and a full LOSO experiment with its report')
-    parser.add_argument('--data-dir', default='data/demo',
-                        help='folder of the demo data (default: data/demo)')
-    parser.add_argument('--work-dir', default='work_dirs/demo_loso',
-                        help='LOSO work dir (default: work_dirs/demo_loso)')
-    parser.add_argument('--config', default=CONFIG,
-                        help=f'LOSO config (default: {CONFIG})')
-    parser.add_argument('--subjects', type=int, default=None,
-                        help='demo subjects (default: every usable face, '
-                        '19)')
-    parser.add_argument('--clips-per-class', type=int, default=None,
-                        help='demo clips of each class per subject '
-                        '(default: 3)')
-    parser.add_argument('--jobs', type=int, default=2,
-                        help='folds trained at once, each with cores/jobs '
-                        'threads (default: 2)')
-    parser.add_argument('--cfg-options', nargs='+', default=[],
-                        help='passed to tools/loso.py')
+    parser.add_argument(
+        '--data-dir',
+        default='data/demo',
+        help='folder of the demo data (default: data/demo)')
+    parser.add_argument(
+        '--work-dir',
+        default='work_dirs/demo_loso',
+        help='LOSO work dir (default: work_dirs/demo_loso)')
+    parser.add_argument(
+        '--config', default=CONFIG, help=f'LOSO config (default: {CONFIG})')
+    parser.add_argument(
+        '--subjects',
+        type=int,
+        default=None,
+        help='demo subjects (default: every usable face, '
+        '19)')
+    parser.add_argument(
+        '--clips-per-class',
+        type=int,
+        default=None,
+        help='demo clips of each class per subject '
+        '(default: 3)')
+    parser.add_argument(
+        '--jobs',
+        type=int,
+        default=2,
+        help='folds trained at once, each with cores/jobs '
+        'threads (default: 2)')
+    parser.add_argument(
+        '--cfg-options', nargs='+', default=[], help='passed to tools/loso.py')
     return parser.parse_args(argv)
+
+
+def release_checkpoint() -> str:
+    """The released demo checkpoint shipped in ``checkpoints/``."""
+    found = sorted(
+        glob.glob(
+            osp.join(REPO, 'checkpoints',
+                     'tsfmicro_tiny_demo_all-subjects-*.pth')))
+    if len(found) != 1:
+        sys.exit('demo: expected one checkpoints/tsfmicro_tiny_demo_all-'
+                 f'subjects-<hash>.pth, found {len(found)}')
+    return found[0]
 
 
 def run(step: str, cmd: list) -> float:
     """Run one step as a subprocess from the repository root."""
-    print(f'\n==> {step}\n$ {" ".join(shlex.quote(c) for c in cmd)}',
-          flush=True)
+    print(
+        f'\n==> {step}\n$ {" ".join(shlex.quote(c) for c in cmd)}', flush=True)
     start = time.time()
     proc = subprocess.run(cmd, cwd=REPO)
     seconds = time.time() - start
@@ -89,11 +122,13 @@ def main(argv=None) -> None:
     times['face alignment'] = run('face alignment', [
         py, 'tools/data/preprocess_faces.py', '--dataset', 'casme2', '--ann',
         ann, '--src', raw, '--dst', faces, '--size', '112', '--workers',
-        str(min(2, os.cpu_count() or 1)), '--detector', 'mediapipe'
+        str(min(2,
+                os.cpu_count() or 1)), '--detector', 'mediapipe'
     ])
     loso = [
         py, 'tools/loso.py', args.config, '--work-dir', args.work_dir,
-        '--jobs', str(args.jobs)
+        '--jobs',
+        str(args.jobs)
     ]
     if osp.isdir(osp.join(REPO, args.work_dir)) and os.listdir(
             osp.join(REPO, args.work_dir)):
@@ -107,6 +142,22 @@ def main(argv=None) -> None:
     loso += ['--cfg-options'] + options
     times['LOSO'] = run('leave-one-subject-out training and report', loso)
 
+    video = osp.join(args.data_dir, 'unseen', 'clip.mp4')
+    times['new clip'] = run(
+        'a clip no model saw, as a video',
+        [py, 'tools/data/make_demo_video.py', '--out', video])
+    with open(osp.join(REPO, video + '.json')) as f:
+        clip = json.load(f)
+    checkpoint = release_checkpoint()
+    result_file = osp.join(args.work_dir, 'unseen_clip_result.json')
+    times['inference'] = run('the released demo model classifies it', [
+        py, 'tools/infer.py', '-', checkpoint, video, '--onset',
+        str(clip['onset']), '--apex',
+        str(clip['apex']), '--out', result_file
+    ])
+    with open(osp.join(REPO, result_file)) as f:
+        result = json.load(f)
+
     report_file = osp.join(REPO, args.work_dir, 'loso_report.json')
     with open(report_file) as f:
         report = json.load(f)
@@ -119,6 +170,10 @@ def main(argv=None) -> None:
     print(f"Pooled over {report['num_folds']} folds, "
           f"{report['num_samples']} clips: UF1 {report['uf1']:.4f}  "
           f"UAR {report['uar']:.4f}  accuracy {report['acc']:.4f}")
+    print(
+        f"New clip {video} (true class {clip['emotion']}): predicted "
+        f"{result['predicted']} ({result['scores'][result['predicted']]:.4f})"
+        f' by {osp.relpath(checkpoint, REPO)}')
     print('The demo set is synthetic motions on real faces: these numbers '
           'say nothing about CASME II, SAMM or CAS(ME)^3.')
 

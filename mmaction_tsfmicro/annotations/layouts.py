@@ -187,3 +187,45 @@ def list_frames(layout: str, root: str, subject: str,
             frames.append((int(match.group('frame')), osp.join(folder, name)))
     frames.sort()
     return frames
+
+
+def guess_filename_tmpl(folder: str, frame: int) -> str:
+    """The file-name template of a folder of numbered frames, found from
+    the file whose number is ``frame``.
+
+    ``img46.jpg`` gives ``'img{}.jpg'``, ``006_05562.jpg`` (frame 5562)
+    ``'006_{:05d}.jpg'``.
+
+    Args:
+        folder (str): The folder of frames.
+        frame (int): A frame number known to be there.
+
+    Returns:
+        str: The template, for ``template.format(number)``.
+
+    Raises:
+        FileNotFoundError: If no file, or more than one, is numbered
+            ``frame``.
+    """
+    if not osp.isdir(folder):
+        raise FileNotFoundError(f'{folder}: frame folder not found')
+    found = set()
+    for name in sorted(os.listdir(folder)):
+        for match in re.finditer(r'\d+', name):
+            digits = match.group()
+            if int(digits) != int(frame):
+                continue
+            spec = (f'{{:0{len(digits)}d}}' if len(digits) > len(str(frame))
+                    else '{}')
+            found.add(name[:match.start()].replace('{', '{{').replace(
+                '}', '}}') + spec + name[match.end():].replace(
+                    '{', '{{').replace('}', '}}'))
+    images = sorted(t for t in found
+                    if t.lower().endswith(('.jpg', '.jpeg', '.png', '.bmp')))
+    if len(images) != 1:
+        what = 'no image file' if not images else (
+            f'several kinds of files ({", ".join(images)})')
+        raise FileNotFoundError(
+            f'{folder}: {what} numbered {frame}; give the file-name '
+            "template (e.g. filename_tmpl='img{}.jpg')")
+    return images[0]

@@ -37,6 +37,15 @@ def test_demo_runs_every_step_and_reports(tmp_path):
     assert sorted(p.name for p in (data / 'faces112').iterdir()
                   if p.is_dir()) == ['sub01', 'sub02', 'sub03']
     assert 'say nothing about CASME II, SAMM or CAS(ME)^3' in out
+    # the last step: a new clip as a video, classified by the released model
+    clip = json.loads((data / 'unseen' / 'clip.mp4.json').read_text())
+    result = json.loads((work / 'unseen_clip_result.json').read_text())
+    assert set(result['scores']) == {'happiness', 'disgust', 'repression',
+                                     'surprise', 'others'}
+    assert abs(sum(result['scores'].values()) - 1) < 1e-4
+    assert result['source']['alignment']['detector'] == 'mediapipe'
+    assert (f"(true class {clip['emotion']}): predicted "
+            f"{result['predicted']}") in out
 
     # a second run reuses everything: no fold is trained again
     again = subprocess.run(cmd, cwd=REPO_ROOT, capture_output=True,

@@ -18,6 +18,17 @@ def search_radius(onset: int, apex: int, ratio: float) -> int:
     return max(0, int(math.floor(ratio * (apex - onset) + 1e-9)))
 
 
+def key_frame(results: Dict, role: str) -> int:
+    """The ``onset``/``apex``/``offset`` frame number of a sample, under the
+    dataset's name (``onset_frame``) or the annotation file's (``onset``).
+    """
+    for key in (f'{role}_frame', role):
+        if results.get(key) is not None:
+            return int(results[key])
+    raise KeyError(f'sample {sample_name(results)}: no {role} frame (give '
+                   f'{role}_frame or {role})')
+
+
 @TRANSFORMS.register_module()
 class SelectFramePair(BaseTransform):
     """Pick the frame pair of a sample and set ``frame_inds``.
@@ -34,8 +45,11 @@ class SelectFramePair(BaseTransform):
     * ``'jitter'``: a uniformly random pair from the same window, drawn
       anew for every call.
 
-    Required keys: ``onset_frame``, ``apex_frame`` (and for ``'max_diff'``
-    ``frame_dir``, ``filename_tmpl``).
+    Required keys: ``onset_frame``, ``apex_frame`` (a sample of
+    :class:`MicroExpressionDataset`), or ``onset``, ``apex`` (the
+    annotation file's names, e.g. a dict given to MMAction2's
+    ``inference_recognizer``); for ``'max_diff'`` also ``frame_dir`` and
+    ``filename_tmpl``.
     Added keys: ``frame_inds`` (``[onset, apex]``), ``clip_len`` (2),
     ``num_clips`` (1), ``frame_interval`` (None).
 
@@ -90,7 +104,7 @@ class SelectFramePair(BaseTransform):
 
     def transform(self, results: Dict) -> Dict:
         """Set ``frame_inds`` to the chosen pair."""
-        onset, apex = int(results['onset_frame']), int(results['apex_frame'])
+        onset, apex = key_frame(results, 'onset'), key_frame(results, 'apex')
         if apex < onset:
             raise ValueError(f'sample {sample_name(results)}: apex {apex} '
                              f'comes before onset {onset}')

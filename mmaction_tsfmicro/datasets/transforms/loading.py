@@ -8,6 +8,7 @@ from mmcv.transforms import BaseTransform
 from mmengine import fileio
 
 from mmaction.registry import TRANSFORMS
+from ...annotations.layouts import guess_filename_tmpl
 from ...utils.images import check_complete
 
 
@@ -69,7 +70,9 @@ class LoadFramePair(BaseTransform):
     stops with an error that names the file and the sample. Grayscale
     frames (SAMM) are expanded to three channels.
 
-    Required keys: ``frame_dir``, ``filename_tmpl``, ``frame_inds``.
+    Required keys: ``frame_dir``, ``frame_inds`` and ``filename_tmpl`` (when
+    it is missing, it is found from the folder's file names, see
+    :func:`~mmaction_tsfmicro.annotations.layouts.guess_filename_tmpl`).
     Added keys: ``imgs``, ``original_shape``, ``img_shape``.
 
     Args:
@@ -86,6 +89,9 @@ class LoadFramePair(BaseTransform):
     def transform(self, results: Dict) -> Dict:
         """Read the frames."""
         inds: Sequence[int] = np.asarray(results['frame_inds']).reshape(-1)
+        if not results.get('filename_tmpl'):
+            results['filename_tmpl'] = guess_filename_tmpl(
+                results['frame_dir'], int(inds[0]))
         imgs = [
             read_frame(results, i, 'color', self.channel_order,
                        self.backend_args) for i in inds

@@ -1,0 +1,194 @@
+"""Released checkpoints: weights, class names and preprocessing, named by
+their hash.
+
+:func:`publish_checkpoint` turns a training checkpoint into a release file
+``<name>-<sha256[:8]>.pth``: the optimizer, scheduler and message-hub state
+are dropped; ``meta`` keeps the training config, the class names and the
+face preprocessing the training frames had (the alignment target and
+detector of ``tools/data/preprocess_faces.py``'s run report), so that
+inference on a new clip prepares it the same way without the user knowing
+it. :func:`verify_checkpoint` checks a release file's hash against its name
+before it is used.
+"""
+import datetime
+import hashlib
+import io
+import os.path as osp
+import re
+from typing import Any, Dict, Optional
+
+import torch
+
+from ..utils.fileio import read_json, write_bytes
+
+#: The checkpoint keys a release keeps.
+KEPT_KEYS = ('state_dict', 'meta')
+#: ``<name>-<8 hex digits>.pth``.
+RELEASE_NAME = re.compile(r'^(?P<name>.+)-(?P<sha>[0-9a-f]{8})\.pth$')
+
+
+class CheckpointError(ValueError):
+    """A checkpoint cannot be published or used; the message names it."""
+
+
+def file_sha256(path: str) -> str:
+    """The SHA-256 hex digest of a file."""
+    digest = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for block in iter(lambda: f.read(1 << 20), b''):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def preprocessing_from_report(report_path: str) -> Dict[str, Any]:
+    """The face preprocessing of a ``preprocess_faces.py`` run report.
+
+    Args:
+        report_path (str): The run's ``preprocess_report.json``.
+
+    Returns:
+        dict: ``alignment`` (the target: ``size``, ``eye_y``, ``eye_dist``,
+        ``nose_y``, ``use_nose``), ``detector`` and ``max_shift``.
+    """
+    report = read_json(report_path)
+    missing = [k for k in ('target', 'detector') if k not in report]
+    if missing:
+        raise CheckpointError(f'{report_path}: not a preprocess_faces.py '
+                              f'run report (no {missing[0]!r})')
+    return dict(alignment=dict(report['target']),
+                detector=report['detector'],
+                max_shift=report.get('max_shift'))
+
+
+def publish_checkpoint(src: str,
+                       out: str,
+                       preprocessing: Optional[Dict[str, Any]] = None,
+                       extra_meta: Optional[Dict[str, Any]] = None) -> str:
+    """Write the release file of a training checkpoint.
+
+    Args:
+        src (str): A checkpoint written by MMEngine's Runner.
+        out (str): ``DIR/name`` (or ``DIR/name.pth``); ``-<sha256[:8]>.pth``
+            is appended.
+        preprocessing (dict, optional): The face preprocessing of the
+            training frames (:func:`preprocessing_from_report`); None for
+            frames that were not aligned by the plugin.
+        extra_meta (dict, optional): More ``meta`` entries (e.g. a
+            description of the training data).
+
+    Returns:
+        str: The path written.
+
+    Raises:
+        CheckpointError: If ``src`` is not a Runner checkpoint with the
+            dataset's class names.
+    """
+    if not osp.isfile(src):
+        raise CheckpointError(f'{src}: checkpoint not found')
+    ckpt = torch.load(src, map_location='cpu', weights_only=False)
+    if not isinstance(ckpt, dict) or 'state_dict' not in ckpt:
+        raise CheckpointError(f'{src}: not a checkpoint with a state_dict')
+    meta = dict(ckpt.get('meta') or {})
+    classes = (meta.get('dataset_meta') or {}).get('classes')
+    if not classes:
+        raise CheckpointError(f'{src}: its meta names no classes (not '
+                              "written by a Runner with the dataset's "
+                              'metainfo)')
+    import mmaction_tsfmicro
+    meta.update(
+        classes=list(classes),
+        preprocessing=preprocessing,
+        published=datetime.datetime.now().astimezone().isoformat(
+            timespec='seconds'),
+        published_from=osp.basename(src),
+        mmaction_tsfmicro=mmaction_tsfmicro.__version__,
+        **(extra_meta or {}))
+    release = dict(
+        state_dict={k: v.detach().clone()
+                    for k, v in ckpt['state_dict'].items()},
+        meta=meta)
+    buffer = io.BytesIO()
+    torch.save(release, buffer)
+    data = buffer.getvalue()
+    stem = out[:-4] if out.endswith('.pth') else out
+    final = f'{stem}-{hashlib.sha256(data).hexdigest()[:8]}.pth'
+    write_bytes(final, data)
+    return final
+
+
+def verify_checkpoint(path: str) -> Dict[str, Any]:
+    """Load a release file after checking its hash against its name.
+
+    Args:
+        path (str): ``<name>-<sha256[:8]>.pth``; a checkpoint without a
+            hash in its name is loaded unchecked.
+
+    Returns:
+        dict: The checkpoint (``state_dict`` and ``meta``).
+
+    Raises:
+        CheckpointError: If the file is missing or its content does not
+            match the hash in its name (a damaged or edited file).
+    """
+    if not osp.isfile(path):
+        raise CheckpointError(f'{path}: checkpoint not found')
+    match = RELEASE_NAME.match(osp.basename(path))
+    if match:
+        sha = file_sha256(path)
+        if not sha.startswith(match.group('sha')):
+            raise CheckpointError(
+                f'{path}: the file\'s SHA-256 begins {sha[:8]}, not '
+                f"{match.group('sha')} as its name says: the file is "
+                'damaged or was changed; download or copy it again')
+    return torch.load(path, map_location='cpu', weights_only=False)
+
+
+def same_predictions(original: str, released: str, num_inputs: int = 4,
+                     seed: int = 0) -> float:
+    """Check that a release predicts what its training checkpoint predicts.
+
+    Both are loaded into the model of the training config (the
+    checkpoint's ``meta['cfg']``) and run on the same random inputs.
+
+    Args:
+        original (str): The training checkpoint.
+        released (str): Its release file.
+        num_inputs (int): Random inputs to compare on.
+        seed (int): Their seed.
+
+    Returns:
+        float: The largest absolute difference of the class scores (0.0).
+
+    Raises:
+        CheckpointError: If the predictions differ.
+    """
+    from .inference import init_model
+    models = [init_model(None, path) for path in (original, released)]
+    cfg = models[0].cfg
+    size = _input_size(cfg)
+    gen = torch.Generator().manual_seed(seed)
+    inputs = torch.randint(0, 256, (num_inputs, 1, 3, 2, size, size),
+                           generator=gen).float()
+    from mmaction.structures import ActionDataSample
+    outs = []
+    with torch.no_grad():
+        for m in models:
+            batch = m.data_preprocessor(dict(
+                inputs=list(inputs),
+                data_samples=[ActionDataSample() for _ in inputs]))
+            outs.append(m._forward(batch['inputs'], stage='head'))
+    diff = float((outs[0] - outs[1]).abs().max())
+    if diff != 0.0:
+        raise CheckpointError(f'{released}: predicts other scores than '
+                              f'{original} (max difference {diff:g})')
+    return diff
+
+
+def _input_size(cfg) -> int:
+    """The side of the model's input (the test pipeline's resize)."""
+    for t in cfg.get('test_pipeline') or []:
+        if t.get('type') == 'Resize':
+            scale = t.get('scale')
+            return int(scale[0] if isinstance(scale, (list, tuple)) else
+                       scale)
+    return 224
