@@ -22,7 +22,6 @@ Examples::
 import argparse
 import os.path as osp
 
-from mmaction_tsfmicro.apis.inference import inference_clip, init_model
 from mmaction_tsfmicro.utils.cli import ArgumentParser, run_main
 from mmaction_tsfmicro.utils.fileio import write_json
 
@@ -82,6 +81,8 @@ def clip_of(args: argparse.Namespace) -> dict:
     if osp.isdir(path):
         return dict(frame_dir=path, **keys)
     if path.lower().endswith(VIDEO_SUFFIXES):
+        if not osp.isfile(path):
+            raise FileNotFoundError(f'{path}: video not found')
         return dict(video=path, **keys)
     if not osp.exists(path):
         raise FileNotFoundError(f'{path}: not found')
@@ -93,6 +94,10 @@ def clip_of(args: argparse.Namespace) -> dict:
 def main(argv=None) -> int:
     args = parse_args(argv)
     clip = clip_of(args)
+    if not osp.isfile(args.checkpoint):
+        raise FileNotFoundError(f'{args.checkpoint}: checkpoint not found')
+    # torch and MMAction2 load only once the arguments are known to be good
+    from mmaction_tsfmicro.apis.inference import inference_clip, init_model
     model = init_model(None if args.config == '-' else args.config,
                        args.checkpoint, args.device)
     result = inference_clip(model, clip, align=args.align)

@@ -55,3 +55,22 @@ def test_bad_layouts_are_refused():
         get_template('{video}/{frame}.jpg')
     with pytest.raises(ValueError, match='must use {frame} in its file name'):
         get_template('{subject}/{frame}/x.jpg')
+
+
+def test_guess_filename_tmpl(tmp_path):
+    from mmaction_tsfmicro.annotations.layouts import guess_filename_tmpl
+    for name in ('img46.jpg', 'img47.jpg', 'notes.txt'):
+        (tmp_path / name).write_text('x')
+    assert guess_filename_tmpl(str(tmp_path), 46) == 'img{}.jpg'
+    samm = tmp_path / 'samm'
+    samm.mkdir()
+    (samm / '006_05562.jpg').write_text('x')
+    assert guess_filename_tmpl(str(samm), 5562) == '006_{:05d}.jpg'
+    (tmp_path / 'reg_img46.jpg').write_text('x')
+    with pytest.raises(FileNotFoundError, match=r'several kinds of files '
+                       r'\(img\{\}.jpg, reg_img\{\}.jpg\) numbered 46'):
+        guess_filename_tmpl(str(tmp_path), 46)
+    with pytest.raises(FileNotFoundError, match='no image file numbered 9'):
+        guess_filename_tmpl(str(tmp_path), 9)
+    with pytest.raises(FileNotFoundError, match='frame folder not found'):
+        guess_filename_tmpl(str(tmp_path / 'none'), 1)
