@@ -1,0 +1,61 @@
+"""Parameters and FLOPs of a config's model, for the model zoo.
+
+FLOPs are MMEngine's count (``mmengine.analysis``): one multiply-add is one
+FLOP, as in MMAction2's model zoo, for one sample of the size the config's
+test pipeline gives.
+"""
+from typing import Dict, Tuple, Union
+
+import torch
+from mmengine.config import Config
+
+from .runner_args import load_config
+
+
+def input_shape(cfg: Config) -> Tuple[int, ...]:
+    """The model's input for one sample: (1, C, T, H, W) from the test
+    pipeline (its resize or crop; T = 2 for an onset/apex pair)."""
+    size = 224
+    for t in cfg.get('test_pipeline') or []:
+        if t.get('type') in ('Resize', 'CenterCrop'):
+            scale = t.get('scale', t.get('crop_size'))
+            if scale is not None:
+                size = int(scale[0] if isinstance(scale, (list, tuple))
+                           else scale)
+    return (1, 3, 2, size, size)
+
+
+def model_complexity(config: Union[str, Config]) -> Dict[str, int]:
+    """``params`` and ``flops`` of a config's model.
+
+    Args:
+        config (str | Config): The config.
+
+    Returns:
+        dict: ``params``, ``flops`` and ``input_shape``.
+    """
+    from mmaction.registry import MODELS
+    from mmengine.analysis import get_model_complexity_info
+    from mmengine.registry import init_default_scope
+
+    import mmaction_tsfmicro.plugin  # noqa: F401
+    cfg = load_config(config) if isinstance(config, str) else config
+    init_default_scope(cfg.get('default_scope', 'mmaction'))
+    model = MODELS.build(cfg.model).eval()
+
+    class Head(torch.nn.Module):
+        """The recognizer from its input to its class scores."""
+
+        def __init__(self, recognizer: torch.nn.Module) -> None:
+            super().__init__()
+            self.recognizer = recognizer
+
+        def forward(self, inputs: torch.Tensor) -> torch.Tensor:
+            return self.recognizer._forward(inputs, stage='head')
+
+    shape = (1, ) + input_shape(cfg)
+    info = get_model_complexity_info(
+        Head(model), inputs=(torch.zeros(shape), ), show_table=False,
+        show_arch=False)
+    return dict(params=int(sum(p.numel() for p in model.parameters())),
+                flops=int(info['flops']), input_shape=list(shape))
