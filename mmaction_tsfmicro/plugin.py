@@ -29,7 +29,8 @@ def register_all_modules(init_default_scope: bool = True) -> None:
     apply_upstream_fixes()  # before mmaction.models is first imported
     from mmaction.utils import register_all_modules as register_mmaction
     register_mmaction(init_default_scope=False)
-    from . import datasets, engine, evaluation, models  # noqa: F401
+    from . import (datasets, engine, evaluation, models,  # noqa: F401
+                   visualization)
     if init_default_scope and not DefaultScope.check_instance_created(
             'mmaction'):
         DefaultScope.get_instance('mmaction', scope_name='mmaction')

@@ -19,8 +19,8 @@ import os
 
 import mmaction_tsfmicro.plugin  # noqa: F401  (registers the plugin)
 from mmaction_tsfmicro.apis.publish import (preprocessing_from_report,
-                                            publish_checkpoint,
-                                            same_predictions)
+                                            publish_checkpoint)
+from mmaction_tsfmicro.apis.release_check import same_predictions
 from mmaction_tsfmicro.utils.cli import ArgumentParser, run_main
 
 

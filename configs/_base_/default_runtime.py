@@ -13,7 +13,10 @@ default_hooks = dict(
     checkpoint=dict(
         type='CheckpointHook', interval=10, max_keep_ckpts=2, save_last=True),
     sampler_seed=dict(type='DistSamplerSeedHook'),
-    sync_buffers=dict(type='SyncBuffersHook'))
+    sync_buffers=dict(type='SyncBuffersHook'),
+    # pictures of the test samples (onset, apex, difference, labels), off
+    # until tools/test.py --show-dir DIR / --show turns them on
+    visualization=dict(type='MicroExpressionVisualizationHook', enable=False))
 
 custom_hooks = [
     # refuses a run whose training split shares a subject with its test split

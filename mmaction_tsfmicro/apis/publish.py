@@ -8,7 +8,8 @@ face preprocessing the training frames had (the alignment target and
 detector of ``tools/data/preprocess_faces.py``'s run report), so that
 inference on a new clip prepares it the same way without the user knowing
 it. :func:`verify_checkpoint` checks a release file's hash against its name
-before it is used.
+before it is used; :mod:`.release_check` compares its predictions with
+the checkpoint it came from.
 """
 import datetime
 import hashlib
@@ -141,54 +142,3 @@ def verify_checkpoint(path: str) -> Dict[str, Any]:
                 f"{match.group('sha')} as its name says: the file is "
                 'damaged or was changed; download or copy it again')
     return torch.load(path, map_location='cpu', weights_only=False)
-
-
-def same_predictions(original: str, released: str, num_inputs: int = 4,
-                     seed: int = 0) -> float:
-    """Check that a release predicts what its training checkpoint predicts.
-
-    Both are loaded into the model of the training config (the
-    checkpoint's ``meta['cfg']``) and run on the same random inputs.
-
-    Args:
-        original (str): The training checkpoint.
-        released (str): Its release file.
-        num_inputs (int): Random inputs to compare on.
-        seed (int): Their seed.
-
-    Returns:
-        float: The largest absolute difference of the class scores (0.0).
-
-    Raises:
-        CheckpointError: If the predictions differ.
-    """
-    from .inference import init_model
-    models = [init_model(None, path) for path in (original, released)]
-    cfg = models[0].cfg
-    size = _input_size(cfg)
-    gen = torch.Generator().manual_seed(seed)
-    inputs = torch.randint(0, 256, (num_inputs, 1, 3, 2, size, size),
-                           generator=gen).float()
-    from mmaction.structures import ActionDataSample
-    outs = []
-    with torch.no_grad():
-        for m in models:
-            batch = m.data_preprocessor(dict(
-                inputs=list(inputs),
-                data_samples=[ActionDataSample() for _ in inputs]))
-            outs.append(m._forward(batch['inputs'], stage='head'))
-    diff = float((outs[0] - outs[1]).abs().max())
-    if diff != 0.0:
-        raise CheckpointError(f'{released}: predicts other scores than '
-                              f'{original} (max difference {diff:g})')
-    return diff
-
-
-def _input_size(cfg) -> int:
-    """The side of the model's input (the test pipeline's resize)."""
-    for t in cfg.get('test_pipeline') or []:
-        if t.get('type') == 'Resize':
-            scale = t.get('scale')
-            return int(scale[0] if isinstance(scale, (list, tuple)) else
-                       scale)
-    return 224

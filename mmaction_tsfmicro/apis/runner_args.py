@@ -146,8 +146,13 @@ def merge_test_args(cfg: Config, args: argparse.Namespace) -> Config:
     if args.show or args.show_dir is not None:
         if 'visualization' not in cfg.default_hooks:
             raise KeyError(f'{args.config}: --show/--show-dir need '
-                           'default_hooks.visualization '
-                           '(dict(type="VisualizationHook"))')
+                           'default_hooks.visualization (dict(type='
+                           '"MicroExpressionVisualizationHook"))')
+        if args.show:
+            # refused here, before the model is built: OpenCV's window
+            # toolkit aborts the process where there is no display
+            from ..visualization.display import check_display
+            check_display('--show')
         vis = cfg.default_hooks.visualization
         vis.enable = True
         vis.show = args.show

@@ -9,10 +9,9 @@ import torch
 from mmaction_tsfmicro.apis.publish import (CheckpointError,
                                             preprocessing_from_report,
                                             publish_checkpoint,
-                                            same_predictions,
                                             verify_checkpoint)
+from mmaction_tsfmicro.apis.release_check import same_predictions
 from mmaction_tsfmicro.utils.fileio import write_json
-
 from .conftest import CLASSES
 
 

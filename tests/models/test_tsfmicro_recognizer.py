@@ -104,3 +104,28 @@ def test_fusion_variants_in_the_recognizer(fusion, mode):
         scores = model.cls_head(feats)
     assert feats.shape == (2, 64, 1, 7, 7)
     assert scores.shape == (2, 5)
+
+
+@pytest.mark.parametrize('head', [
+    dict(type='I3DHead', num_classes=5, in_channels=64),
+    dict(type='TSFmicroHead', num_classes=5, in_channels=64),
+])
+def test_without_the_neck_a_head_refuses_in_one_line(head):
+    """Without TimeSpaceFusion, MMAction2's Recognizer3D hands the
+    backbone's tuple to the head: training and prediction stop with one
+    line that says which neck to add."""
+    cfg = Config.fromfile(TINY)
+    cfg.model.pop('neck')
+    cfg.model.cls_head = head
+    init_default_scope('mmaction')
+    model = MODELS.build(cfg.model)
+    message = ("TSFmicro returns the (temporal, spatial) maps for the "
+               "TimeSpaceFusion neck; MMAction2's heads need one tensor: add "
+               "neck=dict(type='TimeSpaceFusion', in_channels=64) to the "
+               'model (its (N, C, 1, h, w) output suits the 3-D heads too)')
+    for mode, training in (('loss', True), ('predict', False)):
+        model.train(training)
+        data = model.data_preprocessor(batch(n=2), training=training)
+        with pytest.raises((AttributeError, TypeError)) as info:
+            model(**data, mode=mode)
+        assert str(info.value) == message

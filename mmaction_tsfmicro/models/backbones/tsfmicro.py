@@ -24,7 +24,8 @@ The input is an onset/apex frame pair, ``(N, 3, T=2, H, W)`` normalized by
 * ``'t2s'``: the temporal map is added to the spatial tokens after the
   spatial blocks, before its final norm.
 
-The last three return a 1-tuple. Every map is ``(N, C, h, w)``.
+The last three return a 1-tuple. Every map is ``(N, C, h, w)``; the tuple is
+a :class:`BranchMaps`, which refuses in one line to be used as a tensor.
 """
 import copy
 from typing import Dict, List, Optional, Sequence, Tuple, Union
@@ -39,6 +40,59 @@ from .retention import RetentionStage, conv_stem
 from .spatial_branch import SpatialTransformer
 
 FUSIONS = ('late', 'early', 's2t', 't2s')
+
+#: The paper's TSFmicro (the official ``ts_micro``).
+_PAPER = dict(
+    input_size=224,
+    stem_channels=[32, 32, 64, 64],
+    stem_strides=[2, 1, 1, 1],
+    embed_dims=[64, 128, 256, 512],
+    depths=[1, 1, 2, 1],
+    num_heads=[2, 2, 2, 2],
+    decay_init=[2, 2, 2, 2],
+    decay_range=[4, 4, 6, 6],
+    decomposed=[True, True, False, False],
+    mlp_ratio=3.,
+    drop_path_rate=0.1,
+    spatial_depth=2,
+    spatial_num_heads=4,
+    spatial_mlp_ratio=4.,
+    spatial_drop_path_rate=0.)
+
+
+class BranchMaps(tuple):
+    """The backbone's output: a tuple of ``(N, C, h, w)`` maps for the
+    ``TimeSpaceFusion`` neck.
+
+    MMAction2's heads take one tensor. Used as one (an attribute such as
+    ``.size`` or ``.shape``, a torch function), it raises an error of one
+    line that names the neck to add, where a plain tuple would give
+    ``'tuple' object has no attribute 'size'``. As a tuple it is a tuple.
+    """
+
+    __slots__ = ()
+
+    def hint(self) -> str:
+        """The one-line message: what the maps are and what to do."""
+        what = ('the (temporal, spatial) maps' if len(self) == 2 else
+                f'a {len(self)}-tuple of maps')
+        channels = self[0].shape[1] if len(self) else '<C>'
+        return (f'TSFmicro returns {what} for the TimeSpaceFusion neck; '
+                "MMAction2's heads need one tensor: add neck=dict(type="
+                f"'TimeSpaceFusion', in_channels={channels}) to the model "
+                '(its (N, C, 1, h, w) output suits the 3-D heads too)')
+
+    def __getattr__(self, name: str):
+        # private names (copy, pickle, hasattr probes) keep the plain error
+        if name.startswith('_'):
+            raise AttributeError(name)
+        raise AttributeError(self.hint())
+
+    @classmethod
+    def __torch_function__(cls, func, types, args=(), kwargs=None):
+        """Refuse torch functions (``F.linear``, pooling) on the tuple."""
+        maps = [a for a in args if isinstance(a, cls)] or [cls()]
+        raise TypeError(maps[0].hint())
 
 
 @MODELS.register_module()
@@ -86,57 +140,17 @@ class TSFmicro(BaseModule):
     """
 
     arch_zoo: Dict[str, dict] = {
-        'paper':
-        dict(
-            input_size=224,
-            stem_channels=[32, 32, 64, 64],
-            stem_strides=[2, 1, 1, 1],
-            embed_dims=[64, 128, 256, 512],
-            depths=[1, 1, 2, 1],
-            num_heads=[2, 2, 2, 2],
-            decay_init=[2, 2, 2, 2],
-            decay_range=[4, 4, 6, 6],
-            decomposed=[True, True, False, False],
-            mlp_ratio=3.,
-            drop_path_rate=0.1,
-            spatial_depth=2,
-            spatial_num_heads=4,
-            spatial_mlp_ratio=4.,
-            spatial_drop_path_rate=0.),
-        'small':
-        dict(
-            input_size=224,
-            stem_channels=[16, 16, 32, 32],
-            stem_strides=[2, 1, 1, 1],
-            embed_dims=[32, 64, 128, 256],
-            depths=[1, 1, 2, 1],
-            num_heads=[2, 2, 2, 2],
-            decay_init=[2, 2, 2, 2],
-            decay_range=[4, 4, 6, 6],
-            decomposed=[True, True, False, False],
-            mlp_ratio=3.,
-            drop_path_rate=0.1,
-            spatial_depth=2,
-            spatial_num_heads=4,
-            spatial_mlp_ratio=4.,
-            spatial_drop_path_rate=0.),
-        'tiny':
-        dict(
-            input_size=112,
-            stem_channels=[8, 16],
-            stem_strides=[2, 2],
-            embed_dims=[16, 32, 64],
-            depths=[1, 1, 1],
-            num_heads=[2, 2, 2],
-            decay_init=[2, 2, 2],
-            decay_range=[4, 4, 6],
-            decomposed=[True, False, False],
-            mlp_ratio=3.,
-            drop_path_rate=0.1,
-            spatial_depth=1,
-            spatial_num_heads=2,
-            spatial_mlp_ratio=2.,
-            spatial_drop_path_rate=0.),
+        'paper': _PAPER,
+        # the paper's layout at half the width
+        'small': dict(_PAPER, stem_channels=[16, 16, 32, 32],
+                      embed_dims=[32, 64, 128, 256]),
+        # the CPU demo size: 112x112, a stride-4 stem, three stages
+        'tiny': dict(
+            _PAPER, input_size=112, stem_channels=[8, 16],
+            stem_strides=[2, 2], embed_dims=[16, 32, 64], depths=[1, 1, 1],
+            num_heads=[2, 2, 2], decay_init=[2, 2, 2],
+            decay_range=[4, 4, 6], decomposed=[True, False, False],
+            spatial_depth=1, spatial_num_heads=2, spatial_mlp_ratio=2.),
     }
 
     def __init__(self,
@@ -290,7 +304,7 @@ class TSFmicro(BaseModule):
             x = stage(x)
         return x.permute(0, 3, 1, 2).contiguous()
 
-    def forward(self, x: Tensor) -> Tuple[Tensor, ...]:
+    def forward(self, x: Tensor) -> BranchMaps:
         """Encode a frame pair.
 
         Args:
@@ -298,9 +312,13 @@ class TSFmicro(BaseModule):
                 ``x[:, :, 1]`` the apex frame, both normalized.
 
         Returns:
-            tuple[Tensor]: ``(temporal, spatial)`` for ``fusion='late'``,
+            BranchMaps: ``(temporal, spatial)`` for ``fusion='late'``,
             else a 1-tuple; each map is ``(N, out_channels, h, w)``.
         """
+        return BranchMaps(self._maps(x))
+
+    def _maps(self, x: Tensor) -> Tuple[Tensor, ...]:
+        """The maps of :meth:`forward`, as a plain tuple."""
         if x.dim() != 5 or x.shape[2] != 2:
             raise ValueError('TSFmicro expects (N, C, T=2, H, W) onset/apex '
                              f'pairs, got shape {tuple(x.shape)}')
@@ -326,6 +344,5 @@ class TSFmicro(BaseModule):
             return (self._retention(stem + where), )
         # 't2s'
         motion_map = self._retention(self.stem(motion))
-        return (self.spatial(
-            onset, grid, extra_tokens=motion_map.flatten(2).transpose(1,
-                                                                       2)), )
+        tokens = motion_map.flatten(2).transpose(1, 2)
+        return (self.spatial(onset, grid, extra_tokens=tokens), )

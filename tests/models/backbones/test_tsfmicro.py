@@ -179,3 +179,45 @@ def test_runs_under_autocast():
     for low, ref in zip((temporal, spatial), reference):
         assert torch.isfinite(low.float()).all()
         assert (low.float() - ref).abs().max() < 0.1 * ref.abs().max()
+
+
+def test_output_is_a_tuple_that_refuses_tensor_use_in_one_line():
+    """The neck reads the output as a tuple; a head that takes it for a
+    tensor gets one line that names the neck and its in_channels."""
+    import copy
+    import pickle
+
+    import torch.nn.functional as F
+
+    from mmaction_tsfmicro.models import TimeSpaceFusion
+    from mmaction_tsfmicro.models.backbones.tsfmicro import BranchMaps
+    torch.manual_seed(0)
+    with torch.no_grad():
+        out = mini().eval()(torch.randn(2, 3, 2, 64, 64))
+    assert type(out) is BranchMaps and len(out) == 2
+    temporal, spatial = out
+    assert out == (temporal, spatial) and out[1] is spatial
+    fused, _ = TimeSpaceFusion(in_channels=16)(out)
+    assert torch.equal(fused, (temporal + spatial).unsqueeze(2))
+    assert not hasattr(out, '_fields')  # not taken for a namedtuple
+    assert type(copy.deepcopy(out)) is BranchMaps
+    assert type(pickle.loads(pickle.dumps(out))) is BranchMaps
+
+    message = ("TSFmicro returns the (temporal, spatial) maps for the "
+               "TimeSpaceFusion neck; MMAction2's heads need one tensor: add "
+               "neck=dict(type='TimeSpaceFusion', in_channels=16) to the "
+               'model (its (N, C, 1, h, w) output suits the 3-D heads too)')
+    for use in (lambda: out.size(), lambda: out.shape, lambda: out.view(2)):
+        with pytest.raises(AttributeError) as info:
+            use()
+        assert str(info.value) == message
+    for use in (lambda: F.linear(out, torch.zeros(5, 16)),
+                lambda: torch.nn.AdaptiveAvgPool3d(1)(out),
+                lambda: torch.flatten(out, 1)):
+        with pytest.raises(TypeError) as info:
+            use()
+        assert str(info.value) == message
+    single = mini(fusion='t2s')(torch.randn(1, 3, 2, 64, 64))
+    with pytest.raises(AttributeError, match=r'^TSFmicro returns a 1-tuple '
+                       r'of maps for .* in_channels=16\)'):
+        single.dim()
