@@ -21,6 +21,8 @@ default_hooks = dict(
 custom_hooks = [
     # refuses a run whose training split shares a subject with its test split
     dict(type='SubjectSplitCheckHook'),
+    # refuses a head whose num_classes differs from the annotation file's
+    dict(type='ClassCountCheckHook'),
     # reseeds every epoch from (seed, epoch, rank): a resumed run trains
     # exactly as an uninterrupted one
     dict(type='EpochSeedHook'),

@@ -120,6 +120,10 @@ def test_data_and_model_mistakes(data, monkeypatch, capsys, tmp_path):
         (options(ann, root) + [
             'test_dataloader.dataset.test_subjects=[sub02]'],
          "subject(s) ['sub02'] are in both the training and the test split"),
+        (options(ann, root) + ['model.cls_head.num_classes=4'],
+         f'{ann} has 5 classes (happiness, disgust, repression, surprise, '
+         "others) but the model's cls_head.num_classes is 4: use the config "
+         'of the 5-class set, or set model.cls_head.num_classes=5'),
     ]
     for i, (cfg_options, message) in enumerate(cases):
         code, err = run_tool('train.py', [
