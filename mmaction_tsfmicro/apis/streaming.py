@@ -1,0 +1,204 @@
+"""Spotting micro-expressions in a live video, one frame at a time.
+
+:class:`StreamSpotter` joins the three online parts, each with a state of
+constant size:
+
+1. :class:`~mmaction_tsfmicro.spotting.face_tracking.FaceTracker` aligns
+   the face of each frame as the training frames were aligned (the
+   config's ``face_alignment``: detected on the first frame, then tracked);
+2. the spotter's recurrent form (:meth:`~mmaction_tsfmicro.models.
+   recognizers.MicroExpressionSpotter.step`) gives the frame's spotting
+   probability and class probabilities, equal to what the parallel form
+   gives on the whole video;
+3. :class:`~mmaction_tsfmicro.spotting.spans.SpanFinder` (the config's
+   ``span_finder``) turns the probabilities into spans online; a span is
+   reported once it cannot grow any more, with its class (the arg-max of
+   its mean class probabilities) and scores.
+
+Frames before the face is first found are skipped (their index counts).
+``tools/stream.py`` is the command line.
+"""
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Sequence
+
+import cv2
+import numpy as np
+import torch
+
+from ..spotting.face_tracking import FaceTracker
+from ..spotting.spans import Span, SpanFinder
+from ..spotting.video_alignment import split_settings
+
+
+@dataclass
+class FrameResult:
+    """What one frame gave.
+
+    Args:
+        index (int): The frame's index in the stream (0-based).
+        score (float, optional): Its spotting probability (None: no face
+            yet).
+        class_scores (np.ndarray, optional): Its class probabilities.
+        status (str): How the face was found (``detected``, ``tracked``,
+            ``redetected``, ``held``) or ``'no face'``.
+        spans (list[dict]): Spans reported at this frame.
+    """
+
+    index: int
+    score: Optional[float]
+    class_scores: Optional[np.ndarray]
+    status: str
+    spans: List[Dict] = field(default_factory=list)
+
+
+class StreamSpotter:
+    """Online spotting on frames given one by one (see the module).
+
+    Args:
+        model (torch.nn.Module): A ``MicroExpressionSpotter`` in eval mode.
+        face_alignment (dict): The alignment settings (the config's
+            ``face_alignment``).
+        span_finder (dict): :class:`SpanFinder` arguments.
+        classes (Sequence[str], optional): Class names.
+        fps (float): Frame rate, for the spans' times.
+        detector (Any, optional): A landmark detector to use instead of the
+            one ``face_alignment`` names.
+    """
+
+    def __init__(self,
+                 model: torch.nn.Module,
+                 face_alignment: Dict,
+                 span_finder: Dict,
+                 classes: Optional[Sequence[str]] = None,
+                 fps: float = 30.0,
+                 detector: Any = None) -> None:
+        self.model = model
+        settings = split_settings(face_alignment)
+        if detector is not None:
+            settings['detector'] = detector
+        self.size = int(settings['target'].get('size', 224))
+        self.tracker = FaceTracker(**settings)
+        self.finder = SpanFinder(**span_finder)
+        self.classes = list(classes) if classes else None
+        self.fps = float(fps) if fps and fps > 0 else 30.0
+        self.reset()
+
+    def reset(self) -> None:
+        """Start a new stream."""
+        self.tracker.reset()
+        self.finder.reset()
+        self.state = self.model.init_state(1)
+        self.index = -1
+        self.first_face: Optional[int] = None
+        self.spans: List[Dict] = []
+
+    def close(self) -> None:
+        """Release the face detector."""
+        self.tracker.close()
+
+    def _span_record(self, span: Span) -> Dict:
+        rec = dict(number=len(self.spans) + 1, onset=int(span.onset),
+                   offset=int(span.offset), length=span.length,
+                   onset_time=round(span.onset / self.fps, 3),
+                   offset_time=round(span.offset / self.fps, 3),
+                   score=round(float(span.score), 4))
+        if span.extra is not None:
+            label = int(np.argmax(span.extra))
+            rec.update(label=label,
+                       emotion=self.classes[label] if self.classes else
+                       str(label),
+                       class_score=round(float(span.extra[label]), 4),
+                       class_scores=[round(float(v), 4)
+                                     for v in span.extra])
+        return rec
+
+    def _report(self, spans: List[Span]) -> List[Dict]:
+        out = []
+        for span in spans:
+            rec = self._span_record(span)
+            self.spans.append(rec)
+            out.append(rec)
+        return out
+
+    def aligned_input(self, crop: np.ndarray) -> torch.Tensor:
+        """An aligned BGR crop as the model's normalized input."""
+        if crop.shape[:2] != (self.size, self.size):
+            crop = cv2.resize(crop, (self.size, self.size))
+        rgb = cv2.cvtColor(crop, cv2.COLOR_BGR2RGB) if crop.ndim == 3 \
+            else cv2.cvtColor(crop, cv2.COLOR_GRAY2RGB)
+        return self.model.normalize(rgb)
+
+    @torch.no_grad()
+    def process(self, frame: np.ndarray) -> FrameResult:
+        """Take the next frame of the stream.
+
+        Args:
+            frame (np.ndarray): A BGR (or gray) frame as OpenCV reads it.
+
+        Returns:
+            FrameResult: The frame's scores and the spans found at it.
+        """
+        self.index += 1
+        face = self.tracker.update(frame)
+        if face is None:
+            return FrameResult(self.index, None, None, 'no face')
+        if self.first_face is None:
+            self.first_face = self.index
+        spot, cls, self.state = self.model.step(
+            self.aligned_input(face.image), self.state)
+        score = float(spot[0])
+        class_scores = cls[0].float().cpu().numpy()
+        spans = self._report(self.finder.update(score, self.index,
+                                                class_scores))
+        return FrameResult(self.index, score, class_scores, face.status,
+                           spans)
+
+    def finish(self) -> List[Dict]:
+        """End the stream: the span still open, if it is kept."""
+        return self._report(self.finder.flush())
+
+
+def spans_table(spans: Sequence[Dict]) -> List[List]:
+    """The rows of the CSV output: a header, then one row per span."""
+    header = ['number', 'onset', 'offset', 'length', 'onset_time',
+              'offset_time', 'score', 'emotion', 'class_score']
+    return [header] + [[s.get(k, '') for k in header] for s in spans]
+
+
+def draw_frame(frame: np.ndarray, index: int, score: Optional[float],
+               spans: Sequence[Dict], threshold: float) -> np.ndarray:
+    """A frame with its score bar and, inside a found span, a red border
+    and the span's class.
+
+    Args:
+        frame (np.ndarray): The BGR frame (not changed).
+        index (int): Its index.
+        score (float, optional): Its spotting probability.
+        spans (Sequence[dict]): Spans found (those holding ``index`` are
+            drawn).
+        threshold (float): The spotting threshold (a tick on the bar).
+
+    Returns:
+        np.ndarray: The drawn frame.
+    """
+    out = frame.copy() if frame.ndim == 3 else cv2.cvtColor(
+        frame, cv2.COLOR_GRAY2BGR)
+    h, w = out.shape[:2]
+    bar = max(4, h // 40)
+    cv2.rectangle(out, (0, h - bar), (w - 1, h - 1), (40, 40, 40), -1)
+    if score is not None:
+        cv2.rectangle(out, (0, h - bar), (int(round(score * (w - 1))),
+                                          h - 1), (0, 200, 255), -1)
+    x = int(round(threshold * (w - 1)))
+    cv2.line(out, (x, h - bar), (x, h - 1), (255, 255, 255), 1)
+    for span in spans:
+        if span['onset'] <= index <= span['offset']:
+            thick = max(2, h // 100)
+            cv2.rectangle(out, (0, 0), (w - 1, h - bar - 1), (0, 0, 255),
+                          thick)
+            label = span.get('emotion', 'ME')
+            value = span.get('class_score', span['score'])
+            cv2.putText(out, f'{label} {value:.2f}', (thick + 2, 14 + thick),
+                        cv2.FONT_HERSHEY_SIMPLEX, max(0.35, h / 700),
+                        (0, 0, 255), 1, cv2.LINE_AA)
+    return out

@@ -1,0 +1,46 @@
+"""tools/benchmark_stream.py: the table, the checks, the memory probe."""
+import os.path as osp
+import re
+import runpy
+import sys
+
+from conftest import REPO_ROOT
+
+TOOL = osp.join(REPO_ROOT, 'tools', 'benchmark_stream.py')
+CONFIG = osp.join(REPO_ROOT, 'configs', 'spotting',
+                  'spotter_tsfmicroseq_demo-long.py')
+
+
+def run_here(monkeypatch, capsys, *args):
+    monkeypatch.setattr(sys, 'argv', [TOOL, *map(str, args)])
+    try:
+        runpy.run_path(TOOL, run_name='__main__')
+    except SystemExit as exc:
+        assert not exc.code, capsys.readouterr().err
+    return capsys.readouterr().out
+
+
+def test_methods_side_by_side_and_the_long_run(monkeypatch, capsys):
+    out = run_here(monkeypatch, capsys, CONFIG, '--frames', 4, '--long', 20,
+                   '--windows', 4, 8, '--no-memory')
+    rows = [line for line in out.splitlines() if line.startswith('| ')]
+    assert rows[0].startswith('| method | median ms / frame')
+    names = [r.split('|')[1].strip() for r in rows[1:5]]
+    assert names == ['recurrent', 'window 4', 'window 8', 'frames seen']
+    # what each keeps: a constant state, or the window's frames (96 x 96)
+    window8 = rows[3].split('|')
+    assert window8[6].strip() == f'{8 * 3 * 96 * 96 * 4 / 1024:.1f} KB'
+    assert window8[4].strip() == '1.0x'  # the longest window is the base
+    blocks = [r.split('|') for r in rows[5:]]
+    assert [int(b[1]) for b in blocks] == [4, 8, 12, 16, 20]
+    assert len({b[3] for b in blocks}) == 1  # the state does not grow
+    check = out.strip().splitlines()[-1]
+    assert re.match(r'recurrent vs window 8: [\d.]+x faster \(needs >= 10x: '
+                    r'(yes|NO)\); state constant over 20 frames: yes', check)
+
+
+def test_memory_probe_reports_the_rise(monkeypatch, capsys):
+    out = run_here(monkeypatch, capsys, CONFIG, '--windows', 4, 32,
+                   '--memory-probe', 'window 32')
+    peak = float(out.strip().split()[-1])
+    assert out.startswith('PEAK ') and peak >= 0

@@ -1,0 +1,301 @@
+"""Spot micro-expressions in a video or a camera stream, frame by frame.
+
+Each frame's face is aligned as the training frames were (the config's
+``face_alignment``: detected on the first frame, then tracked), the
+spotter's recurrent form scores it with a state of constant size, and the
+spans are found online (the config's ``span_finder``): each span is printed
+as soon as it is found, with its class and scores. ``--out FILE.json``
+writes the spans as JSON and as CSV (``FILE.csv``); ``--out-video`` writes
+the video with the spans drawn (a red border and the class on their
+frames, the score as a bar); ``--truth`` scores the spans against the
+video's intervals in a normalized spotting file (MEGC protocol) and prints
+each found span's distance to its truth.
+
+Examples::
+
+    python tools/stream.py configs/spotting/spotter_tsfmicroseq_demo-long.py \\
+        work_dirs/spotting_demo/epoch_12.pth \\
+        data/demo_long/raw/rawvideo/s17/17_0101demo1.avi \\
+        --out spans.json --out-video spans.avi
+    python tools/stream.py CONFIG CKPT 0        # the first camera
+
+See docs/spotting.md.
+"""
+import argparse
+import os
+import os.path as osp
+import time
+
+from mmaction_tsfmicro.utils.cli import ArgumentParser, run_main
+
+# before MediaPipe is first imported (when a face detector is built)
+os.environ.setdefault('GLOG_minloglevel', '2')
+
+SPAN_OPTIONS = ('threshold', 'merge_gap', 'min_length', 'max_length',
+                'smooth')
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = ArgumentParser(
+        description='Spot micro-expressions in a video or camera stream, '
+        'frame by frame (recurrent form, constant memory)')
+    parser.add_argument('config', help='the spotter\'s config ("-": the one '
+                        'stored in the checkpoint)')
+    parser.add_argument('checkpoint', help='the spotter\'s checkpoint')
+    parser.add_argument('video', help='a video file, or a camera index (0)')
+    parser.add_argument('--out', metavar='JSON',
+                        help='write the spans (JSON, and CSV beside it)')
+    parser.add_argument('--out-video', metavar='VIDEO',
+                        help='write the video with the spans drawn (.avi '
+                        'or .mp4)')
+    parser.add_argument('--device', default='cpu', help='cpu or cuda[:i]')
+    parser.add_argument('--fps', type=float, default=None,
+                        help='frame rate when the video does not say (a '
+                        'camera); default: the video\'s, else 30')
+    parser.add_argument('--max-frames', type=int, default=None,
+                        help='stop after this many frames')
+    parser.add_argument('--threshold', type=float, help='span threshold')
+    parser.add_argument('--merge-gap', type=int, help='merge shorter gaps')
+    parser.add_argument('--min-length', type=int, help='shortest span')
+    parser.add_argument('--max-length', type=int, help='longest span')
+    parser.add_argument('--smooth', type=int, help='score smoothing width')
+    parser.add_argument('--truth', metavar='ANN',
+                        help='a normalized spotting file holding the video '
+                        '(its video_file or folder name): score the spans '
+                        'against its intervals (MEGC: IoU >= 0.5)')
+    parser.add_argument('--quiet', action='store_true',
+                        help='print the summary only')
+    return parser.parse_args(argv)
+
+
+def open_source(video: str):
+    """The capture of a file or camera; errors in one line."""
+    import cv2
+    if video.isdigit():
+        cap = cv2.VideoCapture(int(video))
+        if not cap.isOpened():
+            raise RuntimeError(f'camera {video} does not open (no camera '
+                               'with that index, or it is in use)')
+        return cap, True
+    if not osp.isfile(video):
+        raise FileNotFoundError(f'{video}: video not found')
+    cap = cv2.VideoCapture(video)
+    if not cap.isOpened():
+        raise ValueError(f'{video}: cannot read the video (not a video '
+                         'file OpenCV can decode)')
+    return cap, False
+
+
+def frames_of(cap, max_frames):
+    count = 0
+    while max_frames is None or count < max_frames:
+        ok, frame = cap.read()
+        if not ok:
+            return
+        count += 1
+        yield frame
+
+
+def span_settings(cfg, args) -> dict:
+    settings = dict(cfg.get('span_finder') or {})
+    for key in SPAN_OPTIONS:
+        value = getattr(args, key)
+        if value is not None:
+            settings[key] = value
+    return settings
+
+
+def describe(span: dict) -> str:
+    text = (f"span {span['number']}: frames {span['onset']}-"
+            f"{span['offset']} ({span['onset_time']:.2f}-"
+            f"{span['offset_time']:.2f} s, {span['length']} frames), "
+            f"score {span['score']:.2f}")
+    if 'emotion' in span:
+        text += f", {span['emotion']} {span['class_score']:.2f}"
+    return text
+
+
+def write_outputs(args, record: dict) -> None:
+    from mmaction_tsfmicro.apis.streaming import spans_table
+    from mmaction_tsfmicro.utils.fileio import write_json, write_text
+    write_json(args.out, record)
+    csv_path = osp.splitext(args.out)[0] + '.csv'
+    lines = [','.join(str(v) for v in row)
+             for row in spans_table(record['spans'])]
+    write_text(csv_path, '\n'.join(lines) + '\n')
+    print(f'wrote {args.out} and {csv_path}')
+
+
+class VideoSink:
+    """Writes the frames with the spans drawn, a few frames late.
+
+    A span is found once it cannot grow any more, up to ``max_length +
+    merge_gap`` frames after its first frame; frames wait that long in a
+    queue of constant size, so every span holding a frame is known when the
+    frame is drawn.
+    """
+
+    def __init__(self, path: str, fps: float, finder, spans) -> None:
+        from collections import deque
+
+        from mmaction_tsfmicro.utils.fileio import atomic_path
+        self.path, self.fps, self.spans = path, fps, spans
+        self.threshold = finder.threshold
+        longest = finder.max_length or int(round(4 * fps))
+        self.delay = longest + max(finder.merge_gap, 1) + 1
+        self.queue = deque()
+        self._atomic = atomic_path(path)
+        self.tmp = self._atomic.__enter__()
+        self.writer = None
+
+    def _write(self, index, frame, score) -> None:
+        import cv2
+
+        from mmaction_tsfmicro.apis.streaming import draw_frame
+        if self.writer is None:
+            fourcc = 'mp4v' if self.path.lower().endswith('.mp4') else 'MJPG'
+            h, w = frame.shape[:2]
+            self.writer = cv2.VideoWriter(
+                self.tmp, cv2.VideoWriter_fourcc(*fourcc), self.fps, (w, h))
+            if not self.writer.isOpened():
+                raise RuntimeError(f'{self.path}: OpenCV cannot write '
+                                   f'{fourcc} video')
+        self.writer.write(draw_frame(frame, index, score, self.spans,
+                                     self.threshold))
+
+    def push(self, index: int, frame, score) -> None:
+        self.queue.append((index, frame, score))
+        while self.queue and self.queue[0][0] <= index - self.delay:
+            self._write(*self.queue.popleft())
+
+    def close(self, ok: bool) -> None:
+        """Write what waits and put the file in place (``ok``) or drop it."""
+        try:
+            if ok:
+                while self.queue:
+                    self._write(*self.queue.popleft())
+            if self.writer is not None:
+                self.writer.release()
+        finally:
+            if ok:
+                self._atomic.__exit__(None, None, None)
+            else:
+                self._atomic.__exit__(RuntimeError, RuntimeError(), None)
+
+
+def truth_of(ann: str, video: str) -> dict:
+    """The entry of ``video`` in a spotting file, with its intervals as
+    0-based frame indices (``truths``)."""
+    from mmaction_tsfmicro.annotations import load_annotation_file
+    data = load_annotation_file(ann)
+    name = osp.splitext(osp.basename(video))[0]
+    for entry in data['metainfo'].get('videos', []):
+        names = {entry['video'], osp.splitext(osp.basename(
+            entry.get('video_file') or ''))[0]}
+        if name in names:
+            first = int(entry.get('first_frame', 1))
+            truths = [(r['onset'] - first, r['offset'] - first, r['label'])
+                      for r in data['data_list']
+                      if r['subject'] == entry['subject'] and r.get(
+                          'clip_dir', r['clip']) == entry['video']]
+            return dict(entry, truths=sorted(truths),
+                        classes=data['metainfo'].get('classes'))
+    raise KeyError(f'{ann}: no video named {name!r} in metainfo.videos')
+
+
+def evaluate(truth: dict, spans) -> dict:
+    """The spans against the truth (one video), printed and returned."""
+    from mmaction_tsfmicro.evaluation.spotting import (counts_scores,
+                                                       video_result)
+    found = [(s['onset'], s['offset'], s.get('label')) for s in spans]
+    result = video_result(found, truth['truths'])
+    classes = truth.get('classes') or []
+    for m in result['matches']:
+        onset, offset, label = truth['truths'][m['truth']]
+        name = classes[label] if label < len(classes) else str(label)
+        guess = spans[m['pred']].get('emotion', '?')
+        print(f"span {spans[m['pred']]['number']} finds the truth "
+              f'{onset}-{offset} ({name}): onset {m["onset_error"]:+d}, '
+              f'offset {m["offset_error"]:+d} frames, IoU {m["iou"]:.2f}, '
+              f"class {guess} ({'right' if guess == name else 'wrong'})")
+    scores = counts_scores(result['tp'], result['fp'], result['fn'])
+    print(f"truth: {len(truth['truths'])} intervals; TP {result['tp']}, "
+          f"FP {result['fp']}, FN {result['fn']}; precision "
+          f"{scores['precision']:.3f}, recall {scores['recall']:.3f}, F1 "
+          f"{scores['f1']:.3f}")
+    return dict(result, **scores, truths=truth['truths'])
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    if not osp.isfile(args.checkpoint):
+        raise FileNotFoundError(f'{args.checkpoint}: checkpoint not found')
+    if args.config != '-' and not osp.isfile(args.config):
+        raise FileNotFoundError(f'{args.config}: config not found')
+    truth = truth_of(args.truth, args.video) if args.truth else None
+    cap, _ = open_source(args.video)
+    # torch and MMAction2 load only once the input is known to be good
+    from mmaction_tsfmicro.apis.inference import init_model
+    from mmaction_tsfmicro.apis.streaming import StreamSpotter
+    model = init_model(None if args.config == '-' else args.config,
+                       args.checkpoint, args.device)
+    cfg = model.cfg
+    if 'face_alignment' not in cfg:
+        raise KeyError('the config has no face_alignment (the alignment '
+                       'of the training frames); is it a spotting config?')
+    if not callable(getattr(model, 'step', None)):
+        raise TypeError(f'the config\'s model {type(model).__name__} has no '
+                        'streaming form (step); use a spotting config')
+    fps = args.fps or cap.get(5) or 30.0  # 5: cv2.CAP_PROP_FPS
+    finder = span_settings(cfg, args)
+    spotter = StreamSpotter(model, dict(cfg.face_alignment), finder,
+                            (model.dataset_meta or {}).get('classes'), fps)
+    spans = []
+    sink = VideoSink(args.out_video, fps, spotter.finder, spans) \
+        if args.out_video else None
+    t0 = time.perf_counter()
+    ok = False
+    try:
+        for frame in frames_of(cap, args.max_frames):
+            result = spotter.process(frame)
+            for span in result.spans:
+                spans.append(span)
+                if not args.quiet:
+                    print(describe(span), flush=True)
+            if sink is not None:
+                sink.push(result.index, frame, result.score)
+        for span in spotter.finish():
+            spans.append(span)
+            if not args.quiet:
+                print(describe(span), flush=True)
+        ok = spotter.first_face is not None
+    finally:
+        cap.release()
+        spotter.close()
+        if sink is not None:
+            sink.close(ok)
+    seconds = time.perf_counter() - t0
+    frames = spotter.index + 1
+    if frames == 0:
+        raise ValueError(f'{args.video}: no frame could be read')
+    if spotter.first_face is None:
+        raise ValueError(f'{args.video}: no face found in {frames} frames')
+    print(f'{frames} frames ({frames - spotter.first_face} with a face), '
+          f'{len(spans)} spans, {seconds:.1f} s '
+          f'({1000 * seconds / frames:.1f} ms a frame)')
+    evaluation = evaluate(truth, spans) if truth else None
+    if args.out:
+        write_outputs(args, dict(
+            video=args.video, checkpoint=args.checkpoint, fps=fps,
+            frames=frames, first_face_frame=spotter.first_face,
+            span_finder=spotter.finder.config(),
+            face_alignment=dict(cfg.face_alignment),
+            classes=spotter.classes, seconds=round(seconds, 3),
+            spans=spans, evaluation=evaluation))
+    if args.out_video:
+        print(f'wrote {args.out_video}')
+    return 0
+
+
+if __name__ == '__main__':
+    run_main(main)
