@@ -9,16 +9,20 @@ from mmengine.registry import Registry
 import mmaction_tsfmicro.plugin  # noqa: F401
 
 EXPECTED = {
-    MODELS: ['TSFmicro', 'TimeSpaceFusion', 'TSFmicroHead'],
-    DATASETS: ['MicroExpressionDataset'],
+    MODELS: ['TSFmicro', 'TimeSpaceFusion', 'TSFmicroHead',
+             'OFFApexNet', 'STSTNet', 'TSFmicroSeq',
+             'MicroExpressionSpotter', 'SpottingHead'],
+    DATASETS: ['MicroExpressionDataset', 'LongVideoDataset'],
     TRANSFORMS: [
         'SelectFramePair', 'LoadFramePair', 'RandomRotate',
-        'PaddedRandomCrop', 'LoadFlow'
+        'PaddedRandomCrop', 'LoadFlow',
+        'SampleClipFrames', 'SelectKeyFrames', 'FrameDifference',
+        'FlowAsFramePair'
     ],
-    METRICS: ['MEMetric'],
+    METRICS: ['MEMetric', 'SpottingMetric'],
     HOOKS: [
-        'SubjectSplitCheckHook', 'EpochSeedHook', 'EpochPredictionsHook',
-        'MicroExpressionVisualizationHook'
+        'SubjectSplitCheckHook', 'ClassCountCheckHook', 'EpochSeedHook',
+        'EpochPredictionsHook', 'MicroExpressionVisualizationHook'
     ],
     VISUALIZERS: ['MicroExpressionVisualizer'],
 }

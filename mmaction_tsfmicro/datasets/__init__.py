@@ -4,3 +4,4 @@ from .me_dataset import MicroExpressionDataset
 from .transforms import *  # noqa: F401,F403
 
 __all__ = ['MicroExpressionDataset']
+from .long_video_dataset import LongVideoDataset  # noqa: E402,F401

@@ -9,6 +9,8 @@ from ..annotations import (dataset_names, default_layout,
                            load_annotation_file, subject_keys)
 from ..annotations.layouts import (LAYOUTS, filename_tmpl, frame_dir,
                                    frame_path, get_template)
+# registers the class-balanced sampler of training splits with the dataset
+from .samplers import ClassBalancedSampler  # noqa: F401
 
 
 def resolve_subjects(names: Sequence[str], keys: Sequence[str], arg: str,
@@ -72,7 +74,17 @@ class MicroExpressionDataset(BaseActionDataset):
     Each sample given to the pipeline holds ``frame_dir``, ``filename_tmpl``,
     ``onset_frame``, ``apex_frame``, ``offset_frame``, ``label``,
     ``dataset``, ``subject``, ``subject_key``, ``clip``, ``emotion`` and
-    ``sample_idx``.
+    ``sample_idx``, and for MMAction2's own frame samplers
+    ``total_frames`` and ``start_index``: ``total_frames`` counts the
+    frames from the onset to the offset, both included
+    (``offset - onset + 1``), and ``start_index`` is the onset's frame
+    number, so ``SampleFrames`` + ``RawFrameDecode`` read frames
+    ``onset .. offset`` of the sample (``SampleFrames`` adds
+    ``start_index`` to its 0-based indices). The per-sample
+    ``start_index`` replaces the dataset-wide ``start_index`` argument of
+    ``BaseActionDataset``. (The annotation's ``offset`` is stored as
+    ``offset_frame``: ``RawFrameDecode`` adds ``results['offset']`` to
+    every frame index.)
 
     Args:
         ann_file (str): Path of the normalized annotation JSON.
@@ -191,6 +203,14 @@ class MicroExpressionDataset(BaseActionDataset):
             offset_frame=info.pop('offset'),
             emotion=info.get('emotion'),
         )
+        info['total_frames'] = info['offset_frame'] - info['onset_frame'] + 1
+        return info
+
+    def get_data_info(self, idx: int) -> dict:
+        """The sample ``idx``, with ``start_index`` set to its onset's frame
+        number (``BaseActionDataset`` would set the dataset-wide one)."""
+        info = super().get_data_info(idx)
+        info['start_index'] = info['onset_frame']
         return info
 
     def load_data_list(self) -> List[dict]:

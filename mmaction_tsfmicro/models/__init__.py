@@ -4,3 +4,4 @@ from .heads import TSFmicroHead
 from .necks import TimeSpaceFusion
 
 __all__ = ['TSFmicro', 'TimeSpaceFusion', 'TSFmicroHead']
+from .recognizers import MicroExpressionSpotter  # noqa: E402,F401

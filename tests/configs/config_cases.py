@@ -27,6 +27,31 @@ CASES = {
     'configs/tsfmicro_demo.py': dict(
         layout='casme2', dataset='casme2', subjects=('sub01', 'sub02'),
         classes=5),
+    'configs/tsfmicro/tsfmicro_casme2_aligned.py': dict(
+        layout='casme2', dataset='casme2', subjects=('sub01', 'sub02'),
+        classes=5),
+    # the composite with aligned CASME II faces: generated CASME II frames
+    # in the aligned layout and SAMM frames, joined (megc_options)
+    'configs/tsfmicro/tsfmicro_megc2019_aligned.py': dict(
+        layout='casme2', dataset='casme2', subjects=('sub01', 'sub02'),
+        classes=3, composite=True),
+    # the sequence model over whole clips (its own shrink: SEQ_SHRINK)
+    'configs/tsfmicro_seq/tsfmicro_seq_demo.py': dict(
+        layout='casme2', dataset='casme2', subjects=('sub01', 'sub02'),
+        classes=5, shrink='seq'),
+    'configs/tsfmicro_seq/tsfmicro_seq_casme2.py': dict(
+        layout='casme2_cropped', dataset='casme2', subjects=('sub01', 'sub02'),
+        classes=5, shrink='seq'),
+    'configs/tsfmicro_seq/tsfmicro_seq_samm.py': dict(
+        layout='samm', dataset='samm', subjects=('006', '007'), classes=5,
+        shrink='seq'),
+    'configs/tsfmicro_seq/tsfmicro_seq_casme3.py': dict(
+        layout='casme3', dataset='casme3', subjects=('spNO.1', 'spNO.2'),
+        classes=7, shrink='seq'),
+    # TSFmicro with the apex estimated from the frames (onset to offset)
+    'configs/apex_free/tsfmicro_demo_estimated-apex.py': dict(
+        layout='casme2', dataset='casme2', subjects=('sub01', 'sub02'),
+        classes=5),
 }
 MEGC = 'configs/tsfmicro/tsfmicro_megc2019.py'
 
@@ -39,12 +64,31 @@ SHRINK = [
     'test_dataloader.batch_size=4', 'test_dataloader.num_workers=0',
     'test_dataloader.persistent_workers=False'
 ]
+#: The same for the sequence configs: one epoch of their own (small) model,
+#: 4 frames a clip.
+SEQ_SHRINK = [
+    o for o in SHRINK if not o.startswith(('model.neck.', 'model.cls_head.',
+                                           'model.backbone.'))
+] + [
+    'model.backbone.embed_dims=16', 'model.cls_head.in_channels=16',
+    'train_dataloader.dataset.pipeline.0.num_frames=4',
+    'test_dataloader.dataset.pipeline.0.num_frames=4'
+]
+SHRINKS = dict(seq=SEQ_SHRINK)
+
+
+def shrink_options(config: str) -> List[str]:
+    """The ``--cfg-options`` that shrink ``config`` (its case's
+    ``shrink``, else :data:`SHRINK`)."""
+    return SHRINKS.get(CASES.get(config, {}).get('shrink'), SHRINK)
 
 
 def data_options(config: str, folder: str) -> List[str]:
     """Write generated data for ``config``; return the ``--cfg-options``
     that point the config at it."""
     case = CASES[config]
+    if case.get('composite'):
+        return megc_options(folder, casme2_layout=case['layout'])
     classes = [f'c{i}' for i in range(case['classes'])]
     ann = make_synthetic_dataset(
         folder, subjects=case['subjects'], classes=classes, num_frames=5,
@@ -56,14 +100,17 @@ def data_options(config: str, folder: str) -> List[str]:
     return options
 
 
-def megc_options(folder: str) -> List[str]:
-    """Generated CASME II and SAMM data joined in a composite file."""
+def megc_options(folder: str,
+                 casme2_layout: str = 'casme2_cropped') -> List[str]:
+    """Generated CASME II and SAMM data joined in a composite file; the
+    CASME II frames in ``casme2_layout`` (the cropped release's by
+    default, ``'casme2'`` for aligned faces)."""
     classes = ['negative', 'positive', 'surprise']
     roots: Dict[str, str] = {'casme2': osp.join(folder, 'c2'),
                              'samm': osp.join(folder, 'sm')}
     records = []
     for dataset, subjects, layout in (('casme2', ('sub01', 'sub02'),
-                                       'casme2_cropped'),
+                                       casme2_layout),
                                       ('samm', ('006', ), 'samm')):
         ann = make_synthetic_dataset(
             roots[dataset], subjects=subjects, classes=classes, num_frames=5,

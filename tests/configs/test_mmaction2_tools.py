@@ -11,7 +11,8 @@ import textwrap
 
 import mmaction
 
-from .config_cases import CASES, MEGC, SHRINK, data_options, megc_options
+from .config_cases import (CASES, MEGC, data_options, megc_options,
+                           shrink_options)
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 MIM_TOOLS = osp.join(osp.dirname(mmaction.__file__), '.mim', 'tools')
@@ -42,12 +43,13 @@ def test_every_config_runs_in_mmaction2_tools(tmp_path):
         dumps[config] = str(tmp_path / f'preds{i}.pkl')
         jobs.append([
             osp.join(MIM_TOOLS, 'train.py'), config, '--work-dir', work,
-            '--cfg-options', *SHRINK, *options
+            '--cfg-options', *shrink_options(config), *options
         ])
         jobs.append([
             osp.join(MIM_TOOLS, 'test.py'), config,
             osp.join(work, 'epoch_1.pth'), '--work-dir', work + '_test',
-            '--dump', dumps[config], '--cfg-options', *SHRINK, *options
+            '--dump', dumps[config], '--cfg-options',
+            *shrink_options(config), *options
         ])
     (tmp_path / 'jobs.json').write_text(json.dumps(jobs))
     (tmp_path / 'driver.py').write_text(DRIVER)

@@ -13,7 +13,8 @@ import sys
 import pytest
 from conftest import REPO_ROOT
 
-from .config_cases import CASES, MEGC, SHRINK, data_options, megc_options
+from .config_cases import (CASES, MEGC, data_options, megc_options,
+                           shrink_options)
 
 
 def run_tool(tool, args, monkeypatch):
@@ -26,7 +27,7 @@ def train_and_test(config, data_options, tmp_path, monkeypatch, name):
     work = tmp_path / 'work'
     run_tool('tools/train.py', [
         config, '--work-dir',
-        str(work), '--cfg-options', *SHRINK, *data_options,
+        str(work), '--cfg-options', *shrink_options(config), *data_options,
         f'experiment_name={name}_train'
     ], monkeypatch)
     ckpt = work / 'epoch_1.pth'
@@ -36,7 +37,7 @@ def train_and_test(config, data_options, tmp_path, monkeypatch, name):
         config,
         str(ckpt), '--work-dir',
         str(tmp_path / 'test'), '--dump',
-        str(dump), '--cfg-options', *SHRINK, *data_options,
+        str(dump), '--cfg-options', *shrink_options(config), *data_options,
         f'experiment_name={name}_test'
     ], monkeypatch)
     with open(dump, 'rb') as f:

@@ -1,9 +1,13 @@
 from .augmentations import PaddedRandomCrop, RandomRotate
+from .clip_sampling import SampleClipFrames
 from .flow import LoadFlow
+from .frame_difference import FlowAsFramePair, FrameDifference
 from .frame_pair import SelectFramePair
+from .key_frames import SelectKeyFrames
 from .loading import LoadFramePair
 
 __all__ = [
     'SelectFramePair', 'LoadFramePair', 'RandomRotate', 'PaddedRandomCrop',
-    'LoadFlow'
+    'LoadFlow', 'SampleClipFrames', 'SelectKeyFrames', 'FrameDifference',
+    'FlowAsFramePair'
 ]

@@ -2,3 +2,4 @@
 from .tsfmicro_head import TSFmicroHead
 
 __all__ = ['TSFmicroHead']
+from .spotting_head import SpottingHead  # noqa: E402,F401

@@ -1,0 +1,28 @@
+# OFF-ApexNet on the onset-to-apex TV-L1 flow (u, v at 28x28), demo set:
+# the flow of each sample is computed once, on its first load, from the
+# 112x112 faces into data/demo/flow112_tvl1 (about a minute for the 285
+# samples; tools/data/compute_flow.py computes the same files ahead). 60
+# epochs of AdamW with a cosine decay (docs/results.md). LOSO:
+#   python tools/loso.py configs/baselines/off_apexnet_demo.py \
+#       --work-dir work_dirs/off_apexnet_demo
+_base_ = [
+    './_base_/models/off_apexnet.py', './_base_/loso_demo.py',
+    './_base_/adamw_cosine.py'
+]
+
+train_pipeline = _base_.train_pipeline
+test_pipeline = _base_.test_pipeline
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+
+epochs = 60
+train_cfg = dict(max_epochs=epochs)
+param_scheduler = [
+    dict(
+        type='CosineAnnealingLR',
+        T_max=epochs,
+        eta_min=1e-5,
+        by_epoch=True,
+        begin=0,
+        end=epochs)
+]

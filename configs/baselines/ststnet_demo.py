@@ -1,0 +1,28 @@
+# STSTNet on the onset-to-apex TV-L1 flow and optical strain (u, v,
+# strain at 28x28), demo set: the flow is computed once, on the first load
+# of each sample, into data/demo/flow112_tvl1 (shared with OFF-ApexNet and
+# TSFmicro-flow). 60 epochs of AdamW with a cosine decay
+# (docs/results.md). LOSO:
+#   python tools/loso.py configs/baselines/ststnet_demo.py \
+#       --work-dir work_dirs/ststnet_demo
+_base_ = [
+    './_base_/models/ststnet.py', './_base_/loso_demo.py',
+    './_base_/adamw_cosine.py'
+]
+
+train_pipeline = _base_.train_pipeline
+test_pipeline = _base_.test_pipeline
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+
+epochs = 60
+train_cfg = dict(max_epochs=epochs)
+param_scheduler = [
+    dict(
+        type='CosineAnnealingLR',
+        T_max=epochs,
+        eta_min=1e-5,
+        by_epoch=True,
+        begin=0,
+        end=epochs)
+]

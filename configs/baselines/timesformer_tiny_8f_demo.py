@@ -1,0 +1,26 @@
+# Video transformer (MMAction2's TimeSformer, 2 layers of width 64) on 8
+# frames from the onset to the apex (interpolated), demo set: 112x112
+# faces, 30 epochs of AdamW with a cosine decay (docs/results.md). LOSO:
+#   python tools/loso.py configs/baselines/timesformer_tiny_8f_demo.py \
+#       --work-dir work_dirs/timesformer_tiny_8f_demo
+_base_ = [
+    './_base_/models/timesformer_tiny_clip.py', './_base_/loso_demo.py',
+    './_base_/adamw_cosine.py'
+]
+
+train_pipeline = _base_.train_pipeline
+test_pipeline = _base_.test_pipeline
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+
+epochs = 30
+train_cfg = dict(max_epochs=epochs)
+param_scheduler = [
+    dict(
+        type='CosineAnnealingLR',
+        T_max=epochs,
+        eta_min=1e-5,
+        by_epoch=True,
+        begin=0,
+        end=epochs)
+]

@@ -1,0 +1,34 @@
+# TSFmicro on CASME II, 5 classes, the official recipe, with optical flow
+# in place of the difference image: the temporal branch reads the
+# onset-to-apex TV-L1 flow (u, v, strain at 224x224), the spatial branch
+# the onset frame (see configs/tsfmicro/tsfmicro_tiny_demo_flow.py). The
+# flow of each sample is computed once from the cropped release's frames,
+# on its first load, into data/casme2/flow_tvl1_cropped, or ahead with
+#   python tools/data/compute_flow.py --dataset casme2 --layout \
+#       casme2_cropped --ann data/casme2/annotations/casme2_5cls.json \
+#       --src data/casme2/Cropped --dst data/casme2/flow_tvl1_cropped \
+#       --method tvl1 --workers 2
+# No spatial augmentation (it would have to turn the flow vectors too),
+# and the annotated pair (the flow is the annotated pair's).
+_base_ = ['./tsfmicro_casme2.py']
+
+flow_root = 'data/casme2/flow_tvl1_cropped'
+flow_pipeline = [
+    dict(type='SelectFramePair', mode='annotated'),
+    dict(type='LoadFramePair'),
+    dict(type='Resize', scale=(224, 224), keep_ratio=False),
+    dict(
+        type='LoadFlow',
+        flow_root=flow_root,
+        key='flow',
+        size=224,
+        channels=('u', 'v', 'strain'),
+        compute=dict(method='tvl1')),
+    dict(type='FlowAsFramePair'),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackActionInputs', meta_keys=_base_.me_meta_keys)
+]
+train_pipeline = flow_pipeline
+test_pipeline = flow_pipeline
+train_dataloader = dict(dataset=dict(pipeline=flow_pipeline))
+test_dataloader = dict(dataset=dict(pipeline=flow_pipeline))

@@ -1,0 +1,34 @@
+# TSFmicro-tiny with optical flow in place of the difference image: the
+# temporal branch reads the onset-to-apex TV-L1 flow (u, v, strain at
+# 112x112), the spatial branch the onset frame as before. FlowAsFramePair
+# replaces the apex by onset + std * flow, so that the backbone's
+# (apex - onset) / std, taken after the data preprocessor's normalization,
+# is the flow itself; no option of the backbone changes (docs/results.md).
+# The flow of each sample is computed once, on its first load, into
+# data/demo/flow112_tvl1 (shared with OFF-ApexNet and STSTNet). No spatial
+# augmentation: a flip or a rotation would have to turn the flow vectors
+# too. Everything else is configs/tsfmicro_demo.py. LOSO:
+#   python tools/loso.py configs/tsfmicro/tsfmicro_tiny_demo_flow.py \
+#       --work-dir work_dirs/tsfmicro_tiny_demo_flow
+_base_ = ['../tsfmicro_demo.py']
+
+flow_root = 'data/demo/flow112_tvl1'
+flow_pipeline = [
+    dict(type='SelectFramePair', mode='annotated'),
+    dict(type='LoadFramePair'),
+    dict(type='Resize', scale=(112, 112), keep_ratio=False),
+    dict(
+        type='LoadFlow',
+        flow_root=flow_root,
+        key='flow',
+        size=112,
+        channels=('u', 'v', 'strain'),
+        compute=dict(method='tvl1')),
+    dict(type='FlowAsFramePair'),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackActionInputs', meta_keys=_base_.me_meta_keys)
+]
+train_pipeline = flow_pipeline
+test_pipeline = flow_pipeline
+train_dataloader = dict(dataset=dict(pipeline=flow_pipeline))
+test_dataloader = dict(dataset=dict(pipeline=flow_pipeline))

@@ -1,0 +1,503 @@
+"""Run several methods through the same LOSO protocol and tabulate them.
+
+Every method (a config, or an entry of a list file such as
+``configs/baselines/demo_methods.py``) runs through ``tools/loso.py``'s
+own machinery (:func:`mmaction_tsfmicro.loso.run_loso`) once per seed,
+each (method, seed) in its own work dir ``WORK_DIR/<name>/seed<S>`` (the
+name with each run of characters other than letters, digits and ``._-`` as
+``_``), on the same subjects, with the same last-epoch protocol. A run
+that finished earlier is read from its ``loso_report.json``, not run again
+(after checking that its config, seed, subjects and options are still
+those asked for); an interrupted one is resumed. The Markdown table
+(pooled UF1 / UAR / accuracy per seed, their mean and spread, parameters,
+FLOPs, LOSO time and the exact ``tools/loso.py`` command of each row; for
+TSFmicro rows also the numbers of epoch selection on the test subject,
+labelled optimistic) is written atomically to ``--out``: between the
+markers ``<!-- benchmark_methods:begin -->`` and
+``<!-- benchmark_methods:end -->`` of an existing file, or as the whole
+file.
+``WORK_DIR/benchmark.json`` holds the same numbers.
+
+Example (the demo set of ``make demo`` must exist)::
+
+    python tools/benchmark_methods.py configs/baselines/demo_methods.py \\
+        --work-dir work_dirs/benchmark_demo --seeds 0 1 \\
+        --out docs/results.md
+
+A list file is a Python (or YAML) file with ``methods = [...]``; each
+entry is a config path or a dict with ``config`` and optionally ``name``,
+``paper``, ``cfg_options`` (a dict, merged as ``--cfg-options``) and
+``select_on_test`` (default: True for TSFmicro backbones). See
+docs/results.md.
+"""
+import argparse
+import hashlib
+import math
+import os.path as osp
+import re
+import shlex
+import sys
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence
+
+import mmaction_tsfmicro.plugin  # noqa: F401  (registers the plugin)
+from mmaction_tsfmicro.loso import (FoldsFailed, LosoOptions, ProtocolError,
+                                    run_loso)
+from mmaction_tsfmicro.loso.options import merged_config
+from mmaction_tsfmicro.loso.report_text import REPORT_JSON
+from mmaction_tsfmicro.loso.subjects import choose_subjects, set_subjects
+from mmaction_tsfmicro.loso.work_dir import PLAN_FILE, config_text
+from mmaction_tsfmicro.utils.cli import ArgumentParser, one_line, run_main
+from mmaction_tsfmicro.utils.fileio import read_json, write_json, write_text
+
+BEGIN = '<!-- benchmark_methods:begin -->'
+END = '<!-- benchmark_methods:end -->'
+SUMMARY_JSON = 'benchmark.json'
+
+
+class BenchmarkError(ValueError):
+    """Bad input to the benchmark (one line naming the file or entry)."""
+
+
+@dataclass
+class Method:
+    """One row of the table.
+
+    Args:
+        name (str): The row's name (and work dir folder).
+        config (str): The config file.
+        paper (str): The paper it follows, for the table.
+        cfg_options (dict): Config overrides (``--cfg-options``).
+        select_on_test (bool, optional): Also report epoch selection on
+            the test subject (optimistic); None: for TSFmicro backbones.
+    """
+    name: str
+    config: str
+    paper: str = ''
+    cfg_options: Dict = field(default_factory=dict)
+    select_on_test: Optional[bool] = None
+
+
+# ---------------------------------------------------------------------------
+# the methods
+def _is_list_file(path: str) -> bool:
+    """A YAML/JSON file, or a Python file with ``methods`` and no model."""
+    from mmengine.config import Config
+    if path.endswith(('.yml', '.yaml', '.json')):
+        return True
+    cfg = Config.fromfile(path)
+    return 'methods' in cfg and 'model' not in cfg
+
+
+def _entry(entry, where: str) -> Method:
+    if isinstance(entry, str):
+        entry = dict(config=entry)
+    if not isinstance(entry, dict) or not isinstance(entry.get('config'),
+                                                     str):
+        raise BenchmarkError(f'{where}: an entry is a config path or a dict '
+                             f'with config=, got {entry!r}')
+    unknown = set(entry) - {'config', 'name', 'paper', 'cfg_options',
+                            'select_on_test'}
+    if unknown:
+        raise BenchmarkError(f'{where}: unknown key(s) {sorted(unknown)}')
+    config = entry['config']
+    if not osp.isfile(config):
+        raise BenchmarkError(f'{where}: config file not found: {config}')
+    options = entry.get('cfg_options') or {}
+    if not isinstance(options, dict):
+        raise BenchmarkError(f'{where}: cfg_options must be a dict, got '
+                             f'{options!r}')
+    return Method(
+        name=str(entry.get('name') or osp.splitext(osp.basename(config))[0]),
+        config=config,
+        paper=str(entry.get('paper') or ''),
+        cfg_options=dict(options),
+        select_on_test=entry.get('select_on_test'))
+
+
+def load_methods(paths: Sequence[str]) -> List[Method]:
+    """The methods of the configs and list files given.
+
+    Args:
+        paths (Sequence[str]): Config files and list files, in order.
+
+    Returns:
+        list[Method]: One per config, names distinct.
+    """
+    from mmengine.config import Config
+    methods = []
+    for path in paths:
+        if not osp.isfile(path):
+            raise BenchmarkError(f'{path}: file not found')
+        if not _is_list_file(path):
+            methods.append(_entry(path, path))
+            continue
+        entries = Config.fromfile(path).to_dict().get('methods')
+        if not isinstance(entries, (list, tuple)) or not entries:
+            raise BenchmarkError(f'{path}: a list file needs a non-empty '
+                                 'list methods = [...]')
+        methods += [
+            _entry(e, f'{path}: methods[{i}]') for i, e in enumerate(entries)
+        ]
+    seen: Dict[str, str] = {}
+    for m in methods:
+        if folder_name(m.name) in seen:
+            raise BenchmarkError(
+                f'methods {seen[folder_name(m.name)]!r} and {m.name!r} would '
+                'share a work dir; give each a distinct name=')
+        seen[folder_name(m.name)] = m.name
+    return methods
+
+
+def folder_name(name: str) -> str:
+    """A method's folder in the work dir: its name with every run of
+    characters but letters, digits, ``.``, ``_`` and ``-`` made ``_``."""
+    return re.sub(r'[^A-Za-z0-9._-]+', '_', name).strip('_') or 'method'
+
+
+def selects_on_test(method: Method) -> bool:
+    """Whether the row also reports selection on the test subject."""
+    if method.select_on_test is not None:
+        return bool(method.select_on_test)
+    from mmengine.config import Config
+    model = Config.fromfile(method.config).get('model') or {}
+    return (model.get('backbone') or {}).get('type') == 'TSFmicro'
+
+
+# ---------------------------------------------------------------------------
+# one (method, seed)
+def _options(method: Method, seed: int, work_dir: str,
+             args: argparse.Namespace) -> LosoOptions:
+    return LosoOptions(
+        config=method.config,
+        work_dir=work_dir,
+        subjects=args.subjects,
+        resume=True,
+        jobs=args.jobs,
+        cfg_options=dict(method.cfg_options) or None,
+        seed=seed,
+        select_on_test=selects_on_test(method),
+        threads=args.threads,
+        keep_checkpoints=args.keep_checkpoints,
+        argv=['tools/loso.py'] + loso_argv(method, seed, work_dir, args))
+
+
+def _option_text(value) -> str:
+    if isinstance(value, (list, tuple)):
+        return '[' + ','.join(_option_text(v) for v in value) + ']'
+    return str(value)
+
+
+def loso_argv(method: Method, seed: int, work_dir: str,
+              args: argparse.Namespace) -> List[str]:
+    """The ``tools/loso.py`` arguments that run (or resume) this row."""
+    argv = [method.config, '--work-dir', work_dir, '--seed', str(seed)]
+    if args.subjects:
+        argv += ['--subjects', ','.join(args.subjects)]
+    if selects_on_test(method):
+        argv.append('--select-on-test')
+    if method.cfg_options:
+        argv += ['--cfg-options'] + [
+            f'{k}={_option_text(v)}' for k, v in method.cfg_options.items()
+        ]
+    return argv
+
+
+def finished_report(opts: LosoOptions) -> Optional[Dict]:
+    """The report of a finished run in ``opts.work_dir``, checked to be the
+    run asked for; None when it has not finished."""
+    report_path = osp.join(opts.work_dir, REPORT_JSON)
+    plan_path = osp.join(opts.work_dir, PLAN_FILE)
+    if not (osp.isfile(report_path) and osp.isfile(plan_path)):
+        return None
+    plan = read_json(plan_path)
+    digest = hashlib.sha256(
+        config_text(merged_config(opts)).encode()).hexdigest()
+    problems = []
+    if plan['config_sha256'] != digest:
+        problems.append('its merged config differs from the config and '
+                        'options asked for now')
+    if plan['seed'] != opts.seed:
+        problems.append(f"its seed is {plan['seed']}, not {opts.seed}")
+    if plan['subjects'] != choose_subjects(plan['all_subjects'],
+                                           opts.subjects):
+        problems.append('its subjects differ')
+    if bool(plan['select_on_test']) != bool(opts.select_on_test):
+        problems.append('--select-on-test differs')
+    if problems:
+        raise BenchmarkError(
+            f'{opts.work_dir} holds a finished run of other settings ('
+            f'{"; ".join(problems)}): remove it or choose another '
+            '--work-dir')
+    return read_json(report_path)
+
+
+def run_row(method: Method, seed: int, args: argparse.Namespace) -> Dict:
+    """Run, resume or read one (method, seed); return its result."""
+    work_dir = osp.abspath(
+        osp.join(args.work_dir, folder_name(method.name), f'seed{seed}'))
+    opts = _options(method, seed, work_dir, args)
+    command = shlex.join(['python', 'tools/loso.py'] +
+                         loso_argv(method, seed, work_dir, args))
+    result = dict(seed=seed, work_dir=work_dir, command=command)
+    report = finished_report(opts)
+    if report is not None:
+        print(f'[benchmark] {method.name} seed {seed}: finished earlier, '
+              f'read from {osp.join(work_dir, REPORT_JSON)}', flush=True)
+        return dict(result, report=report, status='read')
+    print(f'[benchmark] {method.name} seed {seed}: {command}', flush=True)
+    try:
+        report = run_loso(opts)
+    except (FoldsFailed, ProtocolError) as e:
+        print(f'[benchmark] {method.name} seed {seed} FAILED: {one_line(e)}',
+              file=sys.stderr, flush=True)
+        return dict(result, status='failed', reason=one_line(e))
+    return dict(result, report=report, status='ran')
+
+
+# ---------------------------------------------------------------------------
+# parameters and FLOPs
+def complexity(method: Method, subject: str) -> Dict:
+    """Parameters and FLOPs of a method's model for one test sample.
+
+    The input is what the config's test pipeline gives for a sample of
+    ``subject`` (a pair, N frames or a flow field). For the frame pair of
+    TSFmicro configs this is :func:`~mmaction_tsfmicro.apis.complexity.
+    model_complexity`; other inputs are counted the same way (MMEngine's
+    ``get_model_complexity_info``, one multiply-add = one FLOP) on that
+    shape.
+    """
+    import torch
+    from mmaction.registry import DATASETS, MODELS
+    from mmengine.analysis import get_model_complexity_info
+    from mmengine.registry import init_default_scope
+
+    from mmaction_tsfmicro.apis.complexity import input_shape, model_complexity
+    cfg = merged_config(
+        LosoOptions(config=method.config, work_dir='.',
+                    cfg_options=dict(method.cfg_options) or None))
+    init_default_scope(cfg.get('default_scope', 'mmaction'))
+    dataset_cfg = cfg.test_dataloader.dataset
+    set_subjects(dataset_cfg, test=[subject], exclude=None)
+    shape = (1, ) + tuple(DATASETS.build(dataset_cfg)[0]['inputs'].shape)
+    if shape == (1, ) + tuple(input_shape(cfg)):
+        return model_complexity(cfg)
+    model = MODELS.build(cfg.model).eval()
+
+    class Head(torch.nn.Module):
+        """The recognizer from its input to its class scores."""
+
+        def __init__(self, recognizer: torch.nn.Module) -> None:
+            super().__init__()
+            self.recognizer = recognizer
+
+        def forward(self, inputs: torch.Tensor) -> torch.Tensor:
+            return self.recognizer._forward(inputs, stage='head')
+
+    info = get_model_complexity_info(
+        Head(model), inputs=(torch.zeros(shape), ), show_table=False,
+        show_arch=False)
+    return dict(params=int(sum(p.numel() for p in model.parameters())),
+                flops=int(info['flops']), input_shape=list(shape))
+
+
+# ---------------------------------------------------------------------------
+# the table
+def mean_sd(values: Sequence[float]) -> str:
+    """``mean ± sd`` (sample standard deviation; ``mean`` alone for one)."""
+    if not values:
+        return '-'
+    mean = sum(values) / len(values)
+    if len(values) < 2:
+        return f'{mean:.4f}'
+    sd = math.sqrt(sum((v - mean)**2 for v in values) / (len(values) - 1))
+    return f'{mean:.4f} ± {sd:.4f}'
+
+
+def _count(n: Optional[int], unit: str = '') -> str:
+    if n is None:
+        return '-'
+    for scale, suffix in ((1e9, 'G'), (1e6, 'M'), (1e3, 'k')):
+        if n >= scale:
+            return f'{n / scale:.2f} {suffix}{unit}'
+    return f'{n} {unit}'.strip()
+
+
+def _minutes(seconds: Optional[float]) -> str:
+    return '-' if seconds is None else f'{seconds / 60:.1f} min'
+
+
+def render_table(rows: List[Dict], seeds: Sequence[int],
+                 command: str) -> str:
+    """The Markdown section: the command, the table, the notes."""
+    head = ['method', 'paper', 'config']
+    for metric in ('UF1', 'UAR', 'acc'):
+        head += [f'{metric} per seed ({", ".join(map(str, seeds))})',
+                 f'{metric} mean ± sd']
+    head += ['params', 'FLOPs', 'LOSO time', 'selected on test '
+             '(OPTIMISTIC) UF1 / UAR', 'command']
+    lines = [
+        f'Made by `{command}` (seeds {", ".join(map(str, seeds))}; pooled '
+        'MEGC scores over all folds, each fold tested with its last '
+        "epoch's weights).", '', '| ' + ' | '.join(head) + ' |',
+        '|' + '---|' * len(head)
+    ]
+    for row in rows:
+        cells = [row['name'], row['paper'] or '-', f"`{row['config']}`"]
+        done = [r for r in row['runs'] if r['status'] != 'failed']
+        for key in ('uf1', 'uar', 'acc'):
+            per_seed = [
+                f"{r['report'][key]:.4f}" if r['status'] != 'failed' else
+                'failed' for r in row['runs']
+            ]
+            cells += [' / '.join(per_seed),
+                      mean_sd([r['report'][key] for r in done])]
+        comp = row.get('complexity') or {}
+        times = [sum(s['seconds'] for s in r['report']['per_subject'].values())
+                 for r in done]
+        cells += [
+            _count(comp.get('params')),
+            _count(comp.get('flops')),
+            _minutes(sum(times) / len(times) if times else None)
+        ]
+        selected = [r['report'].get('selected_on_test') for r in done]
+        if row['select_on_test'] and selected and all(selected):
+            cells.append(mean_sd([s['uf1'] for s in selected]) + ' / ' +
+                         mean_sd([s['uar'] for s in selected]))
+        else:
+            cells.append('-')
+        cells.append('<br>'.join(f"`{r['command']}`" for r in row['runs']))
+        lines.append('| ' + ' | '.join(cells) + ' |')
+    lines += [
+        '', 'UF1, UAR, accuracy: pooled over the folds (MEGC 2019). Mean ± '
+        'sd: over the seeds (sample standard deviation). LOSO time: the '
+        'sum of the folds\' training and test times, mean over the seeds. '
+        'FLOPs: one multiply-add per FLOP, one test sample. Selected on '
+        'test (OPTIMISTIC): for TSFmicro rows, each fold\'s best epoch on '
+        'its own test subject, i.e. model selection on the test data (as '
+        'the official code does); not a valid LOSO result, shown only for '
+        'comparison with papers that report it.'
+    ]
+    return '\n'.join(lines) + '\n'
+
+
+def summary(row: Dict) -> Dict:
+    """A row for ``benchmark.json``: its scores, not the whole reports."""
+    runs = []
+    for r in row['runs']:
+        run = {k: r[k] for k in ('seed', 'work_dir', 'command', 'status')}
+        if r['status'] == 'failed':
+            run['reason'] = r['reason']
+        else:
+            rep = r['report']
+            run.update({k: rep[k] for k in ('uf1', 'uar', 'acc',
+                                            'num_folds', 'num_samples')})
+            run['seconds'] = sum(
+                s['seconds'] for s in rep['per_subject'].values())
+            sel = rep.get('selected_on_test')
+            if sel:
+                run['selected_on_test'] = {
+                    k: sel[k] for k in ('uf1', 'uar', 'acc', 'optimistic')
+                }
+        runs.append(run)
+    return dict({k: row[k] for k in ('name', 'paper', 'config',
+                                     'select_on_test')},
+                complexity=row.get('complexity'), runs=runs)
+
+
+def write_out(path: str, section: str) -> None:
+    """Write ``section`` between the markers of ``path`` (or as the whole
+    file when it does not exist), atomically."""
+    block = f'{BEGIN}\n{section}{END}\n'
+    if not osp.isfile(path):
+        write_text(path, block)
+        return
+    with open(path, encoding='utf-8') as f:
+        text = f.read()
+    if text.count(BEGIN) != 1 or text.count(END) != 1 or text.index(
+            BEGIN) > text.index(END):
+        raise BenchmarkError(
+            f'{path}: exists but does not hold the markers {BEGIN} and '
+            f'{END} once each, in that order; add them where the table '
+            'goes, or give another --out')
+    start = text.index(BEGIN)
+    end = text.index(END) + len(END)
+    rest = text[end:]
+    write_text(path, text[:start] + block.rstrip('\n') +
+               ('\n' if not rest.startswith('\n') else '') + rest)
+
+
+# ---------------------------------------------------------------------------
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = ArgumentParser(
+        description='Run methods through the same LOSO folds and seeds and '
+        'write a Markdown table of their pooled scores')
+    parser.add_argument('methods', nargs='+',
+                        help='configs and/or list files (methods = [...])')
+    parser.add_argument('--work-dir', required=True,
+                        help='one folder per method and seed inside it')
+    parser.add_argument('--seeds', type=int, nargs='+', default=[0],
+                        help='random seeds, every method runs each')
+    parser.add_argument('--out', required=True,
+                        help='Markdown file for the table (between the '
+                        'markers if it exists)')
+    parser.add_argument(
+        '--subjects',
+        type=lambda s: [x for x in s.split(',') if x],
+        help='comma-separated subjects (default: every subject)')
+    parser.add_argument('--jobs', type=int, default=1,
+                        help='folds run at once (tools/loso.py --jobs)')
+    parser.add_argument('--threads', type=int, default=None,
+                        help='torch threads a fold (tools/loso.py --threads)')
+    parser.add_argument('--keep-checkpoints', choices=['last', 'none'],
+                        default='none',
+                        help="checkpoints of a finished fold (default none: "
+                        "a benchmark keeps its scores, not its weights)")
+    args = parser.parse_args(argv)
+    if len(set(args.seeds)) != len(args.seeds):
+        parser.error(f'--seeds has repeats: {args.seeds}')
+    return args
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    try:
+        methods = load_methods(args.methods)
+    except (BenchmarkError, FileNotFoundError) as e:
+        print(f'benchmark_methods.py: error: {one_line(e)}', file=sys.stderr)
+        return 2
+    command = shlex.join(['python', 'tools/benchmark_methods.py'] + list(
+        sys.argv[1:] if argv is None else argv))
+    rows, failed = [], False
+    folds = None
+    for method in methods:
+        runs = [run_row(method, seed, args) for seed in args.seeds]
+        failed |= any(r['status'] == 'failed' for r in runs)
+        row = dict(name=method.name, paper=method.paper,
+                   config=method.config, runs=runs,
+                   select_on_test=selects_on_test(method))
+        done = [r for r in runs if r['status'] != 'failed']
+        for r in done:
+            subjects = sorted(r['report']['per_subject'])
+            if folds is None:
+                folds = (method.name, subjects)
+            elif subjects != folds[1]:
+                raise BenchmarkError(
+                    f'{method.name} ran the folds {subjects}, '
+                    f'{folds[0]} the folds {folds[1]}: a table compares '
+                    'methods on the same folds (give --subjects, or list '
+                    'methods of one data set)')
+        if done:
+            row['complexity'] = complexity(method, folds[1][0])
+        rows.append(row)
+    section = render_table(rows, args.seeds, command)
+    write_json(osp.join(args.work_dir, SUMMARY_JSON),
+               dict(command=command, seeds=args.seeds,
+                    rows=[summary(row) for row in rows]))
+    write_out(args.out, section)
+    print(f'[benchmark] table: {args.out}')
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    run_main(main)
