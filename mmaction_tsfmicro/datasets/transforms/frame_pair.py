@@ -44,24 +44,33 @@ class SelectFramePair(BaseTransform):
       in float. The choice is deterministic, so it is cached per sample.
     * ``'jitter'``: a uniformly random pair from the same window, drawn
       anew for every call.
+    * ``'estimated_apex'``: the annotated apex is not used. The apex is
+      estimated as the frame of ``onset + 1 .. offset`` that differs most
+      from the onset frame: the largest Euclidean (L2) norm of the float
+      difference ``frame - onset`` over all pixels and channels of the
+      frames as stored (the aligned faces), the earliest frame on a tie
+      (the onset itself when ``offset == onset``). The search reads every
+      frame of the clip once; its result is cached per sample.
 
     Required keys: ``onset_frame``, ``apex_frame`` (a sample of
     :class:`MicroExpressionDataset`), or ``onset``, ``apex`` (the
     annotation file's names, e.g. a dict given to MMAction2's
-    ``inference_recognizer``); for ``'max_diff'`` also ``frame_dir`` and
-    ``filename_tmpl``.
+    ``inference_recognizer``); for ``'max_diff'`` and ``'estimated_apex'``
+    also ``frame_dir`` and ``filename_tmpl``, for ``'estimated_apex'``
+    ``offset_frame`` (or ``offset``) instead of the apex.
     Added keys: ``frame_inds`` (``[onset, apex]``), ``clip_len`` (2),
-    ``num_clips`` (1), ``frame_interval`` (None).
+    ``num_clips`` (1), ``frame_interval`` (None); for
+    ``'estimated_apex'`` also ``estimated_apex_frame``.
 
     Args:
-        mode (str): ``'annotated'``, ``'max_diff'`` or ``'jitter'``.
-            Defaults to ``'annotated'``.
+        mode (str): ``'annotated'``, ``'max_diff'``, ``'jitter'`` or
+            ``'estimated_apex'``. Defaults to ``'annotated'``.
         ratio (float): The window ratio ``r / (apex - onset)``.
             Defaults to ``0.0375`` (CASME II, CAS(ME)^3).
         backend_args (dict, optional): MMEngine file backend arguments.
     """
 
-    MODES = ('annotated', 'max_diff', 'jitter')
+    MODES = ('annotated', 'max_diff', 'jitter', 'estimated_apex')
 
     def __init__(self,
                  mode: str = 'annotated',
@@ -102,13 +111,44 @@ class SelectFramePair(BaseTransform):
             self._cache[key] = pairs[int(np.argmax(dists))]
         return self._cache[key]
 
+    def estimated_apex(self, results: Dict, onset: int) -> int:
+        """The frame of ``onset + 1 .. offset`` farthest (L2) from the
+        onset frame (``'estimated_apex'``)."""
+        offset = key_frame(results, 'offset')
+        if offset < onset:
+            raise ValueError(f'sample {sample_name(results)}: offset '
+                             f'{offset} comes before onset {onset}')
+        key = ('apex', results['frame_dir'], results['filename_tmpl'], onset,
+               offset)
+        if key not in self._cache:
+            ref = read_frame(results, onset, 'color', 'bgr',
+                             self.backend_args).astype(np.float32)
+            best, best_dist = onset, -1.
+            for frame in range(onset + 1, offset + 1):
+                img = read_frame(results, frame, 'color', 'bgr',
+                                 self.backend_args).astype(np.float32)
+                if img.shape != ref.shape:
+                    raise ValueError(
+                        f'sample {sample_name(results)}: frame {frame} is '
+                        f'{img.shape}, the onset {ref.shape}')
+                dist = float(np.linalg.norm(img - ref))
+                if dist > best_dist:  # strict: the earliest maximum wins
+                    best, best_dist = frame, dist
+            self._cache[key] = (onset, best)
+        return self._cache[key][1]
+
     def transform(self, results: Dict) -> Dict:
         """Set ``frame_inds`` to the chosen pair."""
-        onset, apex = key_frame(results, 'onset'), key_frame(results, 'apex')
+        onset = key_frame(results, 'onset')
+        if self.mode == 'estimated_apex':
+            apex = self.estimated_apex(results, onset)
+            results['estimated_apex_frame'] = apex
+        else:
+            apex = key_frame(results, 'apex')
         if apex < onset:
             raise ValueError(f'sample {sample_name(results)}: apex {apex} '
                              f'comes before onset {onset}')
-        if self.mode == 'annotated':
+        if self.mode in ('annotated', 'estimated_apex'):
             pair = (onset, apex)
         elif self.mode == 'max_diff':
             pair = self._max_diff_pair(results, onset, apex)

@@ -111,3 +111,59 @@ def test_bad_arguments_and_order():
                        'before onset 8'):
         SelectFramePair()(dict(onset_frame=8, apex_frame=3, subject='sub01',
                                clip='EP9'))
+
+
+def test_estimated_apex_is_the_frame_farthest_from_the_onset(tmp_path):
+    """The annotated apex (12) is ignored: frame 14 differs most from the
+    onset (L2 over all pixels), frame 16 (the offset) less."""
+    base = np.full((6, 6, 3), 100, np.uint8)
+    frames = {n: base.copy() for n in range(10, 17)}
+    frames[11][:2] = 120  # a small change: 12 pixels x 3 channels by 20
+    frames[14][:, :3] = 130  # a larger one: 18 pixels by 30
+    frames[15][0, 0, 0] = 255  # one value by 155: L2 155 < 30 * sqrt(54)
+    frames[16][:3] = 90
+    results = write_frames(tmp_path / 'c', frames)
+    results.update(onset_frame=10, apex_frame=12, offset_frame=16)
+    t = SelectFramePair(mode='estimated_apex')
+    out = t(dict(results))
+    assert out['frame_inds'].tolist() == [10, 14]
+    assert out['estimated_apex_frame'] == 14
+    assert out['clip_len'] == 2
+    # cached: the frames are not read again
+    for n in frames:
+        os.remove(os.path.join(results['frame_dir'], f'img{n}.png'))
+    assert t(dict(results))['frame_inds'].tolist() == [10, 14]
+
+
+def test_estimated_apex_ties_go_to_the_earliest_frame(tmp_path):
+    base = np.zeros((4, 4, 3), np.uint8)
+    bright = np.full((4, 4, 3), 50, np.uint8)
+    results = write_frames(tmp_path / 'c', {
+        1: base, 2: base, 3: bright, 4: bright, 5: base})
+    results.update(onset_frame=1, apex_frame=5, offset_frame=5)
+    assert SelectFramePair(mode='estimated_apex')(
+        results)['frame_inds'].tolist() == [1, 3]
+
+
+def test_estimated_apex_of_a_one_frame_clip_is_the_onset(tmp_path):
+    results = write_frames(tmp_path / 'c', {7: np.zeros((4, 4, 3),
+                                                        np.uint8)})
+    results.update(onset=7, apex=7, offset=7)  # the annotation's names
+    assert SelectFramePair(mode='estimated_apex')(
+        results)['frame_inds'].tolist() == [7, 7]
+
+
+def test_estimated_apex_errors_name_the_sample(tmp_path):
+    results = write_frames(tmp_path / 'c', {
+        n: np.zeros((4, 4, 3), np.uint8) for n in (1, 2)})
+    results.update(onset_frame=1, apex_frame=2, offset_frame=3)
+    with pytest.raises(FileNotFoundError, match=r'img3.png: frame 3 of '
+                       r'sample sub01/EP01 not found'):
+        SelectFramePair(mode='estimated_apex')(dict(results))
+    results.update(offset_frame=0)
+    with pytest.raises(ValueError, match='sample sub01/EP01: offset 0 '
+                       'comes before onset 1'):
+        SelectFramePair(mode='estimated_apex')(dict(results))
+    del results['offset_frame']
+    with pytest.raises(KeyError, match='no offset frame'):
+        SelectFramePair(mode='estimated_apex')(dict(results))
