@@ -11,6 +11,7 @@ Examples::
     python tools/loso.py configs/tsfmicro/tsfmicro_casme2.py \\
         --work-dir work_dirs/loso_casme2
     python tools/loso.py CONFIG --work-dir DIR --resume --jobs 2
+    python tools/loso.py CONFIG --work-dir DIR --verbose --jobs 1
     torchrun --nproc_per_node=2 tools/loso.py CONFIG --work-dir DIR \\
         --launcher pytorch
 """
@@ -22,6 +23,17 @@ from mmaction_tsfmicro.apis import add_common_args, set_local_rank
 from mmaction_tsfmicro.loso import (FoldsFailed, LosoOptions, ProtocolError,
                                     run_loso)
 from mmaction_tsfmicro.utils.cli import ArgumentParser, run_main
+
+
+def jobs_value(text: str):
+    """``--jobs``: a positive number or ``auto`` (None)."""
+    if text == 'auto':
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a number or 'auto', got {text!r}") from None
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -39,13 +51,29 @@ def parse_args(argv=None) -> argparse.Namespace:
         help='continue the run in --work-dir: finished folds are kept, an '
         'interrupted fold resumes from its last checkpoint')
     parser.add_argument(
-        '--jobs', type=int, default=1, help='folds to run at once')
+        '--jobs',
+        type=jobs_value,
+        default=None,
+        help='folds to run at once, each in its own process, or auto '
+        '(default): one per GPU, else one per core (as memory allows, '
+        '4 GB a fold)')
     parser.add_argument(
         '--threads',
         type=int,
         default=None,
-        help='torch threads per fold (default: all cores with --jobs 1, '
+        help='torch threads per fold (default: all cores with one job, '
         'cores // jobs otherwise)')
+    parser.add_argument(
+        '--frame-cache',
+        choices=['auto', 'off'],
+        default='auto',
+        help='auto (default): decode the frames the pipelines read once, '
+        'into WORK_DIR/frame_cache, for every fold; off: read the files')
+    parser.add_argument(
+        '--verbose',
+        action='store_true',
+        help="show each fold's training log on the console (it always goes "
+        "to the fold's worker.log)")
     parser.add_argument(
         '--keep-checkpoints',
         choices=['last', 'none'],
@@ -95,6 +123,8 @@ def main(argv=None) -> int:
         select_on_test=args.select_on_test,
         threads=args.threads,
         keep_checkpoints=args.keep_checkpoints,
+        frame_cache=args.frame_cache,
+        verbose=args.verbose,
         argv=['tools/loso.py'] + list(sys.argv[1:] if argv is None else argv))
     try:
         report = run_loso(opts)

@@ -6,22 +6,29 @@ import os
 import os.path as osp
 import shutil
 import sys
-from typing import Dict, List, Optional
+import time
+from typing import Dict, Iterator, List, Optional
 
 from mmengine.dist import (broadcast_object_list, get_dist_info, init_dist,
                            is_distributed)
 
+from ..datasets.frame_cache import FRAME_CACHE_ENV
 from ..utils.cli import debug_enabled, one_line
+from ..utils.fileio import write_json
 from ..utils.resources import available_cores
-from .fold import (FoldTask, clear_failure, record_failure, run_fold,
-                   write_fold_files)
+from .allocator import tune_allocator
+from .fold import (FoldTask, clear_failure, fold_output, record_failure,
+                   run_fold, write_fold_files)
+from .frames import prepare_frame_cache
 from .options import LosoOptions, merged_config, reuse_options
-from .parallel import run_parallel
+from .parallel import default_jobs, run_parallel
+from .progress import Progress
 from .protocol import ProtocolError, check_protocol
 from .report import write_report
 from .subjects import fold_names
-from .work_dir import (has_work, log, prepare_work_dir, read_record,
-                       stored_options, work_dir_lock)
+from .work_dir import (PLAN_FILE, WORKER_LOG, has_work, log,
+                       prepare_work_dir, read_record, stored_options,
+                       work_dir_lock)
 
 
 class FoldsFailed(RuntimeError):
@@ -71,23 +78,63 @@ def _reuse_stored_options(opts: LosoOptions) -> None:
         raise ProtocolError(f'cannot resume {opts.work_dir}: {e}') from None
 
 
-def _run_in_process(tasks: List[FoldTask]) -> Dict[str, Dict]:
+def _run_in_process(tasks: List[FoldTask], progress: Progress,
+                    quiet: bool) -> Dict[str, Dict]:
     """Run the folds one after another in this process; stop at the first
-    that fails and return why it failed."""
+    that fails and return why it failed. With ``quiet`` each fold's output
+    goes to its ``worker.log``."""
     rank, _ = get_dist_info()
     for i, task in enumerate(tasks, 1):
-        log(f'fold {task.subject} ({i}/{len(tasks)})')
+        where = f' (log: {osp.join(task.fold_dir, WORKER_LOG)})' if quiet \
+            else ''
+        log(f'fold {task.subject} ({i}/{len(tasks)}){where}')
         if rank == 0:
             clear_failure(task.fold_dir)
+        progress.start(task.subject)
+        output = fold_output(task.fold_dir, f'fold {task.subject} in '
+                             f'process {os.getpid()}') if quiet else \
+            contextlib.nullcontext()
         try:
-            run_fold(task)
+            with output:
+                try:
+                    run_fold(task)
+                except Exception:
+                    if quiet:  # the traceback goes to the fold's log
+                        import traceback
+                        traceback.print_exc()
+                    raise
         except Exception as exc:  # noqa: BLE001 - reported as a failure
             if debug_enabled():
                 raise
             failure = record_failure(task, exc) if rank == 0 else dict(
                 reason=one_line(exc), log=None)
             return {task.subject: failure}
+        if rank == 0:
+            _report_progress(progress, task)
     return {}
+
+
+def _report_progress(progress: Progress, task: FoldTask) -> None:
+    """The progress line of a fold that finished (from its record)."""
+    record = read_record(task.fold_dir) or {}
+    uf1 = (record.get('metrics') or {}).get('uf1')
+    progress.finished(task.subject, float(record.get('seconds') or 0.),
+                      uf1)
+
+
+@contextlib.contextmanager
+def _environment(values: Dict[str, str]) -> Iterator[None]:
+    """Set environment variables while the block runs."""
+    old = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in old.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def _report_failures(failures: Dict[str, Dict], work_dir: str,
@@ -127,18 +174,23 @@ def run_loso(opts: LosoOptions) -> Optional[dict]:
         ProtocolError: For options or a config the run refuses.
         FoldsFailed: If a fold failed.
     """
+    started = time.time()
     opts.work_dir = osp.abspath(opts.work_dir)
     if opts.keep_checkpoints not in ('last', 'none'):
         raise ProtocolError(
             f"--keep-checkpoints must be 'last' or 'none', got "
             f'{opts.keep_checkpoints!r}')
-    if opts.jobs < 1:
+    if opts.frame_cache not in ('auto', 'off'):
+        raise ProtocolError(f"--frame-cache must be 'auto' or 'off', got "
+                            f'{opts.frame_cache!r}')
+    if opts.jobs is not None and opts.jobs < 1:
         raise ProtocolError(f'--jobs must be >= 1, got {opts.jobs}')
-    if opts.launcher != 'none' and opts.jobs != 1:
+    if opts.launcher != 'none' and opts.jobs not in (None, 1):
         raise ProtocolError('--jobs runs folds as separate processes; with '
                             '--launcher each fold is one distributed job, so '
                             '--jobs must be 1')
     _reuse_stored_options(opts)
+    tune_allocator()
     cfg = merged_config(opts)
     if opts.launcher != 'none' and not is_distributed():
         init_dist(opts.launcher, **cfg.get('env_cfg', {}).get('dist_cfg', {}))
@@ -158,9 +210,17 @@ def run_loso(opts: LosoOptions) -> Optional[dict]:
         for note in notes:
             log(f'note: {note}')
         names = fold_names(plan['subjects'])
+        pending = [
+            s for s in plan['subjects']
+            if read_record(osp.join(opts.work_dir, names[s])) is None
+        ]
+        jobs = opts.jobs
+        if jobs is None:
+            jobs = 1 if opts.launcher != 'none' else default_jobs(
+                len(pending))
         threads = opts.threads
-        if threads is None and opts.jobs > 1:
-            threads = max(1, available_cores() // opts.jobs)
+        if threads is None and jobs > 1:
+            threads = max(1, available_cores() // jobs)
         tasks, done = [], []
         for subject in plan['subjects']:
             task = FoldTask(
@@ -180,15 +240,39 @@ def run_loso(opts: LosoOptions) -> Optional[dict]:
             log(f'{len(done)} fold(s) finished earlier and kept: '
                 f'{", ".join(done)}')
         _sync(lambda: [write_fold_files(cfg, plan, t) for t in tasks])
-        if opts.jobs > 1 and len(tasks) > 1:
-            log(f'running {len(tasks)} fold(s), {opts.jobs} at once, '
+        env = {}
+        if tasks and opts.frame_cache == 'auto':
+            cache = _sync(lambda: prepare_frame_cache(cfg, opts.work_dir))
+            if cache:
+                env[FRAME_CACHE_ENV] = cache
+        progress = Progress(len(plan['subjects']), len(done),
+                            jobs if len(tasks) > 1 else 1, log)
+        if jobs > 1 and len(tasks) > 1:
+            log(f'running {len(tasks)} fold(s), {jobs} at once, '
                 f'{threads} thread(s) each')
-            failures = run_parallel(tasks, opts.jobs)
+            failures = run_parallel(
+                tasks,
+                jobs,
+                on_start=lambda t: progress.start(t.subject),
+                on_done=lambda t: _report_progress(progress, t),
+                env=env)
         else:
-            failures = _run_in_process(tasks)
+            quiet = not opts.verbose and opts.launcher == 'none'
+            with _environment(env):
+                failures = _run_in_process(tasks, progress, quiet)
         if failures:
             raise FoldsFailed(
                 _report_failures(failures, opts.work_dir,
                                  has_work(opts.work_dir)), failures)
-        report = _sync(lambda: write_report(opts.work_dir, plan))
+
+        def finish() -> dict:
+            plan['invocations'][-1].update(
+                jobs=jobs,
+                threads=threads,
+                folds_run=len(tasks),
+                wall_seconds=round(time.time() - started, 2))
+            write_json(osp.join(opts.work_dir, PLAN_FILE), plan)
+            return write_report(opts.work_dir, plan)
+
+        report = _sync(finish)
     return report if rank == 0 else None

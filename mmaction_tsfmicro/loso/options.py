@@ -26,7 +26,8 @@ class LosoOptions:
         work_dir (str): The LOSO work dir.
         subjects (list[str], optional): Run only these subjects.
         resume (bool): Continue the run in ``work_dir``.
-        jobs (int): Folds run at once, one process each.
+        jobs (int, optional): Folds run at once, one process each; None
+            chooses from the machine (:func:`~.parallel.default_jobs`).
         launcher (str): ``'none'``, ``'pytorch'``, ``'slurm'`` or ``'mpi'``:
             every fold is one distributed job over the launched ranks.
         cfg_options (dict, optional): Config overrides.
@@ -39,13 +40,17 @@ class LosoOptions:
             cores for one job, ``cores // jobs`` for several).
         keep_checkpoints (str): ``'last'`` keeps the last epoch's
             checkpoint of a finished fold, ``'none'`` deletes them all.
+        frame_cache (str): ``'auto'`` decodes the frames once into a cache
+            in the work dir (:mod:`.frames`), ``'off'`` reads the files.
+        verbose (bool): Show the folds' logs on the console with one job
+            (they always go to each fold's ``worker.log``).
         argv (list[str], optional): The command line, for the record.
     """
     config: str
     work_dir: str
     subjects: Optional[List[str]] = None
     resume: bool = False
-    jobs: int = 1
+    jobs: Optional[int] = 1
     launcher: str = 'none'
     cfg_options: Optional[dict] = None
     amp: bool = False
@@ -54,6 +59,8 @@ class LosoOptions:
     select_on_test: bool = False
     threads: Optional[int] = None
     keep_checkpoints: str = 'last'
+    frame_cache: str = 'auto'
+    verbose: bool = False
     argv: Optional[List[str]] = field(default=None)
 
 

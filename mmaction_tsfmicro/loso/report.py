@@ -12,6 +12,7 @@ Files written in the LOSO work dir (each atomically):
 """
 import os.path as osp
 import platform
+import statistics
 import subprocess
 from typing import Dict, List, Sequence, Tuple
 
@@ -76,6 +77,48 @@ def _environment() -> Dict:
     return env
 
 
+def timing(per_subject: Dict[str, Dict], plan: Dict) -> Dict:
+    """Wall times: of each fold (its last attempt, training and testing),
+    their spread, and of the ``tools/loso.py`` invocations.
+
+    Args:
+        per_subject (dict): The report's ``per_subject`` (with
+            ``seconds``).
+        plan (dict): The run's plan (its ``invocations``).
+
+    Returns:
+        dict: ``fold_seconds`` (total, mean, median, min, max, std and the
+        slowest and fastest subject), ``wall_seconds`` (of the invocations
+        that recorded it), and each invocation's ``jobs``, ``threads``,
+        ``folds_run`` and ``wall_seconds``.
+    """
+    seconds = {s: float(v['seconds'] or 0.) for s, v in per_subject.items()}
+    values = list(seconds.values())
+    folds = dict(
+        total=round(sum(values), 2),
+        mean=round(statistics.mean(values), 2),
+        median=round(statistics.median(values), 2),
+        min=round(min(values), 2),
+        max=round(max(values), 2),
+        std=round(statistics.pstdev(values), 2),
+        slowest=max(seconds, key=seconds.get),
+        fastest=min(seconds, key=seconds.get)) if values else {}
+    runs = [
+        dict(time=i.get('time'), jobs=i.get('jobs'), threads=i.get('threads'),
+             folds_run=i.get('folds_run'),
+             wall_seconds=i.get('wall_seconds'))
+        for i in plan.get('invocations', [])
+    ]
+    walls = [r['wall_seconds'] for r in runs if r['wall_seconds'] is not None]
+    return dict(
+        fold_seconds=folds,
+        wall_seconds=round(sum(walls), 2) if walls else None,
+        invocations=runs,
+        note='a fold\'s seconds are those of its last attempt (building '
+        'its runner, training, testing); the wall time is that of the '
+        'tools/loso.py commands, start to report')
+
+
 def build_report(work_dir: str, plan: Dict) -> Tuple[Dict, List[Dict]]:
     """Pool the folds of ``plan`` into the report dict.
 
@@ -118,6 +161,7 @@ def build_report(work_dir: str, plan: Dict) -> Tuple[Dict, List[Dict]]:
         per_dataset=per_dataset_scores(rows, classes),
         per_subject=per_subject,
         confusion_matrix=pooled['confusion_matrix'],
+        timing=timing(per_subject, plan),
         selected_on_test=None,
         config=plan['config'],
         config_file=CONFIG_FILE,

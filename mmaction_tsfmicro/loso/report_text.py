@@ -58,6 +58,37 @@ def _f(v: Optional[float]) -> str:
     return '-' if v is None else f'{v:.4f}'
 
 
+def _s(v: Optional[float]) -> str:
+    """Seconds, as the progress lines give them (``45 s``, ``14 min``)."""
+    from .progress import format_duration
+    return '-' if v is None else format_duration(v)
+
+
+def timing_lines(report: Dict) -> List[str]:
+    """The report's ``## Time`` section (empty for an older report)."""
+    t = report.get('timing')
+    if not t or not t.get('fold_seconds'):
+        return []
+    f = t['fold_seconds']
+    out = [
+        '## Time', '',
+        f"{report['num_folds']} folds, {_s(f['total'])} of fold time in "
+        f"all: mean {_s(f['mean'])}, median {_s(f['median'])}, from "
+        f"{_s(f['min'])} ({f['fastest']}) to {_s(f['max'])} ({f['slowest']})"
+        f", standard deviation {_s(f['std'])}.", ''
+    ]
+    runs = [r for r in t['invocations'] if r.get('wall_seconds') is not None]
+    if runs:
+        out += ['| command started | folds run | jobs | threads a fold | wall '
+                'time |', '|---|---:|---:|---:|---:|']
+        for r in runs:
+            out.append(f"| {r['time']} | {r['folds_run']} | {r['jobs']} | "
+                       f"{r['threads'] or 'all'} | {_s(r['wall_seconds'])} |")
+        out += ['', f"Wall time in all: {_s(t['wall_seconds'])} "
+                f"({t['wall_seconds']:.0f} s).", '']
+    return out
+
+
 def markdown(report: Dict) -> str:
     """The Markdown summary of a report."""
     avg = report['per_fold_average']
@@ -110,17 +141,20 @@ def markdown(report: Dict) -> str:
         'F1 and UAR of a fold average the classes true or predicted in '
         'it (scikit-learn\'s macro average).', '',
         '| subject | samples | correct | accuracy | F1 | UAR | train samples '
-        '| epochs | resumed from |',
-        '|---|---:|---:|---:|---:|---:|---:|---:|---|'
+        '| epochs | resumed from | seconds |',
+        '|---|---:|---:|---:|---:|---:|---:|---:|---|---:|'
     ]
     for subject, s in report['per_subject'].items():
+        seconds = s.get('seconds')
         out.append(f"| {subject} | {s['num_samples']} | {s['correct']} | "
                    f"{_f(s['acc'])} | {_f(s['uf1'])} | {_f(s['uar'])} | "
                    f"{s['num_train_samples']} | {s['epochs']} | "
-                   f"{s['resumed_from'] or '-'} |")
+                   f"{s['resumed_from'] or '-'} | "
+                   f"{'-' if seconds is None else f'{seconds:.1f}'} |")
+    out += [''] + timing_lines(report)
     files = report['files']
     out += [
-        '', f"![confusion matrix]({files['confusion_matrix']})",
+        f"![confusion matrix]({files['confusion_matrix']})",
         f"![per subject]({files['per_subject']})", '', '## Files', '',
         f"- `{files['predictions']}`: one row per test sample",
         f"- `{files['megc_log']}`: MEGC-style evaluation log",

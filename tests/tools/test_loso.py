@@ -229,7 +229,8 @@ def test_resume_after_kill_equals_uninterrupted(data_dir, reference):
     ref_dir, _ = reference
     work_dir = data_dir / 'killed'
     proc = subprocess.Popen(
-        [sys.executable, TOOL, CFG, '--work-dir', 'killed', '--threads', '1'],
+        [sys.executable, TOOL, CFG, '--work-dir', 'killed', '--jobs', '1',
+         '--threads', '1'],
         cwd=data_dir,
         env=env(),
         stdout=subprocess.DEVNULL,

@@ -10,6 +10,7 @@ from mmengine import fileio
 from mmaction.registry import TRANSFORMS
 from ...annotations.layouts import guess_filename_tmpl
 from ...utils.images import check_complete
+from ..frame_cache import cached_frame
 
 
 def frame_path(results: Dict, frame: int) -> str:
@@ -30,6 +31,11 @@ def read_frame(results: Dict,
                backend_args: Dict = None) -> np.ndarray:
     """Read one frame of a sample, with an error that names the file.
 
+    A ``'color'`` frame of a local file comes from the frame cache named
+    by ``TSFMICRO_FRAME_CACHE`` when the cache holds it unchanged (the same
+    bytes the decoder gives, see :mod:`~mmaction_tsfmicro.datasets.
+    frame_cache`), else from its file.
+
     Args:
         results (dict): The sample (``frame_dir``, ``filename_tmpl``).
         frame (int): The frame number (as in the file name).
@@ -42,6 +48,19 @@ def read_frame(results: Dict,
         np.ndarray: The decoded uint8 image.
     """
     path = frame_path(results, frame)
+    img = None
+    if flag == 'color' and backend_args is None:
+        img = cached_frame(path)
+    if img is None:
+        img = _decode(path, results, frame, flag, backend_args)
+    if channel_order == 'rgb' and img.ndim == 3:
+        img = mmcv.bgr2rgb(img)
+    return img
+
+
+def _decode(path: str, results: Dict, frame: int, flag: str,
+            backend_args: Dict) -> np.ndarray:
+    """Read and decode one frame file (BGR), with errors that name it."""
     try:
         data = fileio.get(path, backend_args=backend_args)
     except FileNotFoundError:
@@ -57,8 +76,6 @@ def read_frame(results: Dict,
     if img is None:
         raise ValueError(f'{path}: cannot decode the image (frame '
                          f'{int(frame)} of sample {sample_name(results)})')
-    if channel_order == 'rgb' and img.ndim == 3:
-        img = mmcv.bgr2rgb(img)
     return img
 
 

@@ -10,17 +10,40 @@ along the width, then along the height, each with a 1-D decay) to keep the
 cost linear in the number of rows and columns.
 
 All modules in this file work on channel-last maps ``(N, H, W, C)``.
+
+The functions below are the plain definitions; the modules run the fast
+forms of :mod:`.fast_paths` (the same numbers to float rounding) unless
+:func:`~.fast_paths.plain_path` is active. A stage builds its rotary
+tables and decay masks once per map size (:meth:`RetentionRelPos.tables`).
 """
 from collections import OrderedDict
-from typing import List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 from mmcv.cnn.bricks import DropPath
 from torch import Tensor
 
+from .fast_paths import (attend, conv_bn_eval, fast_path_enabled,
+                         inference_rewrites, rotary_phasor, rotate,
+                         rotate_pairs_exact, signed_sin)
+
 #: (sin, cos) of the rotary embedding, each (H, W, head_dim).
 Rotary = Tuple[Tensor, Tensor]
+
+
+class RotaryTables(tuple):
+    """``(sin, cos)``, each ``(H, W, head_dim)``, with the forms the fast
+    rotations take: ``sin_signed`` (:func:`~.fast_paths.signed_sin`) and
+    ``phasor`` (``(H, W, head_dim / 2)`` complex, ``cos + i sin`` of each
+    channel pair). As a tuple it is ``(sin, cos)``."""
+
+    def __new__(cls, sin: Tensor, cos: Tensor) -> 'RotaryTables':
+        tables = super().__new__(cls, (sin, cos))
+        tables.sin_signed = signed_sin(sin)
+        tables.phasor = rotary_phasor(sin, cos)
+        return tables
 
 
 def head_log_decays(num_heads: int, decay_init: float,
@@ -133,9 +156,13 @@ class RetentionRelPos(nn.Module):
         decay_range (float): See :func:`head_log_decays`.
     """
 
+    #: Map sizes whose tables are kept (a few: training and test sizes).
+    max_cached = 8
+
     def __init__(self, head_dim: int, num_heads: int, decay_init: float,
                  decay_range: float) -> None:
         super().__init__()
+        self._tables: Dict[tuple, Tuple[RotaryTables, tuple]] = {}
         if head_dim % 2:
             raise ValueError(f'head_dim must be even for the rotary '
                              f'embedding, got {head_dim}')
@@ -180,6 +207,32 @@ class RetentionRelPos(nn.Module):
         else:
             masks = (manhattan_log_decay(height, width, self.log_decay), )
         return self.rotary(height, width), masks
+
+    def tables(self, height: int, width: int,
+               decomposed: bool) -> Tuple[RotaryTables, Tuple[Tensor, ...]]:
+        """:meth:`forward`'s terms, built once per map size and kept.
+
+        The rotary tables are a :class:`RotaryTables`. They depend only on
+        the buffers (derived from the config, never learned), so they are
+        kept per size, device, dtype and inference mode (a tensor made
+        under ``torch.inference_mode`` cannot enter autograd later).
+        """
+        key = (height, width, bool(decomposed), self.angle.device,
+               self.angle.dtype, torch.is_inference_mode_enabled())
+        found = self._tables.get(key)
+        if found is None:
+            with torch.no_grad():
+                (sin, cos), masks = self(height, width, decomposed)
+                found = (RotaryTables(sin, cos), masks)
+            if len(self._tables) >= self.max_cached:
+                self._tables.clear()
+            self._tables[key] = found
+        return found
+
+    def _apply(self, fn, *args, **kwargs):
+        # .to()/.cuda()/.half() change the buffers: forget the tables
+        self._tables = {}
+        return super()._apply(fn, *args, **kwargs)
 
 
 class ChannelLastDWConv(nn.Conv2d):
@@ -255,6 +308,10 @@ class ManhattanSelfAttention(nn.Module):
         Returns:
             Tensor: ``(N, H, W, C)``.
         """
+        if inference_rewrites(self):
+            return self._forward_inference(x, rotary, masks)
+        if fast_path_enabled():
+            return self._forward_exact(x, rotary, masks)
         n, h, w, c = x.shape
         v = self.v_proj(x)
         lepe = self.lepe(v)
@@ -276,6 +333,70 @@ class ManhattanSelfAttention(nn.Module):
                 self.scale).unflatten(2, (h, w))
         out = out.permute(0, 2, 3, 1, 4).reshape(n, h, w, c)
         return self.out_proj(out + lepe)
+
+    def _forward_exact(self, x: Tensor, rotary: Rotary,
+                       masks: Sequence[Tensor]) -> Tensor:
+        """:meth:`forward` with the exact rewrites of :mod:`.fast_paths`:
+        the plain code's numbers, bit for bit."""
+        n, h, w, c = x.shape
+        sin, cos = rotary
+        sin_signed = getattr(rotary, 'sin_signed', None)
+        if sin_signed is None:
+            sin_signed = signed_sin(sin)
+        v = self.v_proj(x)
+        lepe = self.lepe(v)
+        q = rotate_pairs_exact(self._heads(self.q_proj(x)), cos, sin_signed)
+        k = rotate_pairs_exact(self._heads(self.k_proj(x)), cos, sin_signed)
+        v = self._heads(v)
+        if self.decomposed:
+            mask_h, mask_w = masks
+            out = attend(q, k, v, mask_w[:, None], self.scale)
+            out = attend(q.transpose(2, 3), k.transpose(2, 3),
+                         out.transpose(2, 3), mask_h[:, None],
+                         self.scale).transpose(2, 3)
+        else:
+            out = attend(q.flatten(2, 3), k.flatten(2, 3), v.flatten(2, 3),
+                         masks[0], self.scale).unflatten(2, (h, w))
+        out = out.permute(0, 2, 3, 1, 4).reshape(n, h, w, c)
+        return self.out_proj(out + lepe)
+
+    def _forward_inference(self, x: Tensor, rotary: Rotary,
+                           masks: Sequence[Tensor]) -> Tensor:
+        """:meth:`forward` in fewer passes (inference only: the rounding
+        differs): one GEMM for q and k, one complex multiply that rotates
+        both and scales q, and the column pass of the decomposed form
+        rotated straight into its own layout."""
+        n, h, w, c = x.shape
+        heads, d = self.num_heads, self.head_dim
+        v = self.v_proj(x)
+        lepe = self.lepe(v)
+        qk = F.linear(
+            x, torch.cat((self.q_proj.weight, self.k_proj.weight)),
+            torch.cat((self.q_proj.bias, self.k_proj.bias)))
+        # (2, N, heads, H, W, d): q and k, head-major (a view)
+        qk = qk.unflatten(-1, (2, heads, d)).permute(3, 0, 4, 1, 2, 5)
+        phasor = _phasor(rotary)
+        phasor = torch.stack((phasor * self.scale, phasor))[:, None, None]
+        v = self._heads(v)
+        if self.decomposed:
+            mask_h, mask_w = masks
+            q, k = rotate(qk, phasor)  # rows: (N, heads, H, W, d)
+            out = attend(q, k, v, mask_w[:, None], 1.)
+            q, k = rotate(qk.transpose(3, 4), phasor.transpose(3, 4))
+            out = attend(q, k, out.transpose(2, 3), mask_h[:, None], 1.)
+            out = out.permute(0, 3, 2, 1, 4)  # columns: (N, heads, W, H, d)
+        else:
+            q, k = rotate(qk, phasor).flatten(3, 4)
+            out = attend(q, k, v.flatten(2, 3), masks[0],
+                         1.).unflatten(2, (h, w)).permute(0, 2, 3, 1, 4)
+        return self.out_proj(out.reshape(n, h, w, c) + lepe)
+
+
+def _phasor(rotary: Rotary) -> Tensor:
+    """The complex rotary table of ``rotary`` (kept by a
+    :class:`RotaryTables`, else computed)."""
+    phasor = getattr(rotary, 'phasor', None)
+    return rotary_phasor(*rotary) if phasor is None else phasor
 
 
 class ConvFFN(nn.Module):
@@ -384,12 +505,35 @@ class RetentionStage(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         """(N, H, W, C) -> (N, H', W', C')."""
-        rotary, masks = self.rel_pos(x.shape[1], x.shape[2], self.decomposed)
+        if fast_path_enabled():
+            rotary, masks = self.rel_pos.tables(x.shape[1], x.shape[2],
+                                                self.decomposed)
+        else:
+            rotary, masks = self.rel_pos(x.shape[1], x.shape[2],
+                                         self.decomposed)
         for block in self.blocks:
             x = block(x, rotary, masks)
         if self.downsample is not None:
             x = self.downsample(x.permute(0, 3, 1, 2)).permute(0, 2, 3, 1)
         return x
+
+
+class ConvBN(nn.Sequential):
+    """``conv``, ``bn`` (and ``activate``) in sequence; in inference
+    (:func:`~.fast_paths.inference_rewrites`) the BatchNorm is folded into
+    the convolution (one pass over the map). The state-dict keys are those
+    of the two modules."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        """(N, C_in, H, W) -> (N, C_out, H', W')."""
+        out = None
+        if inference_rewrites(self):
+            out = conv_bn_eval(x, self.conv, self.bn)
+        if out is None:
+            out = self.bn(self.conv(x))
+        if 'activate' in self._modules:
+            out = self.activate(out)
+        return out
 
 
 def conv_bn(in_channels: int,
@@ -409,14 +553,15 @@ def conv_bn(in_channels: int,
         act (bool): Append a GELU.
 
     Returns:
-        nn.Sequential: ``(N, C_in, H, W) -> (N, C_out, H', W')``.
+        ConvBN: ``(N, C_in, H, W) -> (N, C_out, H', W')`` (an
+        ``nn.Sequential``).
     """
     layers = OrderedDict(
         conv=nn.Conv2d(in_channels, out_channels, 3, stride, 1),
         bn=nn.BatchNorm2d(out_channels))
     if act:
         layers['activate'] = nn.GELU()
-    return nn.Sequential(layers)
+    return ConvBN(layers)
 
 
 def conv_stem(in_channels: int, channels: Sequence[int],

@@ -30,12 +30,15 @@ a :class:`BranchMaps`, which refuses in one line to be used as a tensor.
 import copy
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
+import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from mmengine.model import BaseModule
 from torch import Tensor
 
 from mmaction.registry import MODELS
+from .branch_maps import BranchMaps
+from .fast_paths import inference_rewrites
 from .retention import RetentionStage, conv_stem
 from .spatial_branch import SpatialTransformer
 
@@ -58,41 +61,6 @@ _PAPER = dict(
     spatial_num_heads=4,
     spatial_mlp_ratio=4.,
     spatial_drop_path_rate=0.)
-
-
-class BranchMaps(tuple):
-    """The backbone's output: a tuple of ``(N, C, h, w)`` maps for the
-    ``TimeSpaceFusion`` neck.
-
-    MMAction2's heads take one tensor. Used as one (an attribute such as
-    ``.size`` or ``.shape``, a torch function), it raises an error of one
-    line that names the neck to add, where a plain tuple would give
-    ``'tuple' object has no attribute 'size'``. As a tuple it is a tuple.
-    """
-
-    __slots__ = ()
-
-    def hint(self) -> str:
-        """The one-line message: what the maps are and what to do."""
-        what = ('the (temporal, spatial) maps' if len(self) == 2 else
-                f'a {len(self)}-tuple of maps')
-        channels = self[0].shape[1] if len(self) else '<C>'
-        return (f'TSFmicro returns {what} for the TimeSpaceFusion neck; '
-                "MMAction2's heads need one tensor: add neck=dict(type="
-                f"'TimeSpaceFusion', in_channels={channels}) to the model "
-                '(its (N, C, 1, h, w) output suits the 3-D heads too)')
-
-    def __getattr__(self, name: str):
-        # private names (copy, pickle, hasattr probes) keep the plain error
-        if name.startswith('_'):
-            raise AttributeError(name)
-        raise AttributeError(self.hint())
-
-    @classmethod
-    def __torch_function__(cls, func, types, args=(), kwargs=None):
-        """Refuse torch functions (``F.linear``, pooling) on the tuple."""
-        maps = [a for a in args if isinstance(a, cls)] or [cls()]
-        raise TypeError(maps[0].hint())
 
 
 @MODELS.register_module()
@@ -324,6 +292,11 @@ class TSFmicro(BaseModule):
                              f'pairs, got shape {tuple(x.shape)}')
         onset, apex = x[:, :, 0], x[:, :, 1]
         motion = apex - onset
+        if inference_rewrites(self):
+            # channels-last convolutions (other rounding: inference only);
+            # the stem's output is then the (N, H, W, C) layout of the stages
+            motion = motion.contiguous(memory_format=torch.channels_last)
+            onset = onset.contiguous(memory_format=torch.channels_last)
         grid = self.output_grid(x.shape[-2:])
 
         if self.fusion == 'late':

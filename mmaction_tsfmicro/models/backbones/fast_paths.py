@@ -1,0 +1,206 @@
+"""Fast implementations of the backbone's costly steps, and the switch back
+to the plain ones.
+
+Two kinds of rewrite, both computing what the plain expressions of
+:mod:`.retention` and :mod:`.spatial_branch` compute:
+
+* **exact** ones, used everywhere (training included): they give the plain
+  code's numbers bit for bit (the tests compare with ``torch.equal``), so a
+  training run, whose trajectory amplifies any rounding difference, ends
+  with the same weights and the same LOSO numbers:
+
+  - :func:`rotate_pairs_exact` applies the rotary embedding with one copy
+    fewer: ``x * cos + swap(x) * (sign * sin)``, where ``swap`` exchanges
+    the two channels of each pair and ``sign`` is ``(-1, +1)``, instead of
+    ``x * cos + stack((-x_odd, x_even)) * sin``: the same products, as
+    ``(-a) * s == a * (-s)`` exactly;
+  - :func:`attend` adds the decay mask to the logits in place (the matmul's
+    backward needs its inputs, not its output);
+  - the stages build their rotary tables and masks once per map size;
+
+* **inference-only** ones (:func:`inference_rewrites`: eval mode and no
+  autograd), which change float rounding (results within 1e-6 of the plain
+  ones here, 1e-4 is the tested bound): :func:`rotate` (the rotation as
+  one complex multiply of each channel pair with ``cos + i sin``, q's
+  logit scale folded into it), q and k from one GEMM, BatchNorm
+  folded into the convolution before it (:func:`conv_bn_eval`),
+  channels-last convolutions, the second pass of the decomposed attention
+  rotated straight into its own layout.
+
+On CUDA, :func:`attend` calls ``F.scaled_dot_product_attention`` (fused
+kernels that never hold the attention maps in memory), in training too:
+CUDA training is not bit-reproducible anyway. On the CPU the explicit
+matmuls were measured faster than it at every size of the paper and tiny
+models (forward and backward), so they stay there.
+
+:func:`plain_path` switches every rewrite off (for a comparison, or to
+debug), and so does the environment variable ``TSFMICRO_PLAIN_OPS=1`` for a
+whole process (e.g. ``TSFMICRO_PLAIN_OPS=1 python tools/loso.py ...``); the
+plain code is then what runs, op for op.
+"""
+import contextlib
+import os
+import threading
+from typing import Iterator, Optional
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from torch import Tensor
+
+#: Set to 1 to run the plain implementations in the whole process.
+PLAIN_ENV = 'TSFMICRO_PLAIN_OPS'
+
+_state = threading.local()
+
+
+def _default() -> bool:
+    return os.environ.get(PLAIN_ENV, '').strip() in ('', '0')
+
+
+def fast_path_enabled() -> bool:
+    """Whether the fast implementations are used (the default; see
+    :data:`PLAIN_ENV`)."""
+    fast = getattr(_state, 'fast', None)
+    return _default() if fast is None else fast
+
+
+def inference_rewrites(module: nn.Module) -> bool:
+    """Whether ``module`` may use the inference-only rewrites: the fast path
+    is on, the module is in eval mode and autograd is off."""
+    return (fast_path_enabled() and not module.training
+            and not torch.is_grad_enabled())
+
+
+@contextlib.contextmanager
+def plain_path() -> Iterator[None]:
+    """Run the plain (reference) implementations inside the ``with`` block
+    (in this thread)."""
+    old = getattr(_state, 'fast', None)
+    _state.fast = False
+    try:
+        yield
+    finally:
+        _state.fast = old
+
+
+def rotary_phasor(sin: Tensor, cos: Tensor) -> Tensor:
+    """``cos + i sin`` of each channel pair: ``(..., d)`` tables (each angle
+    repeated for the two channels of its pair) to ``(..., d / 2)``
+    complex."""
+    return torch.complex(cos[..., 0::2].float(), sin[..., 0::2].float())
+
+
+def signed_sin(sin: Tensor) -> Tensor:
+    """``sin`` with the first channel of each pair negated, for
+    :func:`rotate_pairs_exact`."""
+    sign = sin.new_tensor([-1., 1.]).repeat(sin.shape[-1] // 2)
+    return sin * sign
+
+
+def rotate_pairs_exact(x: Tensor, cos: Tensor, sin_signed: Tensor) -> Tensor:
+    """``x * cos + rotate_pairs(x) * sin``, bit for bit, with one copy of
+    ``x`` instead of two.
+
+    Args:
+        x (Tensor): ``(..., d)``.
+        cos (Tensor): ``(..., d)`` broadcastable to ``x``.
+        sin_signed (Tensor): :func:`signed_sin` of the sine table.
+
+    Returns:
+        Tensor: Same shape as ``x``.
+    """
+    swapped = x.unflatten(-1, (-1, 2)).flip(-1).flatten(-2)
+    return x * cos.to(x.dtype) + swapped * sin_signed.to(x.dtype)
+
+
+def rotate(x: Tensor, phasor: Tensor) -> Tensor:
+    """Rotate the channel pairs of ``x`` by ``phasor``.
+
+    Args:
+        x (Tensor): ``(..., d)`` real; the last axis must have stride 1
+            (any other layout, e.g. a permuted view, is fine).
+        phasor (Tensor): Complex ``(..., d / 2)`` broadcastable to ``x``'s
+            pairs, see :func:`rotary_phasor` (times a real scale, if any).
+
+    Returns:
+        Tensor: ``(..., d)``, contiguous, of ``x``'s dtype.
+    """
+    dtype = x.dtype
+    if dtype not in (torch.float32, torch.float64):
+        x = x.float()  # no complex half/bfloat16 kernels everywhere
+    if x.stride(-1) != 1 or any(s % 2 for s in x.stride()[:-1]):
+        x = x.contiguous()
+    pairs = torch.view_as_complex(x.unflatten(-1, (-1, 2)))
+    out = torch.view_as_real(pairs * phasor.to(pairs.dtype)).flatten(-2)
+    return out.to(dtype)
+
+
+def attend(q: Tensor, k: Tensor, v: Tensor, mask: Tensor,
+           scale: float) -> Tensor:
+    """``softmax(q k^T * scale + mask) v`` over the last two axes, as
+    :func:`~.retention.decayed_attention` computes it (bit for bit on the
+    CPU).
+
+    Args:
+        q (Tensor): ``(..., L, d)``.
+        k (Tensor): ``(..., L, d)``.
+        v (Tensor): ``(..., L, d_v)``.
+        mask (Tensor): Additive mask broadcastable to ``(..., L, L)``.
+        scale (float): Logit scale (1 when ``q`` is already scaled).
+
+    Returns:
+        Tensor: ``(..., L, d_v)``.
+    """
+    if q.is_cuda:
+        return _sdpa(q, k, v, mask, scale)
+    key = k.transpose(-1, -2)
+    logits = torch.matmul(q, key * scale if scale != 1 else key)
+    # in place: the matmul's backward needs its inputs, not its output
+    logits = logits.add_(mask.to(logits.dtype))
+    return torch.matmul(logits.softmax(dim=-1), v)
+
+
+def _sdpa(q: Tensor, k: Tensor, v: Tensor, mask: Tensor,
+          scale: float) -> Tensor:
+    """:func:`attend` through ``F.scaled_dot_product_attention``, with the
+    leading axes folded to the 4-D layout its fused kernels take."""
+    lead = q.shape[:-2]
+    mask = mask.to(q.dtype)
+    if len(lead) > 2:
+        # (N, heads, H, L, d) with a (heads, 1, L, L) mask: fold (heads, H)
+        mask = mask.expand(lead[1:] + mask.shape[-2:])
+        mask = mask.reshape((-1, ) + mask.shape[-2:])
+        q, k, v = (t.reshape((lead[0], -1) + t.shape[-2:]) for t in (q, k, v))
+    out = F.scaled_dot_product_attention(
+        q, k, v, attn_mask=mask, scale=scale)
+    return out.reshape(lead + out.shape[-2:])
+
+
+def conv_bn_eval(x: Tensor, conv: nn.Conv2d,
+                 bn: nn.BatchNorm2d) -> Optional[Tensor]:
+    """``bn(conv(x))`` of an eval-mode BatchNorm as one convolution.
+
+    Args:
+        x (Tensor): The input.
+        conv (nn.Conv2d): The convolution.
+        bn (nn.BatchNorm2d): The BatchNorm after it.
+
+    Returns:
+        Tensor | None: The output, or None when the BatchNorm normalizes
+        with batch statistics (training, or no running statistics), which
+        cannot be folded.
+    """
+    if bn.training or bn.running_mean is None or bn.running_var is None:
+        return None
+    scale = torch.rsqrt(bn.running_var + bn.eps)
+    if bn.weight is not None:
+        scale = scale * bn.weight
+    bias = -bn.running_mean * scale
+    if conv.bias is not None:
+        bias = bias + conv.bias * scale
+    if bn.bias is not None:
+        bias = bias + bn.bias
+    weight = conv.weight * scale.reshape(-1, 1, 1, 1)
+    return conv._conv_forward(x, weight.to(conv.weight.dtype),
+                              bias.to(conv.weight.dtype))
