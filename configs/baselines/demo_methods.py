@@ -1,4 +1,5 @@
-# The methods of the demo table of docs/results.md, in its order, for
+# The methods of the demo table of docs/results.md, in its order (the
+# rows that need no annotated apex and the cheap flow networks first), for
 #   python tools/benchmark_methods.py configs/baselines/demo_methods.py \
 #       --work-dir work_dirs/benchmark_demo --seeds 0 1 --out docs/results.md
 # Each runs every LOSO fold of the demo set (19 subjects) per seed, with the
@@ -8,6 +9,24 @@ tsfmicro = 'Liu et al., arXiv:2505.16372 (2025)'
 methods = [
     dict(name='TSFmicro-tiny, late fusion (the paper\'s)',
          config='configs/tsfmicro_demo.py', paper=tsfmicro),
+    dict(name='TSFmicroSeq, onset to offset (no apex given)',
+         config='configs/tsfmicro_seq/tsfmicro_seq_demo.py',
+         paper='retention over time: Sun et al., arXiv:2307.08621 (2023)'),
+    dict(name='TSFmicro-tiny, estimated apex (no apex given)',
+         config='configs/apex_free/tsfmicro_demo_estimated-apex.py',
+         paper=tsfmicro),
+    dict(name='STSTNet, TV-L1 flow + strain',
+         config='configs/baselines/ststnet_demo.py',
+         paper='Liong et al., FG 2019 (MEGC 2019)'),
+    dict(name='OFF-ApexNet, TV-L1 flow',
+         config='configs/baselines/off_apexnet_demo.py',
+         paper='Gan et al., Signal Process. Image Commun. 2019'),
+    dict(name='ResNet-18 (TSN), apex - onset',
+         config='configs/baselines/tsn_r18_apex-onset_demo.py',
+         paper='He et al., CVPR 2016; Wang et al., ECCV 2016'),
+    dict(name='ResNet-18 (TSN), apex',
+         config='configs/baselines/tsn_r18_apex_demo.py',
+         paper='He et al., CVPR 2016; Wang et al., ECCV 2016'),
     dict(name='TSFmicro-tiny, early fusion',
          config='configs/tsfmicro/tsfmicro_tiny_demo_early.py',
          paper=tsfmicro),
@@ -18,22 +37,10 @@ methods = [
     dict(name='TSFmicro-tiny, flow in the temporal branch',
          config='configs/tsfmicro/tsfmicro_tiny_demo_flow.py',
          paper=tsfmicro),
-    dict(name='ResNet-18 (TSN), apex',
-         config='configs/baselines/tsn_r18_apex_demo.py',
-         paper='He et al., CVPR 2016; Wang et al., ECCV 2016'),
-    dict(name='ResNet-18 (TSN), apex - onset',
-         config='configs/baselines/tsn_r18_apex-onset_demo.py',
-         paper='He et al., CVPR 2016; Wang et al., ECCV 2016'),
     dict(name='SlowOnly R-18, 8 frames',
          config='configs/baselines/slowonly_r18_8f_demo.py',
          paper='Feichtenhofer et al., ICCV 2019'),
     dict(name='TimeSformer (2 layers), 8 frames',
          config='configs/baselines/timesformer_tiny_8f_demo.py',
          paper='Bertasius et al., ICML 2021'),
-    dict(name='OFF-ApexNet, TV-L1 flow',
-         config='configs/baselines/off_apexnet_demo.py',
-         paper='Gan et al., Signal Process. Image Commun. 2019'),
-    dict(name='STSTNet, TV-L1 flow + strain',
-         config='configs/baselines/ststnet_demo.py',
-         paper='Liong et al., FG 2019 (MEGC 2019)'),
 ]
