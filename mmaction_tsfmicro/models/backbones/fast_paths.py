@@ -124,7 +124,8 @@ def rotate(x: Tensor, phasor: Tensor) -> Tensor:
             pairs, see :func:`rotary_phasor` (times a real scale, if any).
 
     Returns:
-        Tensor: ``(..., d)``, contiguous, of ``x``'s dtype.
+        Tensor: ``(..., d)`` of ``x``'s dtype (not always contiguous:
+        elementwise ops keep ``x``'s layout).
     """
     dtype = x.dtype
     if dtype not in (torch.float32, torch.float64):

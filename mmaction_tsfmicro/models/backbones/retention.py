@@ -45,6 +45,10 @@ class RotaryTables(tuple):
         tables.phasor = rotary_phasor(sin, cos)
         return tables
 
+    def __getnewargs__(self) -> Tuple[Tensor, Tensor]:
+        # copy.deepcopy and pickle rebuild it as RotaryTables(sin, cos)
+        return tuple(self)
+
 
 def head_log_decays(num_heads: int, decay_init: float,
                     decay_range: float) -> Tensor:
