@@ -18,7 +18,8 @@ FOLDS = {
 }
 
 
-def make_fold(work_dir, subject, dataset, labels, preds, selected=None):
+def make_fold(work_dir, subject, dataset, labels, preds, selected=None,
+              seconds=1.0):
     fold_dir = work_dir / ('fold_' + subject.replace('/', '_'))
     fold_dir.mkdir(parents=True)
     name = subject.split('/')[1]
@@ -70,7 +71,7 @@ def make_fold(work_dir, subject, dataset, labels, preds, selected=None):
             checkpoint='epoch_2.pth',
             resumed_from=None,
             selected_on_test=selection,
-            seconds=1.0))
+            seconds=seconds))
 
 
 def make_plan(select_on_test=False):
@@ -176,3 +177,54 @@ def test_an_unfinished_fold_stops_the_report(tmp_path):
     with pytest.raises(FileNotFoundError, match='--resume'):
         write_report(str(tmp_path), make_plan())
     assert not (tmp_path / 'loso_report.json').exists()
+
+
+def test_wall_times_of_the_folds_and_the_commands(tmp_path):
+    # three folds of 40 s, 200 s and 90 s; a first command killed before
+    # its report (no wall time), then a resume that ran two folds
+    folds = dict(FOLDS, **{'casme2/sub02': ('casme2', [2], [2])})
+    for (subject, (dataset, labels, preds)), seconds in zip(
+            folds.items(), (40., 200., 90.)):
+        make_fold(tmp_path, subject, dataset, labels, preds,
+                  seconds=seconds)
+    plan = make_plan()
+    plan['subjects'] = list(folds)
+    plan['invocations'] = [
+        dict(time='2026-12-01T10:00:00+00:00', command='c1', jobs=None),
+        dict(time='2026-12-01T11:00:00+00:00', command='c2 --resume',
+             jobs=2, threads=1, folds_run=2, wall_seconds=5432.1)
+    ]
+    report = write_report(str(tmp_path), plan)
+    assert report['per_subject']['samm/006']['seconds'] == 200.
+    timing = report['timing']
+    assert timing['fold_seconds'] == dict(
+        total=330., mean=110., median=90., min=40., max=200., std=66.83,
+        slowest='samm/006', fastest='casme2/sub01')
+    assert timing['wall_seconds'] == 5432.1
+    assert [r['wall_seconds'] for r in timing['invocations']] == [None,
+                                                                  5432.1]
+    assert timing['invocations'][1] == dict(
+        time='2026-12-01T11:00:00+00:00', jobs=2, threads=1, folds_run=2,
+        wall_seconds=5432.1)
+    on_disk = json.loads((tmp_path / 'loso_report.json').read_text())
+    assert on_disk['timing'] == timing
+    md = (tmp_path / 'loso_report.md').read_text()
+    assert '| samm/006 | 2 | 1 | 0.5000 | 0.3333 | 0.5000 | 3 | 2 | - | ' \
+        '200.0 |' in md
+    assert ('## Time\n\n3 folds, 6 min of fold time in all: mean 2 min, '
+            'median 2 min, from 40 s (casme2/sub01) to 3 min (samm/006), '
+            'standard deviation 67 s.\n') in md
+    # the commands that reached their report, with their wall time
+    assert ('| command started | folds run | jobs | threads a fold | wall '
+            'time |\n|---|---:|---:|---:|---:|\n'
+            '| 2026-12-01T11:00:00+00:00 | 2 | 2 | 1 | 1.5 h |\n') in md
+    assert 'c1' not in md.split('## Time')[1].split('## Files')[0]
+    assert 'Wall time in all: 1.5 h (5432 s).' in md
+
+
+def test_a_report_without_wall_times_has_no_time_table(report_dir):
+    work_dir, report = report_dir
+    assert report['timing']['wall_seconds'] is None
+    md = (work_dir / 'loso_report.md').read_text()
+    assert '2 folds, 2 s of fold time in all' in md
+    assert 'Wall time in all' not in md and '| command started |' not in md

@@ -368,3 +368,17 @@ def test_a_failing_fold_is_reported_alike_and_blocks_nothing(
     assert 'replacing the earlier run there' in fixed.stdout
     assert report(work)['num_folds'] == 3
     assert not osp.exists(osp.join(work, 'fold_sub01', 'fold_error.json'))
+
+
+def test_jobs_takes_a_number_or_auto(capsys):
+    tool = load_tool()
+    assert tool.parse_args([CFG, '--work-dir', 'w']).jobs is None  # auto
+    assert tool.parse_args([CFG, '--work-dir', 'w', '--jobs', 'auto'
+                            ]).jobs is None
+    args = tool.parse_args([CFG, '--work-dir', 'w', '--jobs', '3',
+                            '--frame-cache', 'off', '--verbose'])
+    assert (args.jobs, args.frame_cache, args.verbose) == (3, 'off', True)
+    with pytest.raises(SystemExit):
+        tool.parse_args([CFG, '--work-dir', 'w', '--jobs', 'many'])
+    assert "--jobs: expected a number or 'auto', got 'many'" in \
+        capsys.readouterr().err
