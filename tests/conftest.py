@@ -3,12 +3,21 @@ import os
 
 import pytest
 
-os.environ.setdefault('OMP_NUM_THREADS', '2')
+# ``make test`` runs the suite in two pytest-xdist workers, one per core of
+# the 2-core machines it is meant for: each worker (and what it starts)
+# then computes with one thread, so that two workers do not ask four
+# threads of two cores.
+os.environ.setdefault('OMP_NUM_THREADS',
+                      '1' if os.environ.get('PYTEST_XDIST_WORKER') else '2')
 
 import mmaction_tsfmicro.plugin  # noqa: E402,F401
 from mmengine.registry import init_default_scope  # noqa: E402
 
 init_default_scope('mmaction')
+
+if os.environ.get('PYTEST_XDIST_WORKER'):
+    import torch  # noqa: E402
+    torch.set_num_threads(1)
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED_ANNOTATIONS = os.path.join(

@@ -234,11 +234,13 @@ def finished_report(opts: LosoOptions) -> Optional[Dict]:
 
 def run_row(method: Method, seed: int, args: argparse.Namespace) -> Dict:
     """Run, resume or read one (method, seed); return its result."""
-    work_dir = osp.abspath(
-        osp.join(args.work_dir, folder_name(method.name), f'seed{seed}'))
+    # the command shows the work dir as it was given (relative stays
+    # relative, so the table reads the same on every machine)
+    given = osp.join(args.work_dir, folder_name(method.name), f'seed{seed}')
+    work_dir = osp.abspath(given)
     opts = _options(method, seed, work_dir, args)
     command = shlex.join(['python', 'tools/loso.py'] +
-                         loso_argv(method, seed, work_dir, args))
+                         loso_argv(method, seed, given, args))
     result = dict(seed=seed, work_dir=work_dir, command=command)
     report = finished_report(opts)
     if report is not None:
