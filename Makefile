@@ -11,6 +11,8 @@ REQS := requirements/runtime.txt requirements/faces.txt requirements/media.txt \
 DEMO_DIR ?= data/demo
 DEMO_WORK_DIR ?= work_dirs/demo_loso
 PYTEST_ARGS ?=
+# pytest-xdist workers (one torch thread each; tests/conftest.py)
+TEST_WORKERS ?= 2
 
 .PHONY: venv demo test clean-venv
 
@@ -25,7 +27,7 @@ $(STAMP): $(REQS)
 	@touch $(STAMP)
 
 test: $(STAMP)
-	$(PY) -m pytest tests $(PYTEST_ARGS)
+	$(PY) -m pytest tests -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 demo: $(STAMP)
 	$(PY) tools/demo.py --data-dir $(DEMO_DIR) --work-dir $(DEMO_WORK_DIR)

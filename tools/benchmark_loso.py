@@ -1,18 +1,24 @@
-"""Time ``tools/loso.py`` with different ``--jobs``, side by side.
+"""Time ``tools/loso.py`` with different ``--jobs`` and ``--frame-cache``,
+side by side.
 
 Each setting runs the same folds of the same config from scratch into its
 own temporary work dir, one after the other in this one invocation, and the
 table gives the wall time, the time a fold and the ratio to the first
-setting. The pooled numbers are printed too: with one thread a fold (as
-``--jobs N`` gives on N cores) and more threads the last digits of the
-scores may differ.
+setting. The settings are every ``--jobs`` value with every
+``--frame-cache`` value, and, with ``--checkout PATH``, the same ``--jobs``
+values run by another checkout of this repository (its own
+``tools/loso.py`` and package, e.g. an older commit, to measure a change;
+it gets no ``--frame-cache`` if its ``tools/loso.py`` does not know it).
+The pooled numbers are printed too: with one thread a fold (as ``--jobs
+N`` gives on N cores) and more threads the last digits of the scores may
+differ.
 
 Example (the demo set of ``make demo`` must exist)::
 
+    git worktree add /tmp/before HEAD~3
     python tools/benchmark_loso.py configs/tsfmicro_demo.py \\
         --subjects sub01,sub02,sub03,sub04 --jobs 1 2 \\
-        --cfg-options train_dataloader.dataset.ann_file=... \\
-        test_dataloader.dataset.ann_file=...
+        --frame-cache auto off --checkout /tmp/before
 """
 import argparse
 import json
@@ -31,32 +37,77 @@ REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = ArgumentParser(
-        description='Time tools/loso.py with different --jobs')
+        description='Time tools/loso.py with different --jobs and '
+        '--frame-cache')
     parser.add_argument('config')
     parser.add_argument('--subjects', required=True,
                         help='comma-separated subjects (the same for every '
                         'setting)')
     parser.add_argument('--jobs', type=int, nargs='+', default=[1, 2])
+    parser.add_argument('--frame-cache', nargs='+', default=['auto'],
+                        choices=['auto', 'off'])
+    parser.add_argument('--checkout', default=None,
+                        help='another checkout of this repository to time '
+                        'with the same --jobs')
     parser.add_argument('--cfg-options', nargs='+', default=[])
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.checkout and not osp.isfile(
+            osp.join(args.checkout, 'tools', 'loso.py')):
+        parser.error(f'--checkout {args.checkout}: no tools/loso.py there')
+    return args
 
 
-def run_loso(args, jobs: int, work_dir: str) -> dict:
+def knows_frame_cache(repo: str) -> bool:
+    """Whether the ``tools/loso.py`` of a checkout takes --frame-cache."""
+    proc = subprocess.run([sys.executable, 'tools/loso.py', '--help'],
+                          cwd=repo, capture_output=True, text=True,
+                          env=dict(os.environ, PYTHONPATH=repo))
+    return '--frame-cache' in proc.stdout
+
+
+def run_loso(args, setting: dict, work_dir: str) -> dict:
+    repo = setting['repo']
+    config = osp.abspath(args.config)
+    rel = osp.relpath(config, REPO)
+    if repo != REPO and osp.isfile(osp.join(repo, rel)):
+        config = osp.join(repo, rel)  # the checkout's own copy
     cmd = [
-        sys.executable, 'tools/loso.py', args.config, '--work-dir', work_dir,
-        '--subjects', args.subjects, '--jobs', str(jobs)
+        sys.executable, osp.join(repo, 'tools', 'loso.py'),
+        config, '--work-dir', work_dir,
+        '--subjects', args.subjects, '--jobs', str(setting['jobs'])
     ]
+    if setting['frame_cache'] is not None:
+        cmd += ['--frame-cache', setting['frame_cache']]
     if args.cfg_options:
         cmd += ['--cfg-options'] + args.cfg_options
     start = time.time()
-    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
+    # the config's relative data paths are read from this repository's root
+    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True,
+                          env=dict(os.environ, PYTHONPATH=repo))
     seconds = time.time() - start
     if proc.returncode != 0:
-        sys.exit(f'benchmark_loso: --jobs {jobs} failed:\n'
+        sys.exit(f'benchmark_loso: {setting["label"]} failed:\n'
                  f'{proc.stdout[-2000:]}{proc.stderr[-2000:]}')
     with open(osp.join(work_dir, 'loso_report.json')) as f:
         report = json.load(f)
-    return dict(jobs=jobs, seconds=seconds, report=report)
+    return dict(setting, seconds=seconds, report=report)
+
+
+def settings(args) -> list:
+    out = []
+    for cache in args.frame_cache:
+        for jobs in args.jobs:
+            out.append(dict(repo=REPO, jobs=jobs, frame_cache=cache,
+                            label=f'this checkout, --jobs {jobs}, '
+                            f'--frame-cache {cache}'))
+    if args.checkout:
+        repo = osp.abspath(args.checkout)
+        cache = 'off' if knows_frame_cache(repo) else None
+        for jobs in args.jobs:
+            out.append(dict(repo=repo, jobs=jobs, frame_cache=cache,
+                            label=f'{args.checkout}, --jobs {jobs}' +
+                            (', --frame-cache off' if cache else '')))
+    return out
 
 
 def main(argv=None) -> None:
@@ -65,17 +116,18 @@ def main(argv=None) -> None:
     load = os.getloadavg()[0]
     rows = []
     with tempfile.TemporaryDirectory(prefix='benchmark_loso_') as tmp:
-        for jobs in args.jobs:
-            rows.append(run_loso(args, jobs, osp.join(tmp, f'jobs{jobs}')))
+        for i, setting in enumerate(settings(args)):
+            print(f'[benchmark_loso] {setting["label"]}', flush=True)
+            rows.append(run_loso(args, setting, osp.join(tmp, f'run{i}')))
     print(f'{args.config}, {folds} folds, {os.cpu_count()} cores '
           f'({platform.processor() or platform.machine()}), load average '
-          f'{load:.2f} before the runs\n')
-    print('| --jobs | threads a fold | wall | a fold | speed-up over --jobs '
-          f'{rows[0]["jobs"]} | pooled UF1 |')
+          f'{load:.2f} before the runs, {os.getloadavg()[0]:.2f} after\n')
+    print('| setting | threads a fold | wall | a fold | speed-up over the '
+          'first | pooled UF1 |')
     print('|---|---|---|---|---|---|')
     for row in rows:
         threads = max(1, (os.cpu_count() or 1) // row['jobs'])
-        print(f"| {row['jobs']} | {threads} | {row['seconds']:.0f} s | "
+        print(f"| {row['label']} | {threads} | {row['seconds']:.0f} s | "
               f"{row['seconds'] / folds:.1f} s | "
               f"{rows[0]['seconds'] / row['seconds']:.2f}x | "
               f"{row['report']['uf1']:.4f} |")

@@ -1,0 +1,660 @@
+"""Time the TSFmicro model side by side: this plugin, its plain ops and the
+official code, on the same machine, weights and inputs.
+
+For each ``--arch`` and ``--batch-size`` the methods below run **in one
+process tree at the same time**, alternating: every round runs each method
+once, in an order that rotates from round to round, so that they share the
+machine's load; each figure is the median (and the minimum) over the
+rounds, after ``--warmup`` untimed runs of each.
+
+* ``plugin``: the plugin's ``Recognizer3D``, fast paths on (the default);
+* ``plugin, plain ops``: the same model under
+  :func:`~mmaction_tsfmicro.models.backbones.fast_paths.plain_path`;
+* ``official`` (``--official REPO``, paper arch only): the official
+  ``ts_micro`` in its own environment (``--official-python``), served by
+  ``tools/official/benchmark_official.py``. It makes the weights; the
+  plugin loads them converted (``tools/convert_official_checkpoint.py``),
+  both get the same normalized onset/apex pairs, and the tool prints the
+  largest difference of their logits.
+
+A **training step** is the forward, the cross-entropy loss, the backward
+and an AdamW step; **inference** is the forward in eval mode without
+gradients, from the normalized pair to the logits (the plugin's backbone,
+neck and head; no data preprocessor, no softmax). With ``--device cuda``
+the plugin runs on the GPU (``--amp``: under ``torch.autocast`` with
+float16); the official side is timed on the CPU only.
+
+Also printed: parameters and FLOPs (MMEngine's count, one multiply-add
+per FLOP), the peak memory of each method (CPU: the highest rise of the
+resident memory during a run; CUDA: ``max_memory_allocated``), the
+machine's measured peak (a large matrix product, same threads and dtype)
+and the fraction of it each method reaches (a training step counted as
+three forwards), the data pipeline's throughput (``--data-config``), the
+projected time of a full CASME II LOSO, and its projection on a GPU from
+the GPU's peak (``--gpu-tflops``) and an efficiency (``--gpu-efficiency``)
+that are stated, not measured.
+
+Example::
+
+    python tools/benchmark.py --arch paper tiny --batch-size 8 32 \\
+        --official /path/to/TSFmicro \\
+        --official-python /path/to/official-venv/bin/python \\
+        --data-config configs/tsfmicro_demo.py --out work_dirs/bench.json
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from typing import Dict, List, Optional, Tuple
+
+import torch
+
+from mmaction_tsfmicro.utils.cli import ArgumentParser, run_main
+from mmaction_tsfmicro.utils.fileio import write_json
+from mmaction_tsfmicro.utils.memory import PeakRSS
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+PAPER_CONFIG = osp.join(REPO, 'configs', '_base_', 'models', 'tsfmicro.py')
+OFFICIAL_WORKER = osp.join(REPO, 'tools', 'official',
+                           'benchmark_official.py')
+PLUGIN, PLAIN, OFFICIAL = 'plugin', 'plugin, plain ops', 'official'
+# CASME II under LOSO as the paper trains it: 26 folds (subjects), 174
+# epochs a fold (the official schedule), about 240 training pairs a fold.
+CASME2_LOSO = dict(folds=26, epochs=174, samples=240)
+
+
+class BenchmarkError(RuntimeError):
+    """A benchmark that cannot run as asked (one line, for the user)."""
+
+
+def config_for(arch: str) -> str:
+    """The model config of a backbone preset: its own
+    ``configs/_base_/models/tsfmicro_<arch>.py`` if there is one, else the
+    paper config with ``backbone.arch`` set."""
+    own = osp.join(REPO, 'configs', '_base_', 'models',
+                   f'tsfmicro_{arch}.py')
+    return own if osp.exists(own) else PAPER_CONFIG
+
+
+def build_plugin(arch: str, num_classes: int):
+    """The plugin's recognizer of a preset and its input size."""
+    from mmaction.registry import MODELS
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+
+    import mmaction_tsfmicro.plugin  # noqa: F401
+
+    cfg = Config.fromfile(config_for(arch))
+    init_default_scope('mmaction')
+    cfg.model.backbone.arch = arch
+    backbone = MODELS.build(cfg.model.backbone)
+    cfg.model.neck.in_channels = backbone.out_channels
+    cfg.model.cls_head.in_channels = backbone.out_channels
+    cfg.model.cls_head.num_classes = num_classes
+    return MODELS.build(cfg.model), tuple(backbone.input_size)
+
+
+def complexity(model: torch.nn.Module, size: Tuple[int, int]) -> int:
+    """MMEngine's FLOPs (multiply-adds) of one sample, backbone to head."""
+    from mmengine.analysis import FlopAnalyzer
+
+    class Logits(torch.nn.Module):
+
+        def __init__(self, recognizer):
+            super().__init__()
+            self.recognizer = recognizer
+
+        def forward(self, inputs):
+            return self.recognizer._forward(inputs, stage='head')
+
+    was_training = model.training
+    model.eval()
+    flops = FlopAnalyzer(Logits(model), torch.zeros(1, 1, 3, 2, *size))
+    flops.unsupported_ops_warnings(False)
+    flops.uncalled_modules_warnings(False)
+    total = int(flops.total())
+    model.train(was_training)
+    return total
+
+
+def logits_of(model: torch.nn.Module, onset: torch.Tensor,
+              apex: torch.Tensor) -> torch.Tensor:
+    """The recognizer's logits for normalized (N, 3, H, W) pairs."""
+    inputs = torch.stack([onset, apex], dim=2).unsqueeze(1)
+    return model._forward(inputs, stage='head')[0]
+
+
+class Method:
+    """One timed implementation: ``train(batch)`` and ``forward(batch)``
+    each run once and return ``(seconds, peak_mb)``."""
+
+    name: str
+
+    def run(self, op: str, batch: int) -> Tuple[float, float]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+
+class PluginMethod(Method):
+    """The plugin's model, fast or plain ops, on ``device``."""
+
+    def __init__(self, name: str, model: torch.nn.Module,
+                 onset: torch.Tensor, apex: torch.Tensor, device: str,
+                 amp: bool, plain: bool) -> None:
+        from mmaction.structures import ActionDataSample
+        self.name = name
+        self.model = model
+        self.device = device
+        self.amp = amp
+        self.plain = plain
+        self.inputs = torch.stack([onset, apex], dim=2).unsqueeze(1).to(
+            device)
+        n = len(onset)
+        classes = model.cls_head.num_classes
+        self.samples = [
+            ActionDataSample().set_gt_label(i % classes) for i in range(n)
+        ]
+        for s in self.samples:
+            s.gt_label = s.gt_label.to(device)
+        self.optimizer = torch.optim.AdamW(model.parameters(), lr=8e-4,
+                                           weight_decay=0.6)
+        self.scaler = torch.amp.GradScaler('cuda') if amp else None
+
+    def _context(self):
+        import contextlib
+
+        from mmaction_tsfmicro.models.backbones.fast_paths import plain_path
+        stack = contextlib.ExitStack()
+        if self.plain:
+            stack.enter_context(plain_path())
+        if self.amp:
+            stack.enter_context(
+                torch.autocast('cuda', dtype=torch.float16))
+        return stack
+
+    def _train(self, batch: int) -> None:
+        self.model.train()
+        with self._context():
+            losses = self.model(self.inputs[:batch], self.samples[:batch],
+                                mode='loss')
+            loss, _ = self.model.parse_losses(losses)
+        self.optimizer.zero_grad()
+        if self.scaler is not None:
+            self.scaler.scale(loss).backward()
+            self.scaler.step(self.optimizer)
+            self.scaler.update()
+        else:
+            loss.backward()
+            self.optimizer.step()
+
+    def _forward(self, batch: int) -> None:
+        self.model.eval()
+        with torch.no_grad(), self._context():
+            self.model._forward(self.inputs[:batch], stage='head')
+
+    def run(self, op: str, batch: int) -> Tuple[float, float]:
+        fn = self._train if op == 'train' else self._forward
+        if self.device == 'cuda':
+            torch.cuda.synchronize()
+            torch.cuda.reset_peak_memory_stats()
+            base = torch.cuda.memory_allocated()
+            start = time.perf_counter()
+            fn(batch)
+            torch.cuda.synchronize()
+            seconds = time.perf_counter() - start
+            return seconds, (torch.cuda.max_memory_allocated() - base) / 2**20
+        with PeakRSS() as peak:
+            start = time.perf_counter()
+            fn(batch)
+            seconds = time.perf_counter() - start
+        return seconds, peak.mb
+
+
+class OfficialMethod(Method):
+    """The official model in its own environment, over a pipe."""
+
+    name = OFFICIAL
+
+    def __init__(self, python: str, repo: str, threads: int,
+                 num_classes: int, tmp: str) -> None:
+        if not osp.isfile(osp.join(repo, 'classes', 'model', 'ts_micro.py')):
+            raise BenchmarkError(
+                f'--official {repo}: no classes/model/ts_micro.py; give a '
+                'checkout of the official TSFmicro repository')
+        if shutil.which(python) is None and not osp.isfile(python):
+            raise BenchmarkError(
+                f'--official-python {python}: not found; give the python '
+                "of the official code's environment (torch, torchvision, "
+                'timm)')
+        self.tmp = tmp
+        self.state_path = osp.join(tmp, 'official_state_dict.pth')
+        self.proc = subprocess.Popen(
+            [python, OFFICIAL_WORKER, '--official-repo', repo, '--state-out',
+             self.state_path, '--threads', str(threads), '--num-classes',
+             str(num_classes)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+            bufsize=1)
+        self.info = self._read()
+
+    def _read(self) -> Dict:
+        for line in self.proc.stdout:
+            if line.startswith('@@ '):
+                reply = json.loads(line[3:])
+                if 'error' in reply:
+                    raise BenchmarkError(f'official worker: {reply["error"]}')
+                return reply
+        raise BenchmarkError(
+            'the official worker stopped (exit code '
+            f'{self.proc.wait()}); run tools/official/benchmark_official.py '
+            'by hand with the same --official-repo to see why')
+
+    def ask(self, **request) -> Dict:
+        self.proc.stdin.write(json.dumps(request) + '\n')
+        self.proc.stdin.flush()
+        return self._read()
+
+    def run(self, op: str, batch: int) -> Tuple[float, float]:
+        reply = self.ask(op=op, batch=batch)
+        return reply['seconds'], reply['peak_mb']
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.stdin.write(json.dumps(dict(op='quit')) + '\n')
+            self.proc.stdin.close()
+            self.proc.wait(timeout=60)
+
+
+def load_official_weights(model: torch.nn.Module, path: str) -> None:
+    """Convert the official state_dict at ``path`` into ``model``
+    (strict: every tensor of the model is set)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        'convert_official_checkpoint',
+        osp.join(REPO, 'tools', 'convert_official_checkpoint.py'))
+    conv = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conv)
+    official = torch.load(path, map_location='cpu', weights_only=True)
+    state = conv.convert(official, model.state_dict())
+    model.load_state_dict(state, strict=True)
+
+
+def alternate(methods: List[Method], op: str, batch: int, warmup: int,
+              rounds: int) -> Dict[str, Dict[str, float]]:
+    """Warm every method up, then ``rounds`` rounds of each method once, the
+    order rotating; median and minimum seconds and the peak memory."""
+    for m in methods:
+        for _ in range(warmup):
+            m.run(op, batch)
+    times: Dict[str, List[float]] = {m.name: [] for m in methods}
+    peaks: Dict[str, float] = {m.name: 0.0 for m in methods}
+    for r in range(rounds):
+        k = r % len(methods)
+        for m in methods[k:] + methods[:k]:
+            seconds, peak = m.run(op, batch)
+            times[m.name].append(seconds)
+            peaks[m.name] = max(peaks[m.name], peak)
+    return {
+        name: dict(median=statistics.median(t), min=min(t),
+                   per_sample=statistics.median(t) / batch,
+                   throughput=batch / statistics.median(t),
+                   peak_mb=peaks[name])
+        for name, t in times.items()
+    }
+
+
+def peak_macs(device: str, dtype: torch.dtype, n: int = 2048,
+              repeats: int = 5) -> float:
+    """Multiply-adds per second of an n x n x n matrix product (the best of
+    ``repeats``), the machine's practical peak for dense compute."""
+    a = torch.randn(n, n, device=device, dtype=dtype)
+    b = torch.randn(n, n, device=device, dtype=dtype)
+    best = float('inf')
+    for _ in range(repeats + 1):
+        if device == 'cuda':
+            torch.cuda.synchronize()
+        start = time.perf_counter()
+        a @ b
+        if device == 'cuda':
+            torch.cuda.synchronize()
+        best = min(best, time.perf_counter() - start)
+    return n**3 / best
+
+
+def data_throughput(config: str, samples: int,
+                    tmp: str) -> List[Dict[str, object]]:
+    """Samples a second of a config's training pipeline, reading the frame
+    files and reading the frame cache that ``tools/loso.py`` builds."""
+    from mmaction.registry import DATASETS
+    from mmengine.registry import init_default_scope
+
+    import mmaction_tsfmicro.plugin  # noqa: F401
+    from mmaction_tsfmicro.apis.runner_args import load_config
+    from mmaction_tsfmicro.datasets.frame_cache import FRAME_CACHE_ENV
+    from mmaction_tsfmicro.loso.frames import prepare_frame_cache
+
+    cfg = load_config(config)
+    init_default_scope(cfg.get('default_scope', 'mmaction'))
+    ann = cfg.train_dataloader.dataset.get('ann_file')
+    if ann and not osp.isfile(ann):
+        raise BenchmarkError(
+            f'--data-config {config}: annotation file {ann} not found (run '
+            'it from the folder its paths are relative to, after `make '
+            'demo` for the demo configs)')
+    dataset = DATASETS.build(cfg.train_dataloader.dataset)
+    num = min(samples, len(dataset))
+    start = time.perf_counter()
+    cache = prepare_frame_cache(cfg, tmp)
+    cache_seconds = time.perf_counter() - start
+    rows = []
+    old = os.environ.pop(FRAME_CACHE_ENV, None)
+    try:
+        for label, folder in (('frame files', None), ('frame cache', cache)):
+            if label == 'frame cache' and folder is None:
+                continue
+            if folder is not None:
+                os.environ[FRAME_CACHE_ENV] = folder
+            dataset[0]  # warm up (imports, lazy tables)
+            start = time.perf_counter()
+            for i in range(num):
+                dataset[i]
+            seconds = time.perf_counter() - start
+            rows.append(dict(source=label, samples=num,
+                             throughput=num / seconds,
+                             build_seconds=cache_seconds
+                             if folder is not None else None))
+            os.environ.pop(FRAME_CACHE_ENV, None)
+    finally:
+        if old is not None:
+            os.environ[FRAME_CACHE_ENV] = old
+    return rows
+
+
+def loso_projection(train_throughput: float,
+                    folds: int = CASME2_LOSO['folds'],
+                    epochs: int = CASME2_LOSO['epochs'],
+                    samples: int = CASME2_LOSO['samples']) -> Dict:
+    """Hours of a full LOSO at a training throughput (samples/s); the test
+    passes (one subject a fold, about 3 % of the samples, 1/3 of a training
+    sample's cost each) are left out."""
+    total = folds * epochs * samples
+    return dict(folds=folds, epochs=epochs, samples=samples,
+                training_samples=total,
+                hours=total / train_throughput / 3600)
+
+
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
+    parser = ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--arch', nargs='+', default=['paper', 'tiny'],
+                        help='backbone presets (default: paper tiny)')
+    parser.add_argument('--batch-size', type=int, nargs='+', default=[8, 32])
+    parser.add_argument('--num-classes', type=int, default=5)
+    parser.add_argument('--threads', type=int, default=2,
+                        help='torch threads, each side')
+    parser.add_argument('--device', choices=['cpu', 'cuda'], default='cpu')
+    parser.add_argument('--amp', action='store_true',
+                        help='float16 autocast (CUDA only)')
+    parser.add_argument('--warmup', type=int, default=1)
+    parser.add_argument('--rounds', type=int, default=5,
+                        help='timed runs of each method')
+    parser.add_argument('--no-plain', action='store_true',
+                        help='leave out the plain-ops row')
+    parser.add_argument('--official', metavar='REPO', default=None,
+                        help='checkout of the official TSFmicro code: time '
+                        'it too (paper arch)')
+    parser.add_argument('--official-python', default=None,
+                        help="python of the official code's environment "
+                        '(default: this python)')
+    parser.add_argument('--data-config', default=None,
+                        help='also time this config\'s training pipeline')
+    parser.add_argument('--data-samples', type=int, default=200)
+    parser.add_argument('--gpu-tflops', type=float, default=None,
+                        help='a GPU\'s dense peak (TFLOP/s, one multiply-add '
+                        'counted as 2, as data sheets do) for the GPU '
+                        'projection')
+    parser.add_argument('--gpu-efficiency', type=float, default=0.3,
+                        help='the fraction of --gpu-tflops assumed reached')
+    parser.add_argument('--out', default=None, help='also write JSON here')
+    args = parser.parse_args(argv)
+    if args.amp and args.device != 'cuda':
+        parser.error('--amp needs --device cuda')
+    if args.device == 'cuda' and not torch.cuda.is_available():
+        parser.error('--device cuda: torch sees no CUDA device here')
+    return args
+
+
+def load_average() -> str:
+    try:
+        return ' '.join(f'{x:.2f}' for x in os.getloadavg())
+    except (AttributeError, OSError):
+        return 'n/a'
+
+
+def bench_arch(arch: str, args, tmp: str,
+               official: Optional[OfficialMethod]) -> Dict:
+    """Every batch size of one preset, every method alternating."""
+    torch.manual_seed(0)
+    model, size = build_plugin(arch, args.num_classes)
+    flops = complexity(model, size)
+    params = sum(p.numel() for p in model.parameters())
+    result = dict(arch=arch, config=osp.relpath(config_for(arch), REPO),
+                  size=list(size), params=params, flops=flops, batches={})
+    use_official = official is not None and arch == 'paper'
+    if use_official:
+        load_official_weights(model, official.state_path)
+    n = max(args.batch_size)
+    gen = torch.Generator().manual_seed(1)
+    onset = torch.randn(n, 3, *size, generator=gen)
+    apex = onset + 0.5 * torch.randn(n, 3, *size, generator=gen)
+    if use_official:
+        path = osp.join(tmp, f'inputs_{arch}.pth')
+        torch.save(dict(onset=onset, apex=apex), path)
+        official.ask(op='inputs', path=path)
+        model.eval()
+        with torch.no_grad():
+            mine = logits_of(model, onset, apex)
+        theirs_path = osp.join(tmp, 'official_logits.pth')
+        official.ask(op='logits', path=theirs_path)
+        theirs = torch.load(theirs_path)
+        result['official_logits_max_abs_diff'] = float(
+            (mine - theirs).abs().max())
+        result['official_same_argmax'] = bool(
+            (mine.argmax(1) == theirs.argmax(1)).all())
+    model = model.to(args.device)
+    methods: List[Method] = [
+        PluginMethod(PLUGIN, model, onset, apex, args.device, args.amp,
+                     plain=False)
+    ]
+    if not args.no_plain:
+        twin = build_plugin(arch, args.num_classes)[0]
+        twin.load_state_dict(model.state_dict())
+        methods.append(
+            PluginMethod(PLAIN, twin.to(args.device), onset, apex,
+                         args.device, args.amp, plain=True))
+    if use_official:
+        methods.append(official)
+    for batch in args.batch_size:
+        entry = {}
+        for op in ('train', 'forward'):
+            print(f'[benchmark] {arch}, batch {batch}, {op}: '
+                  f'{", ".join(m.name for m in methods)} alternating',
+                  flush=True)
+            entry[op] = alternate(methods, op, batch, args.warmup,
+                                  args.rounds)
+        result['batches'][str(batch)] = entry
+    return result
+
+
+def fmt_ms(s: float) -> str:
+    return f'{s * 1e3:.0f}' if s >= 0.1 else f'{s * 1e3:.1f}'
+
+
+def report(results: Dict, args) -> str:
+    """The Markdown tables of a run."""
+    peak = results['peak_macs']
+    lines = [
+        f"{results['machine']}; torch {results['torch']}; "
+        f"{args.threads} threads; device {args.device}"
+        f"{' (AMP float16)' if args.amp else ''}; median (min) of "
+        f'{args.rounds} rounds after {args.warmup} warm-up runs, methods '
+        f"alternating; load average {results['load_before']} before, "
+        f"{results['load_after']} after",
+        '',
+        f"Measured peak: {peak / 1e9:.1f} G multiply-adds/s "
+        f"({2 * peak / 1e9:.1f} GFLOP/s counting the multiply and the add; "
+        'a 2048 x 2048 matrix product, same threads and dtype).',
+        '',
+        '| arch | batch | method | train step | train samples/s | '
+        'inference | inference samples/s | peak MB train / inference | '
+        'fraction of peak train / inference |',
+        '|---|---|---|---|---|---|---|---|---|',
+    ]
+    for r in results['archs']:
+        for batch, entry in r['batches'].items():
+            for name, tr in entry['train'].items():
+                fw = entry['forward'][name]
+                frac_t = 3 * r['flops'] * tr['throughput'] / peak
+                frac_f = r['flops'] * fw['throughput'] / peak
+                lines.append(
+                    f"| {r['arch']} | {batch} | {name} | "
+                    f"{fmt_ms(tr['median'])} ms ({fmt_ms(tr['min'])}) | "
+                    f"{tr['throughput']:.1f} | "
+                    f"{fmt_ms(fw['median'])} ms ({fmt_ms(fw['min'])}) | "
+                    f"{fw['throughput']:.1f} | "
+                    f"{tr['peak_mb']:.0f} / {fw['peak_mb']:.0f} | "
+                    f'{100 * frac_t:.1f} % / {100 * frac_f:.1f} % |')
+    lines += ['', '| arch | params | FLOPs / sample | input |',
+              '|---|---|---|---|']
+    for r in results['archs']:
+        lines.append(f"| {r['arch']} | {r['params'] / 1e6:.2f} M | "
+                     f"{r['flops'] / 1e9:.3f} G | "
+                     f"{r['size'][0]}x{r['size'][1]} |")
+    ratios = []
+    for r in results['archs']:
+        for batch, entry in r['batches'].items():
+            for op, label in (('train', 'train step'),
+                              ('forward', 'inference')):
+                times = entry[op]
+                for other in (OFFICIAL, PLAIN):
+                    if other in times:
+                        ratios.append(
+                            f"| {r['arch']} | {batch} | {label} | {other} | "
+                            f"{times[other]['median'] / times[PLUGIN]['median']:.2f}x |")  # noqa: E501
+    if ratios:
+        lines += ['', '| arch | batch | step | plugin against | speed-up '
+                  '(their median / plugin median) |', '|---|---|---|---|---|']
+        lines += ratios
+    for r in results['archs']:
+        if 'official_logits_max_abs_diff' in r:
+            lines += ['', f"Same weights and inputs ({r['arch']}): logits "
+                      'max abs difference plugin - official '
+                      f"{r['official_logits_max_abs_diff']:.3g}, same argmax: "
+                      f"{r['official_same_argmax']}."]
+    proj = results.get('projection')
+    if proj:
+        lines += ['', 'Projected full CASME II LOSO (paper model, '
+                  f"{proj['folds']} folds x {proj['epochs']} epochs x "
+                  f"{proj['samples']} training samples = "
+                  f"{proj['training_samples']:,} training samples):", '']
+        for row in proj['rows']:
+            lines.append(f"- {row['what']}: {row['arithmetic']} = "
+                         f"**{row['hours']:.1f} h**")
+    if results.get('data'):
+        lines += ['', f"Data pipeline ({results['data_config']}, training "
+                  'pipeline, one process):', '',
+                  '| frames from | samples | samples/s | cache built in |',
+                  '|---|---|---|---|']
+        for row in results['data']:
+            built = ('-' if row['build_seconds'] is None else
+                     f"{row['build_seconds']:.1f} s")
+            lines.append(f"| {row['source']} | {row['samples']} | "
+                         f"{row['throughput']:.1f} | {built} |")
+    return '\n'.join(lines)
+
+
+def projections(results: Dict, args) -> Optional[Dict]:
+    paper = [r for r in results['archs'] if r['arch'] == 'paper']
+    if not paper:
+        return None
+    r = paper[0]
+    batch = str(max(int(b) for b in r['batches']))
+    rows = []
+    base = loso_projection(1.0)
+    for name, tr in r['batches'][batch]['train'].items():
+        hours = loso_projection(tr['throughput'])['hours']
+        rows.append(dict(
+            what=f'{name}, {args.device}, batch {batch}, measured',
+            arithmetic=f"{base['training_samples']:,} / "
+            f"{tr['throughput']:.2f} samples/s / 3600", hours=hours))
+    if args.gpu_tflops:
+        macs = args.gpu_tflops * 1e12 / 2 * args.gpu_efficiency
+        rate = macs / (3 * r['flops'])
+        rows.append(dict(
+            what=f'a GPU of {args.gpu_tflops:g} TFLOP/s at '
+            f'{100 * args.gpu_efficiency:.0f} % of it (assumed, not '
+            'measured)',
+            arithmetic=f"{base['training_samples']:,} x 3 x "
+            f"{r['flops'] / 1e9:.3f} G multiply-adds / "
+            f"({args.gpu_tflops:g}e12 / 2 x {args.gpu_efficiency:g}) / 3600",
+            hours=base['training_samples'] / rate / 3600))
+    return dict(base, rows=rows)
+
+
+def _machine() -> str:
+    name = 'unknown CPU'
+    try:
+        with open('/proc/cpuinfo') as f:
+            for line in f:
+                if line.startswith('model name'):
+                    name = line.split(':', 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return f'{name} ({os.cpu_count()} logical CPUs)'
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = parse_args(argv)
+    torch.set_num_threads(args.threads)
+    results: Dict = dict(machine=_machine(), torch=torch.__version__,
+                         threads=args.threads, device=args.device,
+                         amp=args.amp, load_before=load_average(),
+                         argv=sys.argv[1:] if argv is None else argv)
+    dtype = torch.float16 if args.amp else torch.float32
+    results['peak_macs'] = peak_macs(args.device, dtype)
+    with tempfile.TemporaryDirectory(prefix='tsfmicro_bench_') as tmp:
+        official = None
+        if args.official:
+            official = OfficialMethod(
+                args.official_python or sys.executable, args.official,
+                args.threads, args.num_classes, tmp)
+            results['official_torch'] = official.info['torch']
+        try:
+            results['archs'] = [
+                bench_arch(arch, args, tmp, official) for arch in args.arch
+            ]
+        finally:
+            if official is not None:
+                official.close()
+        if args.data_config:
+            results['data_config'] = args.data_config
+            results['data'] = data_throughput(args.data_config,
+                                              args.data_samples, tmp)
+    results['load_after'] = load_average()
+    results['projection'] = projections(results, args)
+    text = report(results, args)
+    print(text)
+    if args.out:
+        write_json(args.out, dict(results, report=text))
+    return 0
+
+
+if __name__ == '__main__':
+    run_main(main)
