@@ -26,7 +26,10 @@ float16); the official side is timed on the CPU only.
 
 Also printed: parameters and FLOPs (MMEngine's count, one multiply-add
 per FLOP), the peak memory of each method (CPU: the highest rise of the
-resident memory during a run; CUDA: ``max_memory_allocated``), the
+resident memory during its first run, in a fresh process for each method,
+op and batch, so that memory another run freed but the allocator kept
+hides nothing; CUDA: ``max_memory_allocated`` above what was allocated
+before the run), the
 machine's measured peak (a large matrix product, same threads and dtype)
 and the fraction of it each method reaches (a training step counted as
 three forwards), the data pipeline's throughput (``--data-config``), the
@@ -127,7 +130,7 @@ def logits_of(model: torch.nn.Module, onset: torch.Tensor,
               apex: torch.Tensor) -> torch.Tensor:
     """The recognizer's logits for normalized (N, 3, H, W) pairs."""
     inputs = torch.stack([onset, apex], dim=2).unsqueeze(1)
-    return model._forward(inputs, stage='head')[0]
+    return model._forward(inputs, stage='head')
 
 
 class Method:
@@ -286,6 +289,54 @@ def load_official_weights(model: torch.nn.Module, path: str) -> None:
     model.load_state_dict(state, strict=True)
 
 
+def memory_probe(args) -> int:
+    """Child process: the peak memory of one method's first run of one op
+    (``--memory-probe ARCH OP BATCH PLAIN``), printed as ``PEAK <MB>``.
+    A fresh process for each, so that no earlier run's freed memory,
+    kept by the allocator, hides this one's."""
+    arch, op, batch, plain = args.memory_probe
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    model, size = build_plugin(arch, args.num_classes)
+    batch = int(batch)
+    onset = torch.randn(batch, 3, *size)
+    apex = onset + 0.5 * torch.randn(batch, 3, *size)
+    method = PluginMethod(PLUGIN, model, onset, apex, 'cpu', False,
+                          plain=plain == 'plain')
+    print(f'PEAK {method.run(op, batch)[1]:.2f}', flush=True)
+    return 0
+
+
+def probe_memory(arch: str, op: str, batch: int, name: str, args,
+                 tmp: str) -> float:
+    """The peak memory (MB) of a method's first ``op`` at ``batch``,
+    measured in a fresh process."""
+    if name == OFFICIAL:
+        worker = OfficialMethod(args.official_python or sys.executable,
+                                args.official, args.threads,
+                                args.num_classes, tmp)
+        try:
+            gen = torch.Generator().manual_seed(1)
+            onset = torch.randn(batch, 3, 224, 224, generator=gen)
+            path = osp.join(tmp, 'probe_inputs.pth')
+            torch.save(dict(onset=onset, apex=onset + 0.5), path)
+            worker.ask(op='inputs', path=path)
+            return worker.run(op, batch)[1]
+        finally:
+            worker.close()
+    cmd = [sys.executable, osp.abspath(__file__), '--threads',
+           str(args.threads), '--num-classes', str(args.num_classes),
+           '--memory-probe', arch, op, str(batch),
+           'plain' if name == PLAIN else 'fast']
+    out = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    for line in out.stdout.splitlines():
+        if line.startswith('PEAK '):
+            return float(line.split()[1])
+    raise BenchmarkError(f'memory probe of {name} ({arch}, {op}, batch '
+                         f'{batch}) failed: '
+                         f'{(out.stderr.strip().splitlines() or ["?"])[-1]}')
+
+
 def alternate(methods: List[Method], op: str, batch: int, warmup: int,
               rounds: int) -> Dict[str, Dict[str, float]]:
     """Warm every method up, then ``rounds`` rounds of each method once, the
@@ -421,6 +472,11 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         'projection')
     parser.add_argument('--gpu-efficiency', type=float, default=0.3,
                         help='the fraction of --gpu-tflops assumed reached')
+    parser.add_argument('--no-memory', action='store_true',
+                        help='skip the peak-memory probes (CPU: a fresh '
+                        'process for each method, op and batch)')
+    parser.add_argument('--memory-probe', nargs=4, default=None,
+                        help=argparse.SUPPRESS)
     parser.add_argument('--out', default=None, help='also write JSON here')
     args = parser.parse_args(argv)
     if args.amp and args.device != 'cuda':
@@ -488,8 +544,16 @@ def bench_arch(arch: str, args, tmp: str,
                   flush=True)
             entry[op] = alternate(methods, op, batch, args.warmup,
                                   args.rounds)
+            if args.device == 'cpu':
+                for name, row in entry[op].items():
+                    row['peak_mb'] = None if args.no_memory else \
+                        probe_memory(arch, op, batch, name, args, tmp)
         result['batches'][str(batch)] = entry
     return result
+
+
+def mb(value: Optional[float]) -> str:
+    return '-' if value is None else f'{value:.0f}'
 
 
 def fmt_ms(s: float) -> str:
@@ -528,7 +592,7 @@ def report(results: Dict, args) -> str:
                     f"{tr['throughput']:.1f} | "
                     f"{fmt_ms(fw['median'])} ms ({fmt_ms(fw['min'])}) | "
                     f"{fw['throughput']:.1f} | "
-                    f"{tr['peak_mb']:.0f} / {fw['peak_mb']:.0f} | "
+                    f"{mb(tr['peak_mb'])} / {mb(fw['peak_mb'])} | "
                     f'{100 * frac_t:.1f} % / {100 * frac_f:.1f} % |')
     lines += ['', '| arch | params | FLOPs / sample | input |',
               '|---|---|---|---|']
@@ -622,6 +686,8 @@ def _machine() -> str:
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
+    if args.memory_probe:
+        return memory_probe(args)
     torch.set_num_threads(args.threads)
     results: Dict = dict(machine=_machine(), torch=torch.__version__,
                          threads=args.threads, device=args.device,
