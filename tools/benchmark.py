@@ -379,6 +379,20 @@ def peak_macs(device: str, dtype: torch.dtype, n: int = 2048,
     return n**3 / best
 
 
+def check_data_config(config: str):
+    """The config of ``--data-config``, once its annotation file is found
+    (checked before any timing, so that a wrong path fails at once)."""
+    from mmaction_tsfmicro.apis.runner_args import load_config
+    cfg = load_config(config)
+    ann = cfg.train_dataloader.dataset.get('ann_file')
+    if ann and not osp.isfile(ann):
+        raise BenchmarkError(
+            f'--data-config {config}: annotation file {ann} not found (run '
+            'it from the folder its paths are relative to, after `make '
+            'demo` for the demo configs)')
+    return cfg
+
+
 def data_throughput(config: str, samples: int,
                     tmp: str) -> List[Dict[str, object]]:
     """Samples a second of a config's training pipeline, reading the frame
@@ -387,18 +401,11 @@ def data_throughput(config: str, samples: int,
     from mmengine.registry import init_default_scope
 
     import mmaction_tsfmicro.plugin  # noqa: F401
-    from mmaction_tsfmicro.apis.runner_args import load_config
     from mmaction_tsfmicro.datasets.frame_cache import FRAME_CACHE_ENV
     from mmaction_tsfmicro.loso.frames import prepare_frame_cache
 
-    cfg = load_config(config)
+    cfg = check_data_config(config)
     init_default_scope(cfg.get('default_scope', 'mmaction'))
-    ann = cfg.train_dataloader.dataset.get('ann_file')
-    if ann and not osp.isfile(ann):
-        raise BenchmarkError(
-            f'--data-config {config}: annotation file {ann} not found (run '
-            'it from the folder its paths are relative to, after `make '
-            'demo` for the demo configs)')
     dataset = DATASETS.build(cfg.train_dataloader.dataset)
     num = min(samples, len(dataset))
     start = time.perf_counter()
@@ -688,6 +695,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
     if args.memory_probe:
         return memory_probe(args)
+    if args.data_config:
+        check_data_config(args.data_config)
     torch.set_num_threads(args.threads)
     results: Dict = dict(machine=_machine(), torch=torch.__version__,
                          threads=args.threads, device=args.device,

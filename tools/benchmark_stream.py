@@ -28,6 +28,7 @@ import sys
 import time
 
 from mmaction_tsfmicro.utils.cli import ArgumentParser, run_main
+from mmaction_tsfmicro.utils.memory import rss_mb
 
 RECURRENT = 'recurrent'
 
@@ -161,13 +162,6 @@ def long_run(methods: Methods, num: int, blocks: int = 5):
         rows.append((start, 1000 * float(np.median(times)),
                      methods.kept_bytes(RECURRENT)))
     return rows
-
-
-def rss_mb() -> float:
-    """The process's resident memory now (Linux ``/proc``)."""
-    with open('/proc/self/statm') as f:
-        pages = int(f.read().split()[1])
-    return pages * os.sysconf('SC_PAGE_SIZE') / 2**20
 
 
 def memory_probe(args) -> int:

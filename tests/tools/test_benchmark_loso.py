@@ -1,0 +1,54 @@
+"""tools/benchmark_loso.py: the settings it times, side by side."""
+import importlib.util
+import os.path as osp
+
+import pytest
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+spec = importlib.util.spec_from_file_location(
+    'benchmark_loso', osp.join(ROOT, 'tools', 'benchmark_loso.py'))
+bench = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(bench)
+
+
+def checkout(tmp_path, name, knows_cache):
+    """A stand-in checkout whose tools/loso.py --help says whether it
+    takes --frame-cache."""
+    tools = tmp_path / name / 'tools'
+    tools.mkdir(parents=True)
+    flag = ' --frame-cache {auto,off}' if knows_cache else ''
+    (tools / 'loso.py').write_text(f'print("usage: loso.py{flag}")\n')
+    return str(tmp_path / name)
+
+
+def test_every_jobs_with_every_cache_then_the_other_checkout(tmp_path):
+    old = checkout(tmp_path, 'old', knows_cache=False)
+    args = bench.parse_args(['cfg.py', '--subjects', 'a,b', '--jobs', '1',
+                             '2', '--frame-cache', 'auto', 'off',
+                             '--checkout', old])
+    rows = bench.settings(args)
+    assert [(r['repo'], r['jobs'], r['frame_cache']) for r in rows] == [
+        (bench.REPO, 1, 'auto'), (bench.REPO, 2, 'auto'),
+        (bench.REPO, 1, 'off'), (bench.REPO, 2, 'off'),
+        (old, 1, None), (old, 2, None)
+    ]
+    assert rows[-1]['label'] == f'{old}, --jobs 2'
+
+
+def test_a_checkout_that_knows_the_cache_runs_without_it(tmp_path):
+    new = checkout(tmp_path, 'new', knows_cache=True)
+    args = bench.parse_args(['cfg.py', '--subjects', 'a', '--jobs', '2',
+                             '--checkout', new])
+    rows = bench.settings(args)
+    assert [(r['repo'], r['frame_cache']) for r in rows] == [
+        (bench.REPO, 'auto'), (new, 'off')
+    ]
+
+
+def test_a_folder_without_tools_loso_is_refused(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exc:
+        bench.parse_args(['cfg.py', '--subjects', 'a', '--checkout',
+                          str(tmp_path)])
+    assert exc.value.code == 2
+    assert f'--checkout {tmp_path}: no tools/loso.py there' in \
+        capsys.readouterr().err
