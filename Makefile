@@ -11,7 +11,7 @@ REQS := requirements/runtime.txt requirements/faces.txt requirements/media.txt \
 DEMO_DIR ?= data/demo
 DEMO_WORK_DIR ?= work_dirs/demo_loso
 PYTEST_ARGS ?=
-# pytest-xdist workers (one torch thread each; tests/conftest.py)
+# pytest-xdist workers (one torch thread each, tests/conftest.py; 0: no workers)
 TEST_WORKERS ?= 2
 
 .PHONY: venv demo test clean-venv
