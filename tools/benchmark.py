@@ -17,6 +17,15 @@ rounds, after ``--warmup`` untimed runs of each.
   both get the same normalized onset/apex pairs, and the tool prints the
   largest difference of their logits.
 
+The tool's own process, where the plugin runs, applies the allocator
+settings of the plugin's training processes (glibc keeps freed memory
+instead of unmapping it; ``mmaction_tsfmicro/loso/allocator.py``;
+``TSFMICRO_ALLOCATOR=default`` turns them off). The official model runs
+with glibc's defaults, as its own scripts do (``official``), and with the
+same settings as the plugin (``official, plugin's allocator``), so that
+the ratios show both what a user gets and what the code alone gives
+(``--official-allocator``).
+
 A **training step** is the forward, the cross-entropy loss, the backward
 and an AdamW step; **inference** is the forward in eval mode without
 gradients, from the normalized pair to the logits (the plugin's backbone,
@@ -67,6 +76,9 @@ PAPER_CONFIG = osp.join(REPO, 'configs', '_base_', 'models', 'tsfmicro.py')
 OFFICIAL_WORKER = osp.join(REPO, 'tools', 'official',
                            'benchmark_official.py')
 PLUGIN, PLAIN, OFFICIAL = 'plugin', 'plugin, plain ops', 'official'
+#: The official model in a process with the plugin's allocator settings.
+OFFICIAL_TUNED = "official, plugin's allocator"
+OFFICIALS = (OFFICIAL, OFFICIAL_TUNED)
 # CASME II under LOSO as the paper trains it: 26 folds (subjects), 174
 # epochs a fold (the official schedule), about 240 training pairs a fold.
 CASME2_LOSO = dict(folds=26, epochs=174, samples=240)
@@ -224,10 +236,8 @@ class PluginMethod(Method):
 class OfficialMethod(Method):
     """The official model in its own environment, over a pipe."""
 
-    name = OFFICIAL
-
     def __init__(self, python: str, repo: str, threads: int,
-                 num_classes: int, tmp: str) -> None:
+                 num_classes: int, tmp: str, name: str = OFFICIAL) -> None:
         if not osp.isfile(osp.join(repo, 'classes', 'model', 'ts_micro.py')):
             raise BenchmarkError(
                 f'--official {repo}: no classes/model/ts_micro.py; give a '
@@ -237,14 +247,22 @@ class OfficialMethod(Method):
                 f'--official-python {python}: not found; give the python '
                 "of the official code's environment (torch, torchvision, "
                 'timm)')
+        from mmaction_tsfmicro.loso.allocator import MALLOC_ENV
+        self.name = name
         self.tmp = tmp
-        self.state_path = osp.join(tmp, 'official_state_dict.pth')
+        self.state_path = osp.join(
+            tmp, f'official_state_dict_{OFFICIALS.index(name)}.pth')
+        # glibc's defaults, as the official scripts run, or the settings
+        # the plugin's training processes run with
+        env = {k: v for k, v in os.environ.items() if k not in MALLOC_ENV}
+        if name == OFFICIAL_TUNED:
+            env.update(MALLOC_ENV)
         self.proc = subprocess.Popen(
             [python, OFFICIAL_WORKER, '--official-repo', repo, '--state-out',
              self.state_path, '--threads', str(threads), '--num-classes',
              str(num_classes)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-            bufsize=1)
+            bufsize=1, env=env)
         self.info = self._read()
 
     def _read(self) -> Dict:
@@ -311,10 +329,10 @@ def probe_memory(arch: str, op: str, batch: int, name: str, args,
                  tmp: str) -> float:
     """The peak memory (MB) of a method's first ``op`` at ``batch``,
     measured in a fresh process."""
-    if name == OFFICIAL:
+    if name in OFFICIALS:
         worker = OfficialMethod(args.official_python or sys.executable,
                                 args.official, args.threads,
-                                args.num_classes, tmp)
+                                args.num_classes, tmp, name=name)
         try:
             gen = torch.Generator().manual_seed(1)
             onset = torch.randn(batch, 3, 224, 224, generator=gen)
@@ -328,7 +346,9 @@ def probe_memory(arch: str, op: str, batch: int, name: str, args,
            str(args.threads), '--num-classes', str(args.num_classes),
            '--memory-probe', arch, op, str(batch),
            'plain' if name == PLAIN else 'fast']
-    out = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    from mmaction_tsfmicro.loso.allocator import allocator_env
+    out = subprocess.run(cmd, capture_output=True, text=True, check=False,
+                         env=dict(os.environ, **allocator_env()))
     for line in out.stdout.splitlines():
         if line.startswith('PEAK '):
             return float(line.split()[1])
@@ -470,6 +490,11 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--official-python', default=None,
                         help="python of the official code's environment "
                         '(default: this python)')
+    parser.add_argument(
+        '--official-allocator', choices=['default', 'plugin', 'both'],
+        default='both', help="the official process with glibc's default "
+        "allocator (as its scripts run), with the plugin's settings "
+        '(mmaction_tsfmicro/loso/allocator.py), or both (default)')
     parser.add_argument('--data-config', default=None,
                         help='also time this config\'s training pipeline')
     parser.add_argument('--data-samples', type=int, default=200)
@@ -501,7 +526,7 @@ def load_average() -> str:
 
 
 def bench_arch(arch: str, args, tmp: str,
-               official: Optional[OfficialMethod]) -> Dict:
+               officials: List[OfficialMethod]) -> Dict:
     """Every batch size of one preset, every method alternating."""
     torch.manual_seed(0)
     model, size = build_plugin(arch, args.num_classes)
@@ -509,7 +534,8 @@ def bench_arch(arch: str, args, tmp: str,
     params = sum(p.numel() for p in model.parameters())
     result = dict(arch=arch, config=osp.relpath(config_for(arch), REPO),
                   size=list(size), params=params, flops=flops, batches={})
-    use_official = official is not None and arch == 'paper'
+    use_official = bool(officials) and arch == 'paper'
+    official = officials[0] if use_official else None
     if use_official:
         load_official_weights(model, official.state_path)
     n = max(args.batch_size)
@@ -519,7 +545,8 @@ def bench_arch(arch: str, args, tmp: str,
     if use_official:
         path = osp.join(tmp, f'inputs_{arch}.pth')
         torch.save(dict(onset=onset, apex=apex), path)
-        official.ask(op='inputs', path=path)
+        for worker in officials:
+            worker.ask(op='inputs', path=path)
         model.eval()
         with torch.no_grad():
             mine = logits_of(model, onset, apex)
@@ -542,7 +569,7 @@ def bench_arch(arch: str, args, tmp: str,
             PluginMethod(PLAIN, twin.to(args.device), onset, apex,
                          args.device, args.amp, plain=True))
     if use_official:
-        methods.append(official)
+        methods.extend(officials)
     for batch in args.batch_size:
         entry = {}
         for op in ('train', 'forward'):
@@ -576,7 +603,8 @@ def report(results: Dict, args) -> str:
         f"{' (AMP float16)' if args.amp else ''}; median (min) of "
         f'{args.rounds} rounds after {args.warmup} warm-up runs, methods '
         f"alternating; load average {results['load_before']} before, "
-        f"{results['load_after']} after",
+        f"{results['load_after']} after; the plugin's process with "
+        f"{results.get('allocator', 'default')} allocator settings",
         '',
         f"Measured peak: {peak / 1e9:.1f} G multiply-adds/s "
         f"({2 * peak / 1e9:.1f} GFLOP/s counting the multiply and the add; "
@@ -613,7 +641,7 @@ def report(results: Dict, args) -> str:
             for op, label in (('train', 'train step'),
                               ('forward', 'inference')):
                 times = entry[op]
-                for other in (OFFICIAL, PLAIN):
+                for other in OFFICIALS + (PLAIN, ):
                     if other in times:
                         ratios.append(
                             f"| {r['arch']} | {batch} | {label} | {other} | "
@@ -697,27 +725,35 @@ def main(argv: Optional[List[str]] = None) -> int:
         return memory_probe(args)
     if args.data_config:
         check_data_config(args.data_config)
+    from mmaction_tsfmicro.loso.allocator import tune_allocator
+    # this process runs as the plugin's training processes do
+    allocator = tune_allocator()
     torch.set_num_threads(args.threads)
     results: Dict = dict(machine=_machine(), torch=torch.__version__,
+                         allocator='plugin' if allocator else 'default',
                          threads=args.threads, device=args.device,
                          amp=args.amp, load_before=load_average(),
                          argv=sys.argv[1:] if argv is None else argv)
     dtype = torch.float16 if args.amp else torch.float32
     results['peak_macs'] = peak_macs(args.device, dtype)
     with tempfile.TemporaryDirectory(prefix='tsfmicro_bench_') as tmp:
-        official = None
-        if args.official:
-            official = OfficialMethod(
-                args.official_python or sys.executable, args.official,
-                args.threads, args.num_classes, tmp)
-            results['official_torch'] = official.info['torch']
+        officials: List[OfficialMethod] = []
         try:
+            if args.official:
+                names = dict(default=(OFFICIAL, ), plugin=(OFFICIAL_TUNED, ),
+                             both=OFFICIALS)[args.official_allocator]
+                for name in names:
+                    officials.append(OfficialMethod(
+                        args.official_python or sys.executable,
+                        args.official, args.threads, args.num_classes, tmp,
+                        name=name))
+                results['official_torch'] = officials[0].info['torch']
             results['archs'] = [
-                bench_arch(arch, args, tmp, official) for arch in args.arch
+                bench_arch(arch, args, tmp, officials) for arch in args.arch
             ]
         finally:
-            if official is not None:
-                official.close()
+            for worker in officials:
+                worker.close()
         if args.data_config:
             results['data_config'] = args.data_config
             results['data'] = data_throughput(args.data_config,

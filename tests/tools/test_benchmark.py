@@ -94,6 +94,27 @@ def test_official_worker_serves_timings_and_logits(tmp_path):
     assert worker.proc.returncode == 0
 
 
+def test_official_runs_with_default_or_plugin_allocator(tmp_path,
+                                                        monkeypatch):
+    from mmaction_tsfmicro.loso.allocator import MALLOC_ENV
+    repo = stand_in_repo(tmp_path)
+    # a MALLOC_ variable of the calling shell does not reach the default one
+    monkeypatch.setenv('MALLOC_TOP_PAD_', '1')
+    plain = bench.OfficialMethod(sys.executable, repo, 1, 5, str(tmp_path))
+    tuned = bench.OfficialMethod(sys.executable, repo, 1, 5, str(tmp_path),
+                                 name=bench.OFFICIAL_TUNED)
+    try:
+        assert plain.name == bench.OFFICIAL and plain.info['malloc'] == {}
+        assert tuned.info['malloc'] == MALLOC_ENV
+        # the same seed: the same weights, in files of their own
+        assert plain.state_path != tuned.state_path
+        a, b = torch.load(plain.state_path), torch.load(tuned.state_path)
+        assert all(torch.equal(a[k], b[k]) for k in a)
+    finally:
+        plain.close()
+        tuned.close()
+
+
 def test_official_mistakes_are_one_line(tmp_path):
     with pytest.raises(bench.BenchmarkError,
                        match='no classes/model/ts_micro.py; give a checkout'):

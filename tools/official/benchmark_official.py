@@ -28,6 +28,7 @@ Example (normally started by ``tools/benchmark.py``)::
 import argparse
 import importlib.util
 import json
+import os
 import os.path as osp
 import sys
 import time
@@ -87,7 +88,9 @@ def main() -> int:
     criterion = torch.nn.CrossEntropyLoss()
     onset = apex = labels = None
     answer(ready=True, torch=torch.__version__,
-           params=sum(p.numel() for p in model.parameters()))
+           params=sum(p.numel() for p in model.parameters()),
+           malloc={k: v for k, v in os.environ.items()
+                   if k.startswith('MALLOC_')})
 
     def train(batch: int) -> None:
         model.train()
