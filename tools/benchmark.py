@@ -70,9 +70,12 @@ import torch
 from mmaction_tsfmicro.utils.cli import ArgumentParser, run_main
 from mmaction_tsfmicro.utils.fileio import write_json
 from mmaction_tsfmicro.utils.memory import PeakRSS
+from mmaction_tsfmicro.utils.modules import load_script
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-PAPER_CONFIG = osp.join(REPO, 'configs', '_base_', 'models', 'tsfmicro.py')
+# the presets' configs, builder and CPU name of the per-preset timer
+PRESETS = load_script(osp.join(REPO, 'tools', 'benchmark_model.py'),
+                      'benchmark_model')
 OFFICIAL_WORKER = osp.join(REPO, 'tools', 'official',
                            'benchmark_official.py')
 PLUGIN, PLAIN, OFFICIAL = 'plugin', 'plugin, plain ops', 'official'
@@ -89,53 +92,23 @@ class BenchmarkError(RuntimeError):
 
 
 def config_for(arch: str) -> str:
-    """The model config of a backbone preset: its own
-    ``configs/_base_/models/tsfmicro_<arch>.py`` if there is one, else the
-    paper config with ``backbone.arch`` set."""
-    own = osp.join(REPO, 'configs', '_base_', 'models',
-                   f'tsfmicro_{arch}.py')
-    return own if osp.exists(own) else PAPER_CONFIG
+    """The model config of a backbone preset (``tools/benchmark_model.py``
+    chooses it: the preset's own ``configs/_base_/models/tsfmicro_<arch>.py``
+    if there is one, else the paper config with ``backbone.arch`` set)."""
+    return PRESETS.config_for(arch, None)
 
 
 def build_plugin(arch: str, num_classes: int):
     """The plugin's recognizer of a preset and its input size."""
-    from mmaction.registry import MODELS
-    from mmengine.config import Config
-    from mmengine.registry import init_default_scope
-
-    import mmaction_tsfmicro.plugin  # noqa: F401
-
-    cfg = Config.fromfile(config_for(arch))
-    init_default_scope('mmaction')
-    cfg.model.backbone.arch = arch
-    backbone = MODELS.build(cfg.model.backbone)
-    cfg.model.neck.in_channels = backbone.out_channels
-    cfg.model.cls_head.in_channels = backbone.out_channels
-    cfg.model.cls_head.num_classes = num_classes
-    return MODELS.build(cfg.model), tuple(backbone.input_size)
+    model, size = PRESETS.build_model(config_for(arch), arch, num_classes,
+                                      None)
+    return model, tuple(size)
 
 
 def complexity(model: torch.nn.Module, size: Tuple[int, int]) -> int:
     """MMEngine's FLOPs (multiply-adds) of one sample, backbone to head."""
-    from mmengine.analysis import FlopAnalyzer
-
-    class Logits(torch.nn.Module):
-
-        def __init__(self, recognizer):
-            super().__init__()
-            self.recognizer = recognizer
-
-        def forward(self, inputs):
-            return self.recognizer._forward(inputs, stage='head')
-
-    was_training = model.training
-    model.eval()
-    flops = FlopAnalyzer(Logits(model), torch.zeros(1, 1, 3, 2, *size))
-    flops.unsupported_ops_warnings(False)
-    flops.uncalled_modules_warnings(False)
-    total = int(flops.total())
-    model.train(was_training)
-    return total
+    from mmaction_tsfmicro.apis.complexity import recognizer_flops
+    return recognizer_flops(model, (1, 1, 3, 2, *size))
 
 
 def logits_of(model: torch.nn.Module, onset: torch.Tensor,
@@ -296,12 +269,8 @@ class OfficialMethod(Method):
 def load_official_weights(model: torch.nn.Module, path: str) -> None:
     """Convert the official state_dict at ``path`` into ``model``
     (strict: every tensor of the model is set)."""
-    import importlib.util
-    spec = importlib.util.spec_from_file_location(
-        'convert_official_checkpoint',
+    conv = load_script(
         osp.join(REPO, 'tools', 'convert_official_checkpoint.py'))
-    conv = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(conv)
     official = torch.load(path, map_location='cpu', weights_only=True)
     state = conv.convert(official, model.state_dict())
     model.load_state_dict(state, strict=True)
@@ -707,16 +676,7 @@ def projections(results: Dict, args) -> Optional[Dict]:
 
 
 def _machine() -> str:
-    name = 'unknown CPU'
-    try:
-        with open('/proc/cpuinfo') as f:
-            for line in f:
-                if line.startswith('model name'):
-                    name = line.split(':', 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    return f'{name} ({os.cpu_count()} logical CPUs)'
+    return f'{PRESETS.cpu_name()} ({os.cpu_count()} logical CPUs)'
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -25,6 +25,33 @@ def input_shape(cfg: Config) -> Tuple[int, ...]:
     return (1, 3, 2, size, size)
 
 
+class _Logits(torch.nn.Module):
+    """The recognizer from its input to its class scores."""
+
+    def __init__(self, recognizer: torch.nn.Module) -> None:
+        super().__init__()
+        self.recognizer = recognizer
+
+    def forward(self, inputs: torch.Tensor) -> torch.Tensor:
+        return self.recognizer._forward(inputs, stage='head')
+
+
+def recognizer_flops(model: torch.nn.Module, shape: Tuple[int, ...]) -> int:
+    """MMEngine's FLOPs (one multiply-add each) of a built recognizer, from
+    an input of ``shape`` (e.g. ``(1, 1, 3, 2, H, W)``) to its class
+    scores; the model is counted in eval mode and left in its mode."""
+    from mmengine.analysis import get_model_complexity_info
+    was_training = model.training
+    model.eval()
+    try:
+        info = get_model_complexity_info(
+            _Logits(model), inputs=(torch.zeros(shape), ), show_table=False,
+            show_arch=False)
+    finally:
+        model.train(was_training)
+    return int(info['flops'])
+
+
 def model_complexity(config: Union[str, Config]) -> Dict[str, int]:
     """``params`` and ``flops`` of a config's model.
 
@@ -35,27 +62,12 @@ def model_complexity(config: Union[str, Config]) -> Dict[str, int]:
         dict: ``params``, ``flops`` and ``input_shape``.
     """
     from mmaction.registry import MODELS
-    from mmengine.analysis import get_model_complexity_info
     from mmengine.registry import init_default_scope
 
     import mmaction_tsfmicro.plugin  # noqa: F401
     cfg = load_config(config) if isinstance(config, str) else config
     init_default_scope(cfg.get('default_scope', 'mmaction'))
     model = MODELS.build(cfg.model).eval()
-
-    class Head(torch.nn.Module):
-        """The recognizer from its input to its class scores."""
-
-        def __init__(self, recognizer: torch.nn.Module) -> None:
-            super().__init__()
-            self.recognizer = recognizer
-
-        def forward(self, inputs: torch.Tensor) -> torch.Tensor:
-            return self.recognizer._forward(inputs, stage='head')
-
     shape = (1, ) + input_shape(cfg)
-    info = get_model_complexity_info(
-        Head(model), inputs=(torch.zeros(shape), ), show_table=False,
-        show_arch=False)
     return dict(params=int(sum(p.numel() for p in model.parameters())),
-                flops=int(info['flops']), input_shape=list(shape))
+                flops=recognizer_flops(model, shape), input_shape=list(shape))

@@ -1,7 +1,6 @@
 """tools/benchmark.py: the official worker's protocol (on a stand-in
 official checkout), the arithmetic of the report, and a run of the tool on
 the tiny model with the data pipeline of a generated data set."""
-import importlib.util
 import json
 import os
 import os.path as osp
@@ -13,12 +12,11 @@ import pytest
 import torch
 
 from mmaction_tsfmicro.testing import make_synthetic_dataset
+from mmaction_tsfmicro.utils.modules import load_script
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TOOL = osp.join(ROOT, 'tools', 'benchmark.py')
-spec = importlib.util.spec_from_file_location('benchmark_tool', TOOL)
-bench = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(bench)
+bench = load_script(TOOL, 'benchmark_tool')
 
 # A stand-in for the official code's layout: ``classes/model/ts_micro.py``
 # with a ``ts_micro(num_classes)`` taking (onset, apex). It has the

@@ -1,14 +1,12 @@
 """tools/benchmark_loso.py: the settings it times, side by side."""
-import importlib.util
 import os.path as osp
 
 import pytest
 
+from mmaction_tsfmicro.utils.modules import load_script
+
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-spec = importlib.util.spec_from_file_location(
-    'benchmark_loso', osp.join(ROOT, 'tools', 'benchmark_loso.py'))
-bench = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(bench)
+bench = load_script(osp.join(ROOT, 'tools', 'benchmark_loso.py'))
 
 
 def checkout(tmp_path, name, knows_cache):

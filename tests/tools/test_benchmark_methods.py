@@ -3,7 +3,6 @@ configs (TSFmicro-tiny on frame pairs, STSTNet on flow computed on first
 load) x two seeds x one fold, the table, a second call that reads every
 finished run instead of running it again, and a third with other subjects
 that is refused."""
-import importlib.util
 import json
 import os
 import os.path as osp
@@ -14,12 +13,11 @@ import pytest
 import yaml
 
 from mmaction_tsfmicro.testing import make_synthetic_dataset
+from mmaction_tsfmicro.utils.modules import load_script
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TOOL = osp.join(ROOT, 'tools', 'benchmark_methods.py')
-spec = importlib.util.spec_from_file_location('benchmark_methods', TOOL)
-bench = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(bench)
+bench = load_script(TOOL)
 
 STSTNET_TINY = '''
 _base_ = ['{root}/configs/baselines/ststnet_demo.py']
