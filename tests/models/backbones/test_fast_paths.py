@@ -80,9 +80,13 @@ def cached_sizes(model: nn.Module):
             for stage in model.stages]
 
 
+@pytest.mark.parametrize('chunk_bytes', [None, 1], ids=['one', 'chunked'])
 @pytest.mark.parametrize('name, fusion', CASES)
 def test_exact_path_equals_the_plain_path_bit_for_bit_in_training(
-        name, fusion, monkeypatch):
+        name, fusion, chunk_bytes, monkeypatch):
+    if chunk_bytes is not None:
+        # every attention one sample at a time
+        monkeypatch.setattr(fast_paths, 'CHUNK_BYTES', chunk_bytes)
     fast = backbone(name, fusion).train()
     plain = copy.deepcopy(fast)
     calls = []
@@ -329,6 +333,69 @@ def test_exact_rotation_and_attention_equal_the_definitions():
     mask = rel(5, 7, decomposed=True)[1][1][:, None]
     assert torch.equal(attend(q, k, v, mask, 8**-.5),
                        decayed_attention(q, k, v, mask, 8**-.5))
+
+
+def test_attention_in_chunks_is_bit_exact(monkeypatch):
+    gen = torch.Generator().manual_seed(0)
+    # (N, heads, L, d) of a full 2-D stage: 2 * 49 * 49 * 4 bytes a sample
+    shape = (5, 2, 49, 8)
+    q, k, v = (torch.randn(shape, generator=gen, requires_grad=True)
+               for _ in range(3))
+    mask = RetentionRelPos(8, 2, 2, 4)(7, 7, decomposed=False)[1][0]
+    weights = torch.randn(shape, generator=gen)
+    assert fast_paths.attention_chunk(q, k) == 5  # fits: one call
+    per_sample = 2 * 49 * 49 * 4
+    monkeypatch.setattr(fast_paths, 'CHUNK_BYTES', 2 * per_sample + 1)
+    assert fast_paths.attention_chunk(q, k) == 2  # chunks of 2, 2 and 1
+    calls = []
+    chunk = fast_paths._attend_cpu
+    monkeypatch.setattr(fast_paths, '_attend_cpu',
+                        lambda *a: calls.append(a[0].shape[0]) or chunk(*a))
+    results = []
+    for fn in (attend, decayed_attention):
+        out = fn(q, k, v, mask, 8**-.5)
+        grads = torch.autograd.grad((out * weights).sum(), (q, k, v))
+        results.append((out, ) + grads)
+    assert calls == [2, 2, 1]
+    for a, b in zip(*results):
+        assert torch.equal(a, b)
+    monkeypatch.setattr(fast_paths, 'CHUNK_BYTES', 1)
+    assert fast_paths.attention_chunk(q, k) == 1  # never less than one
+    short = torch.zeros(5, 2, 15, 8)  # fewer than MIN_CHUNK_TOKENS
+    assert fast_paths.attention_chunk(short, short) == 5
+
+
+def test_the_demo_model_in_chunks_equals_the_plain_path_bit_for_bit(
+        monkeypatch):
+    """The demo's TSFmicro-tiny at its 112x112, in training: the 14x14
+    stage's attention runs in chunks of 3, 3 and 2 samples (the default
+    CHUNK_BYTES), forward and backward as the plain path to the bit."""
+    torch.manual_seed(0)
+    fast = TSFmicro(arch='tiny').train()
+    plain = copy.deepcopy(fast)
+    x = torch.randn(8, 3, 2, 112, 112,
+                    generator=torch.Generator().manual_seed(1))
+    q = torch.zeros(8, 2, 196, 16)
+    assert fast_paths.attention_chunk(q, q) == 3
+    calls = []
+    chunk = fast_paths._attend_cpu
+    monkeypatch.setattr(fast_paths, '_attend_cpu',
+                        lambda *a: calls.append(a[0].shape[:3]) or chunk(*a))
+    results = []
+    for model, context in ((fast, None), (plain, plain_path())):
+        inputs = x.clone().requires_grad_()
+        torch.manual_seed(3)  # the same drop-path draws
+        with context or torch.enable_grad():
+            maps = model(inputs)
+            sum(m.square().sum() for m in maps).backward()
+        results.append(list(maps) + [inputs.grad] +
+                       [p.grad for p in model.parameters()])
+    # the 14x14 stage in chunks; stage 1's row and column passes at 28x28
+    # (2 * 28 * 28 * 28 floats a sample) in chunks of 5 and 3
+    assert [c[0] for c in calls if c[2] == 196] == [3, 3, 2]
+    assert [c[0] for c in calls if c[1:] == (2, 28)] == [5, 3] * 2
+    for a, b in zip(*results):
+        assert torch.equal(a, b)
 
 
 def test_folded_conv_bn_equals_conv_then_bn_in_eval(monkeypatch):
