@@ -14,6 +14,8 @@ Examples::
     python tools/loso.py CONFIG --work-dir DIR --verbose --jobs 1
     torchrun --nproc_per_node=2 tools/loso.py CONFIG --work-dir DIR \\
         --launcher pytorch
+    # one task of a Slurm array, one fold each, all into DIR
+    python tools/loso.py CONFIG --work-dir DIR --fold $SLURM_ARRAY_TASK_ID
 """
 import argparse
 import sys
@@ -21,7 +23,7 @@ import sys
 import mmaction_tsfmicro.plugin  # noqa: F401  (registers the plugin)
 from mmaction_tsfmicro.apis import add_common_args, set_local_rank
 from mmaction_tsfmicro.loso import (FoldsFailed, LosoOptions, ProtocolError,
-                                    run_loso)
+                                    run_loso, run_single_fold)
 from mmaction_tsfmicro.utils.cli import ArgumentParser, run_main
 
 
@@ -45,6 +47,15 @@ def parse_args(argv=None) -> argparse.Namespace:
         type=lambda s: [x for x in s.split(',') if x],
         help='comma-separated subjects to run (default: every subject of '
         'the test annotation file)')
+    parser.add_argument(
+        '--fold',
+        default=None,
+        metavar='SUBJECT|INDEX',
+        help='run only this fold of the run in --work-dir (a subject, or '
+        'its 0-based index in the run\'s subjects, e.g. '
+        '$SLURM_ARRAY_TASK_ID): one task of an array; the run is planned '
+        'by the first task and the task that finishes the last fold writes '
+        'the report')
     parser.add_argument(
         '--resume',
         action='store_true',
@@ -127,7 +138,16 @@ def main(argv=None) -> int:
         verbose=args.verbose,
         argv=['tools/loso.py'] + list(sys.argv[1:] if argv is None else argv))
     try:
-        report = run_loso(opts)
+        if args.fold is not None:
+            record, report, left = run_single_fold(opts, args.fold)
+            if report is None and record is not None:
+                print(f"fold {record['subject']}: UF1 "
+                      f"{record['metrics']['uf1']:.4f}; {left} fold(s) of "
+                      'the run left: the report is written when the last '
+                      'one finishes')
+                return 0
+        else:
+            report = run_loso(opts)
     except ProtocolError as e:
         print(f'tools/loso.py: error: {e}', file=sys.stderr)
         return 2

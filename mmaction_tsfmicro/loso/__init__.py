@@ -12,6 +12,8 @@ One concept per module, in the order a run meets them:
 * :mod:`.fold`: running one fold (also its subprocess entry point);
 * :mod:`.parallel`: folds in child processes (``--jobs``);
 * :mod:`.experiment`: the whole run (:func:`run_loso`);
+* :mod:`.single_fold`: one fold of a run in a process of its own
+  (``--fold``, a Slurm array's task; :func:`run_single_fold`);
 * :mod:`.selection`: epoch selection on the test subject (optimistic);
 * :mod:`.report`, :mod:`.report_text`, :mod:`.plots`: the pooled report.
 """
@@ -23,11 +25,12 @@ from .options import LosoOptions
 from .protocol import ProtocolError, check_protocol
 from .report import build_report, write_report
 from .selection import select_epoch
+from .single_fold import run_single_fold
 from .subjects import config_subjects, fold_name
 
 __all__ = [
     'FoldTask', 'FoldsFailed', 'LosoOptions', 'ProtocolError',
     'build_fold_config', 'build_report', 'check_protocol', 'config_subjects',
     'find_resume_checkpoint', 'fold_name', 'run_fold', 'run_loso',
-    'select_epoch', 'write_report'
+    'run_single_fold', 'select_epoch', 'write_report'
 ]

@@ -27,8 +27,8 @@ from .protocol import ProtocolError, check_protocol
 from .report import write_report
 from .subjects import fold_names
 from .work_dir import (PLAN_FILE, WORKER_LOG, has_work, log,
-                       prepare_work_dir, read_record, stored_options,
-                       work_dir_lock)
+                       prepare_work_dir, read_record, running_folds,
+                       stored_options, work_dir_lock)
 
 
 class FoldsFailed(RuntimeError):
@@ -137,9 +137,10 @@ def _environment(values: Dict[str, str]) -> Iterator[None]:
                 os.environ[key] = value
 
 
-def _report_failures(failures: Dict[str, Dict], work_dir: str,
-                     kept: bool) -> str:
-    """Print one line per failed fold on stderr; return the summary."""
+def _report_failures(failures: Dict[str, Dict], work_dir: str, kept: bool,
+                     again: str = 'run the same command with --resume') -> str:
+    """Print one line per failed fold on stderr; return the summary
+    (``again`` says how to go on)."""
     rank, _ = get_dist_info()
     if rank == 0:
         for subject, failure in failures.items():
@@ -147,8 +148,7 @@ def _report_failures(failures: Dict[str, Dict], work_dir: str,
             print(f"[loso] fold {subject} FAILED: {failure['reason']}{where}",
                   file=sys.stderr, flush=True)
     if kept:
-        advice = ('fix the problem and run the same command with --resume: '
-                  'the finished folds are kept')
+        advice = f'fix the problem and {again}: the finished folds are kept'
     else:
         advice = ('nothing was finished, so the corrected command can run in '
                   f'the same --work-dir {work_dir}')
@@ -214,6 +214,13 @@ def run_loso(opts: LosoOptions) -> Optional[dict]:
             s for s in plan['subjects']
             if read_record(osp.join(opts.work_dir, names[s])) is None
         ]
+        elsewhere = _sync(lambda: running_folds(opts.work_dir, pending))
+        if elsewhere:
+            raise ProtocolError(
+                f'{opts.work_dir}: fold(s) {", ".join(elsewhere)} are being '
+                'run by tools/loso.py --fold processes (pid '
+                f'{", ".join(elsewhere.values())}); run this when they have '
+                'ended, or run the other folds with --fold too')
         jobs = opts.jobs
         if jobs is None:
             jobs = 1 if opts.launcher != 'none' else default_jobs(

@@ -10,11 +10,12 @@ Files written in the LOSO work dir (each atomically):
 * ``loso_report.md``: a Markdown summary;
 * ``confusion_matrix.png``, ``per_subject.png``.
 """
+import datetime
 import os.path as osp
 import platform
 import statistics
 import subprocess
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from ..utils.fileio import atomic_path, write_json, write_text
 from .plots import plot_confusion_matrix, plot_per_subject
@@ -77,6 +78,35 @@ def _environment() -> Dict:
     return env
 
 
+def busy_seconds(runs: List[Dict]) -> Optional[float]:
+    """Seconds during which at least one of ``runs`` (each with its start
+    ``time``, ISO 8601, and ``wall_seconds``) was running: their sum when
+    they ran one after another, less when they overlapped (the tasks of an
+    array). None when none recorded its wall time."""
+    spans = []
+    for run in runs:
+        if run.get('wall_seconds') is None:
+            continue
+        try:
+            start = datetime.datetime.fromisoformat(run['time']).timestamp()
+        except (TypeError, ValueError):
+            start = None
+        spans.append((start, float(run['wall_seconds'])))
+    if not spans:
+        return None
+    if any(start is None for start, _ in spans):
+        return round(sum(wall for _, wall in spans), 2)
+    total, end = 0., None
+    for start, wall in sorted(spans):
+        if end is None or start >= end:
+            total += wall
+            end = start + wall
+        elif start + wall > end:
+            total += start + wall - end
+            end = start + wall
+    return round(total, 2)
+
+
 def timing(per_subject: Dict[str, Dict], plan: Dict) -> Dict:
     """Wall times: of each fold (its last attempt, training and testing),
     their spread, and of the ``tools/loso.py`` invocations.
@@ -109,14 +139,14 @@ def timing(per_subject: Dict[str, Dict], plan: Dict) -> Dict:
              wall_seconds=i.get('wall_seconds'))
         for i in plan.get('invocations', [])
     ]
-    walls = [r['wall_seconds'] for r in runs if r['wall_seconds'] is not None]
     return dict(
         fold_seconds=folds,
-        wall_seconds=round(sum(walls), 2) if walls else None,
+        wall_seconds=busy_seconds(runs),
         invocations=runs,
         note='a fold\'s seconds are those of its last attempt (building '
-        'its runner, training, testing); the wall time is that of the '
-        'tools/loso.py commands, start to report')
+        'its runner, training, testing); the wall time is the time during '
+        'which a tools/loso.py command of the run was running, start to '
+        'report (overlapping --fold tasks counted once)')
 
 
 def build_report(work_dir: str, plan: Dict) -> Tuple[Dict, List[Dict]]:

@@ -8,6 +8,8 @@ A LOSO work dir holds::
                             reuses them)
     fold_<subject>/         one fold (MMEngine work dir of its run)
         fold_config.py      the fold's config (tools/train.py can run it)
+        .fold.lock          held while a tools/loso.py --fold process
+                            runs the fold
         fold_task.json      what the fold's process runs
         worker.log          its output, when it runs in a child process
         fold_error.json     why it failed, if it did
@@ -28,7 +30,9 @@ import os
 import os.path as osp
 import shlex
 import sys
-from typing import Dict, Iterator, List, Optional
+import time
+from typing import (Callable, Dict, Iterator, List, Optional, Sequence,
+                    Tuple)
 
 from mmengine.config import Config
 from mmengine.dist import get_dist_info
@@ -36,7 +40,7 @@ from mmengine.dist import get_dist_info
 from ..utils.fileio import read_json, remove_tree, write_json, write_text
 from .options import LosoOptions, defining_options
 from .protocol import ProtocolError, selection_metric
-from .subjects import choose_subjects, config_subjects
+from .subjects import choose_subjects, config_subjects, fold_names
 
 PLAN_FILE = 'loso_plan.json'
 CONFIG_FILE = 'loso_config.py'
@@ -48,6 +52,7 @@ ERROR_FILE = 'fold_error.json'
 WORKER_LOG = 'worker.log'
 OPTIONS_FILE = 'loso_options.json'
 LOCK_FILE = '.loso.lock'
+FOLD_LOCK_FILE = '.fold.lock'
 
 
 def now() -> str:
@@ -72,34 +77,127 @@ def config_text(cfg: Config) -> str:
     return cfg.pretty_text
 
 
+#: How long ``tools/loso.py --fold`` waits for another ``--fold`` process
+#: that holds the run lock for a moment (planning, the frame cache, the
+#: report).
+LOCK_WAIT_SECONDS = 1800.
+
+
+def _holder(f) -> Tuple[str, str]:
+    """``(pid, mode)`` written in a lock file by its holder."""
+    f.seek(0)
+    words = f.read().split()
+    return (words[0] if words else '?', words[1] if len(words) > 1 else '')
+
+
 @contextlib.contextmanager
-def work_dir_lock(work_dir: str) -> Iterator[None]:
-    """Hold an exclusive lock on the work dir (POSIX ``flock``), so that two
-    LOSO runs cannot write the same folds; released when the process ends,
-    even by a kill."""
+def _flock(path: str, mode: str, busy: Callable[[str, str], Exception],
+           wait_for: Sequence[str] = (),
+           timeout: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``path``, released when the block or
+    the process ends (even by a kill); the file holds ``"<pid> <mode>"``.
+
+    Args:
+        path (str): The lock file.
+        mode (str): What the holder does (written for the others).
+        busy (callable): ``busy(pid, mode)`` of the holder: the error
+            raised when the lock is taken.
+        wait_for (Sequence[str]): Modes of holders that are waited for
+            (they hold it briefly), up to ``timeout`` seconds.
+        timeout (float): Longest wait.
+    """
     try:
         import fcntl
     except ImportError:  # not POSIX: no locking
         yield
         return
-    path = osp.join(work_dir, LOCK_FILE)
+    deadline = time.monotonic() + timeout
     with open(path, 'a+') as f:
-        try:
-            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            f.seek(0)
-            holder = f.read().strip() or '?'
-            raise ProtocolError(
-                f'{work_dir} is in use by another LOSO run (pid {holder}); '
-                'wait for it to end or stop it first') from None
+        while True:
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError:
+                pid, held_for = _holder(f)
+                if held_for not in wait_for or time.monotonic() > deadline:
+                    raise busy(pid, held_for) from None
+                time.sleep(0.2)
         f.seek(0)
         f.truncate()
-        f.write(str(os.getpid()))
+        f.write(f'{os.getpid()} {mode}')
         f.flush()
         try:
             yield
         finally:
+            f.seek(0)
+            f.truncate()
+            f.flush()
             fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def work_dir_lock(work_dir: str, mode: str = 'run') -> Iterator[None]:
+    """Hold the run's lock (``DIR/.loso.lock``), so that two LOSO runs
+    cannot write the same folds.
+
+    A whole run (``mode='run'``) holds it from start to report and refuses
+    a work dir whose lock is held. ``tools/loso.py --fold`` holds it only
+    to plan, build the frame cache and write the report
+    (``mode='fold'``), and waits for another ``--fold`` process holding it
+    (up to :data:`LOCK_WAIT_SECONDS`).
+
+    Args:
+        work_dir (str): The LOSO work dir.
+        mode (str): ``'run'`` or ``'fold'``.
+    """
+
+    def busy(pid: str, held_for: str) -> Exception:
+        what = ('a tools/loso.py --fold process' if held_for == 'fold' else
+                'another LOSO run')
+        return ProtocolError(
+            f'{work_dir} is in use by {what} (pid {pid}); wait for it to '
+            'end or stop it first')
+
+    return _flock(
+        osp.join(work_dir, LOCK_FILE),
+        mode,
+        busy,
+        wait_for=('fold', ) if mode == 'fold' else ())
+
+
+def fold_lock(fold_dir: str) -> Iterator[None]:
+    """Hold a fold's lock (``fold_<subject>/.fold.lock``) while one
+    ``tools/loso.py --fold`` process runs it."""
+
+    def busy(pid: str, held_for: str) -> Exception:
+        return ProtocolError(
+            f'fold {osp.basename(fold_dir)} is being run by another process '
+            f'(pid {pid}); wait for it to end or stop it first')
+
+    os.makedirs(fold_dir, exist_ok=True)
+    return _flock(osp.join(fold_dir, FOLD_LOCK_FILE), 'fold', busy)
+
+
+def running_folds(work_dir: str, subjects: Sequence[str]) -> Dict[str, str]:
+    """Subjects whose fold another process runs now (its fold lock is held),
+    with that process's pid."""
+    try:
+        import fcntl
+    except ImportError:
+        return {}
+    names = fold_names(subjects)
+    out = {}
+    for subject in subjects:
+        path = osp.join(work_dir, names[subject], FOLD_LOCK_FILE)
+        if not osp.isfile(path):
+            continue
+        with open(path, 'a+') as f:
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                out[subject] = _holder(f)[0]
+            else:
+                fcntl.flock(f, fcntl.LOCK_UN)
+    return out
 
 
 def _first_difference(path: str, text: str) -> str:
@@ -152,7 +250,8 @@ def stored_options(work_dir: str) -> Optional[Dict]:
     return read_json(path) if osp.isfile(path) else None
 
 
-def prepare_work_dir(opts: LosoOptions, cfg: Config) -> Dict:
+def prepare_work_dir(opts: LosoOptions, cfg: Config,
+                     shared: bool = False) -> Dict:
     """Create or check the work dir and its plan; return the plan.
 
     A new run refuses a work dir that holds a run with something to keep
@@ -164,6 +263,9 @@ def prepare_work_dir(opts: LosoOptions, cfg: Config) -> Dict:
     Args:
         opts (LosoOptions): The options.
         cfg (Config): The merged config.
+        shared (bool): For ``tools/loso.py --fold``: other processes may
+            run folds of the plan right now, so a plan that differs is
+            always refused, never replaced.
 
     Returns:
         dict: The plan (``loso_plan.json``).
@@ -176,7 +278,7 @@ def prepare_work_dir(opts: LosoOptions, cfg: Config) -> Dict:
     existing = _existing_folds(work_dir)
     plan = read_json(plan_path) if osp.isfile(plan_path) else None
     keep = has_work(work_dir)
-    if plan is not None and not keep and (
+    if plan is not None and not keep and not shared and (
             not opts.resume or plan['config_sha256'] != digest):
         log(f'{work_dir}: replacing the earlier run there, none of whose '
             'folds had finished or saved a checkpoint')
@@ -201,7 +303,8 @@ def prepare_work_dir(opts: LosoOptions, cfg: Config) -> Dict:
         resume=opts.resume,
         jobs=opts.jobs,
         launcher=opts.launcher,
-        world_size=get_dist_info()[1])
+        world_size=get_dist_info()[1],
+        pid=os.getpid())
     if plan is not None:
         problems = []
         if plan['config_sha256'] != digest:

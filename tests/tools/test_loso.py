@@ -334,6 +334,94 @@ def test_distributed_folds(data_dir):
     assert proc.stdout.count('LOSO over 2 folds') == 1  # rank 0 reports
 
 
+def test_fold_tasks_side_by_side_give_the_whole_run(data_dir, reference):
+    """Three --fold tasks started together into one work dir (a Slurm
+    array's tasks): one plans, each runs its fold, the last writes the
+    report, which is the whole run's."""
+    ref_dir, _ = reference
+    tasks = [
+        subprocess.Popen(
+            [sys.executable, TOOL, CFG, '--work-dir', 'array', '--fold',
+             str(i), '--threads', '1'],
+            cwd=data_dir, env=env(), stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True) for i in range(3)
+    ]
+    outputs = [t.communicate(timeout=300) for t in tasks]
+    for task, (out, err) in zip(tasks, outputs):
+        assert task.returncode == 0, out[-2000:] + err[-2000:]
+    work_dir = data_dir / 'array'
+    summaries = [out for out, _ in outputs if 'LOSO over 3 folds' in out]
+    assert summaries  # the task that finished last wrote the report
+    assert all('fold(s) of the run left' in out for out, _ in outputs
+               if out not in summaries)
+    pd.testing.assert_frame_equal(
+        pd.read_csv(work_dir / 'predictions.csv'),
+        pd.read_csv(osp.join(ref_dir, 'predictions.csv')))
+    rep = report(work_dir)
+    for key in ('uf1', 'uar', 'acc', 'per_class'):
+        assert rep[key] == report(ref_dir)[key]
+    assert sorted(i['fold'] for i in rep['invocations']) == SUBJECTS
+    assert all(i['folds_run'] == 1 for i in rep['invocations'])
+    walls = [i['wall_seconds'] for i in rep['invocations']]
+    # the tasks overlapped: the run's wall time is less than their sum
+    assert max(walls) <= rep['timing']['wall_seconds'] < sum(walls)
+
+    # a task run again (a requeue) finds its fold done and the report
+    again = ok(loso(data_dir, '--work-dir', 'array', '--fold', 'sub02'))
+    assert 'fold sub02 finished earlier; nothing to run' in again.stdout
+    assert 'LOSO over 3 folds' in again.stdout
+    # a fold out of range, a task with other options, a whole run while a
+    # fold is held: one line each, nothing changed
+    for args, message in (
+        (['--fold', '3'], '--fold 3: the run has 3 folds, so an index runs '
+         'from 0 to 2 (e.g. #SBATCH --array=0-2)'),
+        (['--fold', '0', '--cfg-options', 'train_cfg.max_epochs=2'],
+         'the options differ from those the run was started with: '
+         "--cfg-options train_cfg.max_epochs=2 (the run has none)"),
+        (['--fold', '0', '--jobs', '2'],
+         '--fold runs one fold: --jobs must be 1'),
+    ):
+        bad = loso(data_dir, '--work-dir', 'array', *args)
+        assert bad.returncode == 2 and 'Traceback' not in bad.stderr
+        assert message in bad.stderr.strip(), bad.stderr
+        assert len(bad.stderr.strip().splitlines()) == 1
+    # the refused commands left no trace in the run's record
+    after = report(work_dir)['invocations']
+    assert after[:3] == rep['invocations'] and len(after) == 4
+    assert (after[3]['fold'], after[3]['folds_run']) == ('sub02', 0)
+
+
+def test_a_whole_run_refuses_folds_run_elsewhere(data_dir):
+    """A --fold task is running sub02: a whole run of the same work dir
+    refuses to start instead of running sub02 a second time."""
+    work = data_dir / 'half'
+    ok(loso(data_dir, '--work-dir', 'half', '--fold', 'sub01',
+            '--cfg-options', 'train_cfg.max_epochs=1'))
+    (work / 'fold_sub02').mkdir()
+    holder = subprocess.Popen(
+        [sys.executable, '-c',
+         'import time\n'
+         'from mmaction_tsfmicro.loso.work_dir import fold_lock\n'
+         f'with fold_lock({str(work / "fold_sub02")!r}):\n'
+         '    print("held", flush=True); time.sleep(60)'],
+        env=env(), stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == 'held'
+        bad = loso(data_dir, '--work-dir', 'half', '--resume')
+    finally:
+        holder.kill()
+        holder.wait()
+    assert bad.returncode == 2
+    assert bad.stderr.strip() == (
+        f'tools/loso.py: error: {work}: fold(s) sub02 are being run by '
+        f'tools/loso.py --fold processes (pid {holder.pid}); run this when '
+        'they have ended, or run the other folds with --fold too')
+    # once it has ended, the whole run finishes the rest
+    done = ok(loso(data_dir, '--work-dir', 'half', '--resume'))
+    assert '1 fold(s) finished earlier and kept: sub01' in done.stdout
+    assert report(work)['num_folds'] == 3
+
+
 @pytest.mark.parametrize('jobs', ['1', '2'])
 def test_a_failing_fold_is_reported_alike_and_blocks_nothing(
         data_dir, tmp_path, jobs):
