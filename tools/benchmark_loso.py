@@ -5,10 +5,11 @@ Each setting runs the same folds of the same config from scratch into its
 own temporary work dir, one after the other in this one invocation, and the
 table gives the wall time, the time a fold and the ratio to the first
 setting. The settings are every ``--jobs`` value with every
-``--frame-cache`` value, and, with ``--checkout PATH``, the same ``--jobs``
-values run by another checkout of this repository (its own
-``tools/loso.py`` and package, e.g. an older commit, to measure a change;
-it gets no ``--frame-cache`` if its ``tools/loso.py`` does not know it).
+``--frame-cache`` value, and, with ``--checkout PATH``, the same settings
+run by another checkout of this repository (its own ``tools/loso.py`` and
+package, e.g. an older commit, to measure a change; if its
+``tools/loso.py`` does not know ``--frame-cache``, it runs each ``--jobs``
+once, without it).
 The pooled numbers are printed too: with one thread a fold (as ``--jobs
 N`` gives on N cores) and more threads the last digits of the scores may
 differ.
@@ -48,7 +49,7 @@ def parse_args(argv=None) -> argparse.Namespace:
                         choices=['auto', 'off'])
     parser.add_argument('--checkout', default=None,
                         help='another checkout of this repository to time '
-                        'with the same --jobs')
+                        'with the same settings')
     parser.add_argument('--cfg-options', nargs='+', default=[])
     args = parser.parse_args(argv)
     if args.checkout and not osp.isfile(
@@ -102,11 +103,13 @@ def settings(args) -> list:
                             f'--frame-cache {cache}'))
     if args.checkout:
         repo = osp.abspath(args.checkout)
-        cache = 'off' if knows_frame_cache(repo) else None
-        for jobs in args.jobs:
-            out.append(dict(repo=repo, jobs=jobs, frame_cache=cache,
-                            label=f'{args.checkout}, --jobs {jobs}' +
-                            (', --frame-cache off' if cache else '')))
+        # a checkout without the frame cache runs without it, once a --jobs
+        caches = args.frame_cache if knows_frame_cache(repo) else [None]
+        for cache in caches:
+            for jobs in args.jobs:
+                out.append(dict(repo=repo, jobs=jobs, frame_cache=cache,
+                                label=f'{args.checkout}, --jobs {jobs}' +
+                                (f', --frame-cache {cache}' if cache else '')))
     return out
 
 

@@ -14,10 +14,13 @@ Each figure is the median (and the minimum) over ``--iters`` timed runs after
 thread count and the load average (other processes on a shared machine slow
 the runs down; the minimum is the least disturbed run).
 
+With ``--profile`` it also prints where the time goes: the share of the
+matrix products, convolutions, softmax and copies in each step.
+
 Example::
 
     python tools/benchmark_model.py --arch paper small tiny \\
-        --batch-size 32 --threads 2
+        --batch-size 32 --threads 2 [--profile]
 """
 import argparse
 import os
@@ -120,15 +123,53 @@ def benchmark(arch: str, args: argparse.Namespace) -> Dict[str, object]:
 
     model.train()
     train = wall_times(train_step, args.warmup, args.iters)
+    shares = {}
+    if args.profile:
+        shares['train step'] = op_shares(train_step)
     model.eval()
     fwd = wall_times(forward, args.warmup, args.iters)
+    if args.profile:
+        shares['forward'] = op_shares(forward)
     return dict(
+        shares=shares,
         arch=arch,
         config=osp.relpath(config_for(arch, args.config), REPO),
         size=f'{size[0]}x{size[1]}',
         params=sum(p.numel() for p in model.parameters()),
         forward=fwd,
         train=train)
+
+
+#: Kinds of op for ``--profile``: the matrix products and convolutions
+#: (library kernels the official code calls alike) and the attention's
+#: softmax; the rest is elementwise work, copies, norms and the optimizer.
+OP_KINDS = {
+    'matrix products (linear layers)': ('aten::addmm', 'aten::mm'),
+    'matrix products (attention)': ('aten::bmm', ),
+    'convolutions': ('aten::mkldnn_convolution', 'aten::convolution_backward',
+                     'aten::_convolution', 'aten::thnn_conv2d',
+                     'aten::_slow_conv2d_forward',
+                     'aten::_slow_conv2d_backward'),
+    'softmax': ('aten::_softmax', 'aten::_softmax_backward_data'),
+    'copies': ('aten::copy_', 'aten::cat', 'aten::flip'),
+}
+
+
+def op_shares(fn: Callable[[], None], runs: int = 2) -> Dict[str, float]:
+    """Share of the self CPU time of each :data:`OP_KINDS` kind (and
+    ``other``) over ``runs`` runs of ``fn`` under ``torch.profiler``."""
+    from torch.profiler import ProfilerActivity, profile
+    with profile(activities=[ProfilerActivity.CPU]) as prof:
+        for _ in range(runs):
+            fn()
+    times = {e.key: e.self_cpu_time_total for e in prof.key_averages()}
+    total = sum(times.values()) or 1.
+    shares = {
+        kind: sum(times.get(name, 0.) for name in names) / total
+        for kind, names in OP_KINDS.items()
+    }
+    shares['other'] = max(0., 1. - sum(shares.values()))
+    return shares
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -147,6 +188,10 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         help='torch.set_num_threads')
     parser.add_argument('--warmup', type=int, default=2)
     parser.add_argument('--iters', type=int, default=5)
+    parser.add_argument(
+        '--profile', action='store_true',
+        help='also print where the time goes: the share of matrix '
+        'products, convolutions, softmax, copies and the rest')
     return parser.parse_args(argv)
 
 
@@ -179,6 +224,15 @@ def main(argv: Optional[List[str]] = None) -> None:
               f"| {fwd[0] * 1e3:.0f} ms ({fwd[1] * 1e3:.0f}) "
               f"| {train[0] * 1e3:.0f} ms ({train[1] * 1e3:.0f}) "
               f"| {train[0] / n * 1e3:.1f} ms |")
+    if args.profile:
+        kinds = list(OP_KINDS) + ['other']
+        print('\nShare of the self CPU time (torch.profiler):\n')
+        print('| arch | step | ' + ' | '.join(kinds) + ' |')
+        print('|---|---|' + '---|' * len(kinds))
+        for r in rows:
+            for step, shares in r['shares'].items():
+                print(f"| {r['arch']} | {step} | " + ' | '.join(
+                    f'{shares[k] * 100:.0f} %' for k in kinds) + ' |')
 
 
 if __name__ == '__main__':

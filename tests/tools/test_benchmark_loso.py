@@ -33,13 +33,21 @@ def test_every_jobs_with_every_cache_then_the_other_checkout(tmp_path):
     assert rows[-1]['label'] == f'{old}, --jobs 2'
 
 
-def test_a_checkout_that_knows_the_cache_runs_without_it(tmp_path):
+def test_a_checkout_that_knows_the_cache_runs_the_same_settings(tmp_path):
     new = checkout(tmp_path, 'new', knows_cache=True)
     args = bench.parse_args(['cfg.py', '--subjects', 'a', '--jobs', '2',
                              '--checkout', new])
     rows = bench.settings(args)
     assert [(r['repo'], r['frame_cache']) for r in rows] == [
-        (bench.REPO, 'auto'), (new, 'off')
+        (bench.REPO, 'auto'), (new, 'auto')
+    ]
+    assert rows[-1]['label'] == f'{new}, --jobs 2, --frame-cache auto'
+    args = bench.parse_args(['cfg.py', '--subjects', 'a', '--jobs', '1',
+                             '--frame-cache', 'auto', 'off', '--checkout',
+                             new])
+    assert [(r['repo'], r['frame_cache']) for r in bench.settings(args)] == [
+        (bench.REPO, 'auto'), (bench.REPO, 'off'), (new, 'auto'),
+        (new, 'off')
     ]
 
 
