@@ -15,7 +15,9 @@ thread count and the load average (other processes on a shared machine slow
 the runs down; the minimum is the least disturbed run).
 
 With ``--profile`` it also prints where the time goes: the share of the
-matrix products, convolutions, softmax and copies in each step.
+matrix products, convolutions, softmax and copies in each step. With
+``--compile`` the backbone runs through ``torch.compile`` (static shapes),
+and the first training step, which compiles it, is printed apart.
 
 Example::
 
@@ -109,6 +111,9 @@ def benchmark(arch: str, args: argparse.Namespace) -> Dict[str, object]:
     ]
     optimizer = torch.optim.AdamW(model.parameters(), lr=8e-4,
                                   weight_decay=0.6)
+    if args.compile:
+        # static shapes: one graph per batch shape
+        model.backbone = torch.compile(model.backbone, dynamic=False)
 
     def train_step() -> None:
         losses = model(inputs, samples, mode='loss')
@@ -122,6 +127,9 @@ def benchmark(arch: str, args: argparse.Namespace) -> Dict[str, object]:
             model(inputs, samples, mode='predict')
 
     model.train()
+    start = time.perf_counter()
+    train_step()  # with --compile: compiles the training graphs
+    first_train = time.perf_counter() - start
     train = wall_times(train_step, args.warmup, args.iters)
     shares = {}
     if args.profile:
@@ -131,6 +139,7 @@ def benchmark(arch: str, args: argparse.Namespace) -> Dict[str, object]:
     if args.profile:
         shares['forward'] = op_shares(forward)
     return dict(
+        first_train=first_train,
         shares=shares,
         arch=arch,
         config=osp.relpath(config_for(arch, args.config), REPO),
@@ -189,6 +198,10 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--warmup', type=int, default=2)
     parser.add_argument('--iters', type=int, default=5)
     parser.add_argument(
+        '--compile', action='store_true',
+        help='run the backbone through torch.compile (static shapes); the '
+        'first training step, which compiles it, is printed apart')
+    parser.add_argument(
         '--profile', action='store_true',
         help='also print where the time goes: the share of matrix '
         'products, convolutions, softmax, copies and the rest')
@@ -224,6 +237,11 @@ def main(argv: Optional[List[str]] = None) -> None:
               f"| {fwd[0] * 1e3:.0f} ms ({fwd[1] * 1e3:.0f}) "
               f"| {train[0] * 1e3:.0f} ms ({train[1] * 1e3:.0f}) "
               f"| {train[0] / n * 1e3:.1f} ms |")
+    for r in rows:
+        print(f"\n{r['arch']}: first training step "
+              f"{r['first_train']:.1f} s"
+              + (' (torch.compile compiling the backbone)' if args.compile
+                 else '') + '; not in the table')
     if args.profile:
         kinds = list(OP_KINDS) + ['other']
         print('\nShare of the self CPU time (torch.profiler):\n')

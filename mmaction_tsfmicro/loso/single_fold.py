@@ -24,6 +24,7 @@ from typing import Dict, Optional, Tuple, Union
 
 from ..datasets.frame_cache import FRAME_CACHE_ENV
 from ..utils.fileio import read_json, write_json
+from ..utils.resources import available_cores
 from .allocator import tune_allocator
 from .experiment import (FoldsFailed, _environment, _report_failures,
                          _reuse_stored_options, _run_in_process)
@@ -156,8 +157,11 @@ def run_single_fold(
     with contextlib.ExitStack() as stack:
         with work_dir_lock(opts.work_dir, mode='fold'):
             try:
+                # the cores the scheduler gave this task (its affinity),
+                # not every core of the node
+                threads = opts.threads or available_cores()
                 cfg, plan, notes, invocation, task, env = _plan_fold(
-                    opts, fold, opts.threads)
+                    opts, fold, threads)
             except ProtocolError:
                 if created:  # leave no trace of a refused run
                     shutil.rmtree(opts.work_dir, ignore_errors=True)
@@ -191,7 +195,7 @@ def run_single_fold(
     with work_dir_lock(opts.work_dir, mode='fold'):
         plan, report = _finish(
             opts.work_dir, invocation,
-            dict(fold=task.subject, jobs=1, threads=opts.threads,
+            dict(fold=task.subject, jobs=1, threads=task.threads,
                  folds_run=folds_run), started)
     names = fold_names(plan['subjects'])
     left = sum(

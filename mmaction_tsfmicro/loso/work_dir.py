@@ -31,8 +31,7 @@ import os.path as osp
 import shlex
 import sys
 import time
-from typing import (Callable, Dict, Iterator, List, Optional, Sequence,
-                    Tuple)
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from mmengine.config import Config
 from mmengine.dist import get_dist_info

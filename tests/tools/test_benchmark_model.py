@@ -40,6 +40,8 @@ def test_profile_prints_the_share_of_each_kind(capsys):
                '--profile'])
     out = capsys.readouterr().out
     assert '| tiny | configs/_base_/models/tsfmicro_tiny.py | 32x32 |' in out
+    assert 'tiny: first training step ' in out
+    assert 'torch.compile' not in out
     lines = [line for line in out.splitlines() if line.startswith('| tiny |')]
     steps = {line.split(' | ')[1] for line in lines[1:]}
     assert steps == {'train step', 'forward'}
