@@ -6,7 +6,8 @@ One concept per module, in the order a run meets them:
 * :mod:`.protocol`: what the protocol refuses (selection on the test
   subject) and :class:`ProtocolError`;
 * :mod:`.subjects`: the subjects (one fold each) and the fold folders;
-* :mod:`.work_dir`: the work dir's files, plan, lock and fold records;
+* :mod:`.work_dir`: the work dir's files, plan and fold records;
+* :mod:`.locks`: the run's lock and each fold's;
 * :mod:`.fold_config`: the config of one fold;
 * :mod:`.checkpoints`: resuming a fold, pruning a finished one;
 * :mod:`.fold`: running one fold (also its subprocess entry point);

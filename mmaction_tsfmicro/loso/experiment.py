@@ -20,15 +20,15 @@ from .allocator import tune_allocator
 from .fold import (FoldTask, clear_failure, fold_output, record_failure,
                    run_fold, write_fold_files)
 from .frames import prepare_frame_cache
+from .locks import running_folds, work_dir_lock
 from .options import LosoOptions, merged_config, reuse_options
 from .parallel import default_jobs, run_parallel
 from .progress import Progress
 from .protocol import ProtocolError, check_protocol
 from .report import write_report
 from .subjects import fold_names
-from .work_dir import (PLAN_FILE, WORKER_LOG, has_work, log,
-                       prepare_work_dir, read_record, running_folds,
-                       stored_options, work_dir_lock)
+from .work_dir import (PLAN_FILE, WORKER_LOG, has_work, log, prepare_work_dir,
+                       read_record, stored_options)
 
 
 class FoldsFailed(RuntimeError):

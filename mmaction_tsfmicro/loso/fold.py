@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from typing import Dict, Iterator, Optional, Sequence, TextIO
 
 from mmengine.config import Config
-from mmengine.dist import barrier, broadcast_object_list, get_dist_info
-from mmengine.dist import is_distributed
+from mmengine.dist import (barrier, broadcast_object_list, get_dist_info,
+                           is_distributed)
 
 from ..apis.runner_args import build_runner
 from ..engine.hooks import dataset_subjects

@@ -46,10 +46,10 @@ OPTIMISTIC_NOTE = (
 
 
 def _environment() -> Dict:
+    import mmaction
     import mmengine
     import torch
 
-    import mmaction
     import mmaction_tsfmicro
     env = dict(
         python=platform.python_version(),

@@ -30,13 +30,14 @@ from .experiment import (FoldsFailed, _environment, _report_failures,
                          _reuse_stored_options, _run_in_process)
 from .fold import FoldTask, write_fold_files
 from .frames import prepare_frame_cache
+from .locks import fold_lock, work_dir_lock
 from .options import LosoOptions, merged_config
 from .progress import Progress
 from .protocol import ProtocolError, check_protocol
 from .report import write_report
 from .subjects import choose_subjects, config_subjects, fold_names
-from .work_dir import (PLAN_FILE, fold_lock, has_work, log, prepare_work_dir,
-                       read_record, stored_options, work_dir_lock)
+from .work_dir import (PLAN_FILE, has_work, log, prepare_work_dir, read_record,
+                       stored_options)
 
 
 def pick_subject(subjects: list, fold: Union[str, int]) -> str:

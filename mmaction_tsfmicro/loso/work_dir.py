@@ -1,4 +1,5 @@
-"""The LOSO work dir: its files, its plan, its lock and the fold records.
+"""The LOSO work dir: its files, its plan and the fold records (its locks:
+:mod:`.locks`).
 
 A LOSO work dir holds::
 
@@ -22,7 +23,6 @@ A new run refuses a work dir that already holds folds; ``--resume``
 refuses one that was started with another config, seed, subject list or
 ``--select-on-test`` choice, and records every command run in the dir.
 """
-import contextlib
 import datetime
 import glob
 import hashlib
@@ -30,8 +30,7 @@ import os
 import os.path as osp
 import shlex
 import sys
-import time
-from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional
 
 from mmengine.config import Config
 from mmengine.dist import get_dist_info
@@ -39,7 +38,7 @@ from mmengine.dist import get_dist_info
 from ..utils.fileio import read_json, remove_tree, write_json, write_text
 from .options import LosoOptions, defining_options
 from .protocol import ProtocolError, selection_metric
-from .subjects import choose_subjects, config_subjects, fold_names
+from .subjects import choose_subjects, config_subjects
 
 PLAN_FILE = 'loso_plan.json'
 CONFIG_FILE = 'loso_config.py'
@@ -50,8 +49,6 @@ TASK_FILE = 'fold_task.json'
 ERROR_FILE = 'fold_error.json'
 WORKER_LOG = 'worker.log'
 OPTIONS_FILE = 'loso_options.json'
-LOCK_FILE = '.loso.lock'
-FOLD_LOCK_FILE = '.fold.lock'
 
 
 def now() -> str:
@@ -74,129 +71,6 @@ def config_text(cfg: Config) -> str:
         for k, v in cfg.to_dict().items() if k not in ('work_dir', 'launcher')
     })
     return cfg.pretty_text
-
-
-#: How long ``tools/loso.py --fold`` waits for another ``--fold`` process
-#: that holds the run lock for a moment (planning, the frame cache, the
-#: report).
-LOCK_WAIT_SECONDS = 1800.
-
-
-def _holder(f) -> Tuple[str, str]:
-    """``(pid, mode)`` written in a lock file by its holder."""
-    f.seek(0)
-    words = f.read().split()
-    return (words[0] if words else '?', words[1] if len(words) > 1 else '')
-
-
-@contextlib.contextmanager
-def _flock(path: str, mode: str, busy: Callable[[str, str], Exception],
-           wait_for: Sequence[str] = (),
-           timeout: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
-    """Hold an exclusive ``flock`` on ``path``, released when the block or
-    the process ends (even by a kill); the file holds ``"<pid> <mode>"``.
-
-    Args:
-        path (str): The lock file.
-        mode (str): What the holder does (written for the others).
-        busy (callable): ``busy(pid, mode)`` of the holder: the error
-            raised when the lock is taken.
-        wait_for (Sequence[str]): Modes of holders that are waited for
-            (they hold it briefly), up to ``timeout`` seconds.
-        timeout (float): Longest wait.
-    """
-    try:
-        import fcntl
-    except ImportError:  # not POSIX: no locking
-        yield
-        return
-    deadline = time.monotonic() + timeout
-    with open(path, 'a+') as f:
-        while True:
-            try:
-                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError:
-                pid, held_for = _holder(f)
-                if held_for not in wait_for or time.monotonic() > deadline:
-                    raise busy(pid, held_for) from None
-                time.sleep(0.2)
-        f.seek(0)
-        f.truncate()
-        f.write(f'{os.getpid()} {mode}')
-        f.flush()
-        try:
-            yield
-        finally:
-            f.seek(0)
-            f.truncate()
-            f.flush()
-            fcntl.flock(f, fcntl.LOCK_UN)
-
-
-def work_dir_lock(work_dir: str, mode: str = 'run') -> Iterator[None]:
-    """Hold the run's lock (``DIR/.loso.lock``), so that two LOSO runs
-    cannot write the same folds.
-
-    A whole run (``mode='run'``) holds it from start to report and refuses
-    a work dir whose lock is held. ``tools/loso.py --fold`` holds it only
-    to plan, build the frame cache and write the report
-    (``mode='fold'``), and waits for another ``--fold`` process holding it
-    (up to :data:`LOCK_WAIT_SECONDS`).
-
-    Args:
-        work_dir (str): The LOSO work dir.
-        mode (str): ``'run'`` or ``'fold'``.
-    """
-
-    def busy(pid: str, held_for: str) -> Exception:
-        what = ('a tools/loso.py --fold process' if held_for == 'fold' else
-                'another LOSO run')
-        return ProtocolError(
-            f'{work_dir} is in use by {what} (pid {pid}); wait for it to '
-            'end or stop it first')
-
-    return _flock(
-        osp.join(work_dir, LOCK_FILE),
-        mode,
-        busy,
-        wait_for=('fold', ) if mode == 'fold' else ())
-
-
-def fold_lock(fold_dir: str) -> Iterator[None]:
-    """Hold a fold's lock (``fold_<subject>/.fold.lock``) while one
-    ``tools/loso.py --fold`` process runs it."""
-
-    def busy(pid: str, held_for: str) -> Exception:
-        return ProtocolError(
-            f'fold {osp.basename(fold_dir)} is being run by another process '
-            f'(pid {pid}); wait for it to end or stop it first')
-
-    os.makedirs(fold_dir, exist_ok=True)
-    return _flock(osp.join(fold_dir, FOLD_LOCK_FILE), 'fold', busy)
-
-
-def running_folds(work_dir: str, subjects: Sequence[str]) -> Dict[str, str]:
-    """Subjects whose fold another process runs now (its fold lock is held),
-    with that process's pid."""
-    try:
-        import fcntl
-    except ImportError:
-        return {}
-    names = fold_names(subjects)
-    out = {}
-    for subject in subjects:
-        path = osp.join(work_dir, names[subject], FOLD_LOCK_FILE)
-        if not osp.isfile(path):
-            continue
-        with open(path, 'a+') as f:
-            try:
-                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                out[subject] = _holder(f)[0]
-            else:
-                fcntl.flock(f, fcntl.LOCK_UN)
-    return out
 
 
 def _first_difference(path: str, text: str) -> str:

@@ -8,12 +8,11 @@ import time
 
 import pytest
 
+from mmaction_tsfmicro.loso.locks import (FOLD_LOCK_FILE, LOCK_FILE, fold_lock,
+                                          running_folds, work_dir_lock)
 from mmaction_tsfmicro.loso.protocol import ProtocolError
 from mmaction_tsfmicro.loso.report import busy_seconds
 from mmaction_tsfmicro.loso.single_fold import pick_subject
-from mmaction_tsfmicro.loso.work_dir import (FOLD_LOCK_FILE, LOCK_FILE,
-                                             fold_lock, running_folds,
-                                             work_dir_lock)
 
 SUBJECTS = ['sub01', 'sub02', 'sub10']
 

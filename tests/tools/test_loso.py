@@ -401,7 +401,7 @@ def test_a_whole_run_refuses_folds_run_elsewhere(data_dir):
     holder = subprocess.Popen(
         [sys.executable, '-c',
          'import time\n'
-         'from mmaction_tsfmicro.loso.work_dir import fold_lock\n'
+         'from mmaction_tsfmicro.loso.locks import fold_lock\n'
          f'with fold_lock({str(work / "fold_sub02")!r}):\n'
          '    print("held", flush=True); time.sleep(60)'],
         env=env(), stdout=subprocess.PIPE, text=True)
