@@ -135,7 +135,7 @@ def timing(per_subject: Dict[str, Dict], plan: Dict) -> Dict:
         fastest=min(seconds, key=seconds.get)) if values else {}
     runs = [
         dict(time=i.get('time'), jobs=i.get('jobs'), threads=i.get('threads'),
-             folds_run=i.get('folds_run'),
+             folds_run=i.get('folds_run'), fold=i.get('fold'),
              wall_seconds=i.get('wall_seconds'))
         for i in plan.get('invocations', [])
     ]

@@ -82,10 +82,16 @@ def timing_lines(report: Dict) -> List[str]:
         out += ['| command started | folds run | jobs | threads a fold | wall '
                 'time |', '|---|---:|---:|---:|---:|']
         for r in runs:
-            out.append(f"| {r['time']} | {r['folds_run']} | {r['jobs']} | "
+            folds = r['folds_run']
+            if r.get('fold'):  # a --fold task
+                folds = f"{folds} ({r['fold']})"
+            out.append(f"| {r['time']} | {folds} | {r['jobs']} | "
                        f"{r['threads'] or 'all'} | {_s(r['wall_seconds'])} |")
+        overlap = ' (the time during which a command ran: overlapping ' \
+            '--fold tasks counted once)' if any(
+                r.get('fold') for r in runs) else ''
         out += ['', f"Wall time in all: {_s(t['wall_seconds'])} "
-                f"({t['wall_seconds']:.0f} s).", '']
+                f"({t['wall_seconds']:.0f} s){overlap}.", '']
     return out
 
 

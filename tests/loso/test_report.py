@@ -205,7 +205,7 @@ def test_wall_times_of_the_folds_and_the_commands(tmp_path):
                                                                   5432.1]
     assert timing['invocations'][1] == dict(
         time='2026-12-01T11:00:00+00:00', jobs=2, threads=1, folds_run=2,
-        wall_seconds=5432.1)
+        fold=None, wall_seconds=5432.1)
     on_disk = json.loads((tmp_path / 'loso_report.json').read_text())
     assert on_disk['timing'] == timing
     md = (tmp_path / 'loso_report.md').read_text()

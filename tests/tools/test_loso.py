@@ -365,6 +365,10 @@ def test_fold_tasks_side_by_side_give_the_whole_run(data_dir, reference):
     walls = [i['wall_seconds'] for i in rep['invocations']]
     # the tasks overlapped: the run's wall time is less than their sum
     assert max(walls) <= rep['timing']['wall_seconds'] < sum(walls)
+    md = (work_dir / 'loso_report.md').read_text()
+    for subject in SUBJECTS:
+        assert f' | 1 ({subject}) | 1 | 1 | ' in md
+    assert 'overlapping --fold tasks counted once' in md
 
     # a task run again (a requeue) finds its fold done and the report
     again = ok(loso(data_dir, '--work-dir', 'array', '--fold', 'sub02'))
