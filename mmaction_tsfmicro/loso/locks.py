@@ -43,7 +43,8 @@ def _flock(path: str, mode: str, busy: Callable[[str, str], Exception],
         busy (callable): ``busy(pid, mode)`` of the holder: the error
             raised when the lock is taken.
         wait_for (Sequence[str]): Modes of holders that are waited for
-            (they hold it briefly), up to ``timeout`` seconds.
+            (they hold it briefly), up to ``timeout`` seconds; with any,
+            a holder that has not written its mode yet is waited for too.
         timeout (float): Longest wait.
     """
     try:
@@ -59,7 +60,10 @@ def _flock(path: str, mode: str, busy: Callable[[str, str], Exception],
                 break
             except OSError:
                 pid, held_for = _holder(f)
-                if held_for not in wait_for or time.monotonic() > deadline:
+                # an empty file: the holder has just taken the lock and not
+                # yet written itself, or is letting it go; wait and see
+                brief = held_for in wait_for or (wait_for and not held_for)
+                if not brief or time.monotonic() > deadline:
                     raise busy(pid, held_for) from None
                 time.sleep(0.2)
         f.seek(0)

@@ -107,6 +107,24 @@ def test_a_fold_task_waits_for_another_fold_task(tmp_path):
         holder.wait()
 
 
+def test_a_holder_that_has_not_written_itself_yet_is_waited_for(tmp_path):
+    """Tasks of an array start together: one takes the lock and the others
+    may read the file before it has written its pid and mode."""
+    work = str(tmp_path)
+    holder = hold(tmp_path / LOCK_FILE, '', 1.5)  # holds, writes no mode
+    try:
+        with pytest.raises(ProtocolError) as e:  # a whole run: at once
+            with work_dir_lock(work):
+                pass
+        assert f'(pid {holder.pid})' in str(e.value)
+        start = time.monotonic()
+        with work_dir_lock(work, mode='fold'):
+            assert time.monotonic() - start > 0.5
+    finally:
+        holder.kill()
+        holder.wait()
+
+
 def test_a_running_fold_is_seen_and_refused(tmp_path):
     work = tmp_path
     (work / 'fold_sub02').mkdir()
