@@ -3,6 +3,7 @@ import os
 
 from mmaction_tsfmicro.apis.complexity import input_shape, model_complexity
 from mmaction_tsfmicro.apis.runner_args import load_config
+from mmaction_tsfmicro.utils.modules import load_script
 
 
 def test_tiny_model_counts(repo_root):
@@ -25,11 +26,7 @@ def test_input_size_follows_the_test_pipeline(repo_root):
 
 
 def test_get_flops_tool_prints_one_row_per_config(repo_root, capsys):
-    import importlib.util
-    spec = importlib.util.spec_from_file_location(
-        'get_flops', os.path.join(repo_root, 'tools', 'get_flops.py'))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    tool = load_script(os.path.join(repo_root, 'tools', 'get_flops.py'))
     config = os.path.join(repo_root, 'configs', 'tsfmicro_demo.py')
     assert tool.main([config]) == 0
     lines = capsys.readouterr().out.strip().splitlines()

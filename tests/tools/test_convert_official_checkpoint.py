@@ -1,6 +1,5 @@
 """tools/convert_official_checkpoint.py on a state_dict made from the
 recorded names and shapes of the official model (tests/data)."""
-import importlib.util
 import json
 import os
 import os.path as osp
@@ -15,15 +14,14 @@ from mmengine.registry import init_default_scope
 
 import mmaction_tsfmicro.plugin  # noqa: F401
 from mmaction_tsfmicro.models.backbones.retention import head_log_decays
+from mmaction_tsfmicro.utils.modules import load_script
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TOOL = osp.join(REPO, 'tools', 'convert_official_checkpoint.py')
 PAPER = osp.join(REPO, 'configs', '_base_', 'models', 'tsfmicro.py')
 FIXTURE = osp.join(REPO, 'tests', 'data', 'official_ts_micro_keys.json')
 
-spec = importlib.util.spec_from_file_location('convert_official', TOOL)
-tool = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(tool)
+tool = load_script(TOOL, 'convert_official')
 
 
 def official_state_dict(num_classes=5, seed=0):

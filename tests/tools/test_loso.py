@@ -1,7 +1,6 @@
 """tools/loso.py end to end on a tiny generated data set (3 subjects,
 3 epochs, 32x32 frames): report files, resume after a kill, --jobs,
 --select-on-test, distributed folds."""
-import importlib.util
 import json
 import os
 import os.path as osp
@@ -16,6 +15,7 @@ import pytest
 
 from mmaction_tsfmicro.evaluation.functional import me_scores
 from mmaction_tsfmicro.testing import make_synthetic_dataset
+from mmaction_tsfmicro.utils.modules import load_script
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TOOL = osp.join(ROOT, 'tools', 'loso.py')
@@ -50,10 +50,7 @@ def free_port():
 
 
 def load_tool():
-    spec = importlib.util.spec_from_file_location('loso_tool', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(TOOL, 'loso_tool')
 
 
 def report(work_dir):
