@@ -230,15 +230,9 @@ def run_loso(opts: LosoOptions) -> Optional[dict]:
             threads = max(1, available_cores() // jobs)
         tasks, done = [], []
         for subject in plan['subjects']:
-            task = FoldTask(
-                subject=subject,
-                fold_dir=osp.join(opts.work_dir, names[subject]),
-                select_on_test=plan['select_on_test'],
-                selection_metric=plan['selection_metric'],
-                max_epochs=plan['max_epochs'],
-                launcher=opts.launcher,
-                threads=threads,
-                keep_checkpoints=opts.keep_checkpoints)
+            task = FoldTask.from_plan(
+                plan, opts.work_dir, subject, launcher=opts.launcher,
+                threads=threads, keep_checkpoints=opts.keep_checkpoints)
             if read_record(task.fold_dir) is not None:
                 done.append(subject)
             else:

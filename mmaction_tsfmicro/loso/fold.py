@@ -36,6 +36,7 @@ from .checkpoints import find_resume_checkpoint, prune_checkpoints
 from .fold_config import build_fold_config
 from .protocol import ProtocolError
 from .selection import select_epoch
+from .subjects import fold_names
 from .work_dir import (ERROR_FILE, FOLD_CONFIG, FOLD_PREDICTIONS, FOLD_RECORD,
                        TASK_FILE, WORKER_LOG, config_text, now)
 
@@ -67,6 +68,20 @@ class FoldTask:
     def to_dict(self) -> dict:
         """A JSON-able copy."""
         return dict(self.__dict__)
+
+    @classmethod
+    def from_plan(cls, plan: Dict, work_dir: str, subject: str,
+                  **kwargs) -> 'FoldTask':
+        """The task of ``subject``'s fold of a run's ``plan``; ``kwargs``
+        set how it runs (``launcher``, ``threads``, ``keep_checkpoints``).
+        """
+        return cls(
+            subject=subject,
+            fold_dir=osp.join(work_dir, fold_names(plan['subjects'])[subject]),
+            select_on_test=plan['select_on_test'],
+            selection_metric=plan['selection_metric'],
+            max_epochs=plan['max_epochs'],
+            **kwargs)
 
 
 def write_fold_files(cfg: Config, plan: Dict, task: FoldTask) -> None:

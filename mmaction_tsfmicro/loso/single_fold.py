@@ -83,14 +83,8 @@ def _plan_fold(opts: LosoOptions, fold: Union[str, int], threads):
         choose_subjects(config_subjects(cfg), opts.subjects), fold)
     plan = prepare_work_dir(opts, cfg, shared=True)
     invocation = len(plan['invocations']) - 1
-    names = fold_names(plan['subjects'])
-    task = FoldTask(
-        subject=subject,
-        fold_dir=osp.join(opts.work_dir, names[subject]),
-        select_on_test=plan['select_on_test'],
-        selection_metric=plan['selection_metric'],
-        max_epochs=plan['max_epochs'],
-        threads=threads,
+    task = FoldTask.from_plan(
+        plan, opts.work_dir, subject, threads=threads,
         keep_checkpoints=opts.keep_checkpoints)
     env = {}
     if read_record(task.fold_dir) is None and opts.frame_cache == 'auto':
