@@ -269,12 +269,12 @@ def complexity(method: Method, subject: str) -> Dict:
     ``get_model_complexity_info``, one multiply-add = one FLOP) on that
     shape.
     """
-    import torch
     from mmaction.registry import DATASETS, MODELS
-    from mmengine.analysis import get_model_complexity_info
     from mmengine.registry import init_default_scope
 
-    from mmaction_tsfmicro.apis.complexity import input_shape, model_complexity
+    from mmaction_tsfmicro.apis.complexity import (input_shape,
+                                                   model_complexity,
+                                                   recognizer_flops)
     cfg = merged_config(
         LosoOptions(config=method.config, work_dir='.',
                     cfg_options=dict(method.cfg_options) or None))
@@ -285,22 +285,8 @@ def complexity(method: Method, subject: str) -> Dict:
     if shape == (1, ) + tuple(input_shape(cfg)):
         return model_complexity(cfg)
     model = MODELS.build(cfg.model).eval()
-
-    class Head(torch.nn.Module):
-        """The recognizer from its input to its class scores."""
-
-        def __init__(self, recognizer: torch.nn.Module) -> None:
-            super().__init__()
-            self.recognizer = recognizer
-
-        def forward(self, inputs: torch.Tensor) -> torch.Tensor:
-            return self.recognizer._forward(inputs, stage='head')
-
-    info = get_model_complexity_info(
-        Head(model), inputs=(torch.zeros(shape), ), show_table=False,
-        show_arch=False)
     return dict(params=int(sum(p.numel() for p in model.parameters())),
-                flops=int(info['flops']), input_shape=list(shape))
+                flops=recognizer_flops(model, shape), input_shape=list(shape))
 
 
 # ---------------------------------------------------------------------------
