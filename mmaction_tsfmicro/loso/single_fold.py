@@ -95,10 +95,11 @@ def _plan_fold(opts: LosoOptions, fold: Union[str, int], threads):
 
 
 def _finish(work_dir: str, invocation: int, updates: Dict,
-            started: float) -> Tuple[Dict, Optional[Dict]]:
+            started: float) -> Tuple[Optional[Dict], int]:
     """Under the run's lock: record this invocation in the plan (as others
     may have changed it since) and write the report if every fold has
-    finished; return the plan and the report (None if folds are left)."""
+    finished; return the report (None if folds are left) and the number
+    of folds left."""
     plan_path = osp.join(work_dir, PLAN_FILE)
     plan = read_json(plan_path)
     plan['invocations'][invocation].update(
@@ -110,8 +111,8 @@ def _finish(work_dir: str, invocation: int, updates: Dict,
         if read_record(osp.join(work_dir, names[s])) is None
     ]
     if left:
-        return plan, None
-    return plan, write_report(work_dir, plan)
+        return None, len(left)
+    return write_report(work_dir, plan), 0
 
 
 def run_single_fold(
@@ -188,12 +189,8 @@ def run_single_fold(
             record = read_record(task.fold_dir)
             folds_run = 1
     with work_dir_lock(opts.work_dir, mode='fold'):
-        plan, report = _finish(
+        report, left = _finish(
             opts.work_dir, invocation,
             dict(fold=task.subject, jobs=1, threads=task.threads,
                  folds_run=folds_run), started)
-    names = fold_names(plan['subjects'])
-    left = sum(
-        read_record(osp.join(opts.work_dir, names[s])) is None
-        for s in plan['subjects'])
     return record, report, left
