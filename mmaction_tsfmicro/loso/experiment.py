@@ -9,6 +9,7 @@ import sys
 import time
 from typing import Dict, Iterator, List, Optional
 
+from mmengine.config import Config
 from mmengine.dist import (broadcast_object_list, get_dist_info, init_dist,
                            is_distributed)
 
@@ -192,8 +193,23 @@ def run_loso(opts: LosoOptions) -> Optional[dict]:
     _reuse_stored_options(opts)
     tune_allocator()
     cfg = merged_config(opts)
-    if opts.launcher != 'none' and not is_distributed():
-        init_dist(opts.launcher, **cfg.get('env_cfg', {}).get('dist_cfg', {}))
+    if opts.launcher == 'none' or is_distributed():
+        return _run_planned(opts, cfg, started)
+    init_dist(opts.launcher, **cfg.get('env_cfg', {}).get('dist_cfg', {}))
+    try:
+        return _run_planned(opts, cfg, started)
+    finally:
+        # the process group this call made ends with it: a process that
+        # exits with gloo's threads still running can abort in their
+        # destructors ("terminate called without an active exception")
+        import torch.distributed as torch_dist
+        torch_dist.destroy_process_group()
+
+
+def _run_planned(opts: LosoOptions, cfg: Config,
+                 started: float) -> Optional[dict]:
+    """:func:`run_loso` once the options are checked, the config merged
+    and the ranks (if any) started."""
     notes = check_protocol(cfg, opts.select_on_test)
     rank, _ = get_dist_info()
     created = not osp.isdir(opts.work_dir)
