@@ -371,7 +371,7 @@ def peak_macs(device: str, dtype: torch.dtype, n: int = 2048,
 def check_data_config(config: str):
     """The config of ``--data-config``, once its annotation file is found
     (checked before any timing, so that a wrong path fails at once)."""
-    from mmaction_tsfmicro.apis.runner_args import load_config
+    from mmaction_tsfmicro.engine.runner_args import load_config
     cfg = load_config(config)
     ann = cfg.train_dataloader.dataset.get('ann_file')
     if ann and not osp.isfile(ann):

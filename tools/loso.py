@@ -21,7 +21,7 @@ import argparse
 import sys
 
 import mmaction_tsfmicro.plugin  # noqa: F401  (registers the plugin)
-from mmaction_tsfmicro.apis import add_common_args, set_local_rank
+from mmaction_tsfmicro.engine import add_common_args, set_local_rank
 from mmaction_tsfmicro.loso import (FoldsFailed, LosoOptions, ProtocolError,
                                     run_loso, run_single_fold)
 from mmaction_tsfmicro.utils.cli import ArgumentParser, run_main

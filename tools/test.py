@@ -6,8 +6,9 @@ shows the traceback).
 import argparse
 
 import mmaction_tsfmicro.plugin  # noqa: F401  (registers the plugin)
-from mmaction_tsfmicro.apis import (add_common_args, build_runner, load_config,
-                                    merge_test_args, set_local_rank)
+from mmaction_tsfmicro.engine import (add_common_args, build_runner,
+                                      load_config, merge_test_args,
+                                      process_group_scope, set_local_rank)
 from mmaction_tsfmicro.utils.cli import ArgumentParser, run_main
 
 
@@ -36,7 +37,8 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
     cfg = merge_test_args(load_config(args.config), args)
-    build_runner(cfg).test()
+    with process_group_scope():
+        build_runner(cfg).test()
 
 
 if __name__ == '__main__':

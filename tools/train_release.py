@@ -24,7 +24,7 @@ from mmaction_tsfmicro.utils.cli import ArgumentParser, run_main
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    from mmaction_tsfmicro.apis import add_train_args
+    from mmaction_tsfmicro.engine import add_train_args
     parser = ArgumentParser(
         description='Train a config on every subject and publish it')
     parser.add_argument('config', help='the LOSO config of the recipe')
@@ -52,9 +52,9 @@ def main(argv=None) -> int:
     from mmengine.dist import is_main_process
 
     import mmaction_tsfmicro.plugin  # noqa: F401  (registers the plugin)
-    from mmaction_tsfmicro.apis import (build_runner, load_config,
+    from mmaction_tsfmicro.engine import (build_runner, load_config,
                                         merge_train_args, set_local_rank)
-    from mmaction_tsfmicro.apis.all_subjects import (all_subjects_config,
+    from mmaction_tsfmicro.engine.all_subjects import (all_subjects_config,
                                                      find_preprocess_report)
     from mmaction_tsfmicro.apis.publish import (preprocessing_from_report,
                                                 publish_checkpoint)

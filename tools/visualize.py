@@ -19,8 +19,8 @@ shows the traceback).
 import argparse
 
 import mmaction_tsfmicro.plugin  # noqa: F401  (registers the plugin)
-from mmaction_tsfmicro.apis import CfgOptionsAction, load_config
-from mmaction_tsfmicro.apis.cfg_options import merge_cfg_options
+from mmaction_tsfmicro.engine import CfgOptionsAction, load_config
+from mmaction_tsfmicro.engine.cfg_options import merge_cfg_options
 from mmaction_tsfmicro.explain import embed_fold, explain_samples
 from mmaction_tsfmicro.explain.inputs import default_device
 from mmaction_tsfmicro.utils.cli import ArgumentParser, run_main

@@ -1,12 +1,18 @@
-"""Command-line arguments of the tools, merged into configs the same way
-by ``tools/train.py``, ``tools/test.py`` and ``tools/loso.py``."""
-from .cfg_options import CfgOptionsAction, check_cfg_options
-from .runner_args import (add_common_args, add_train_args, build_runner,
-                          fit_num_workers, load_config, merge_test_args,
-                          merge_train_args, set_local_rank)
+"""Inference with trained models, as MMAction2's ``mmaction.apis``:
+building a model from a config and a (released) checkpoint, classifying
+one clip, spotting micro-expressions in a stream, publishing a checkpoint
+and counting a model's cost."""
+from .complexity import input_shape, model_complexity, recognizer_flops
+from .inference import ClipError, inference_clip, init_model, load_clip
+from .publish import (CheckpointError, file_sha256, publish_checkpoint,
+                      verify_checkpoint)
+from .release_check import same_predictions
+from .streaming import FrameResult, StreamSpotter, draw_frame, spans_table
 
 __all__ = [
-    'CfgOptionsAction', 'add_common_args', 'add_train_args', 'build_runner',
-    'check_cfg_options', 'fit_num_workers', 'load_config',
-    'merge_train_args', 'merge_test_args', 'set_local_rank'
+    'CheckpointError', 'ClipError', 'FrameResult', 'StreamSpotter',
+    'draw_frame', 'file_sha256', 'inference_clip', 'init_model',
+    'input_shape', 'load_clip', 'model_complexity', 'publish_checkpoint',
+    'recognizer_flops', 'same_predictions', 'spans_table',
+    'verify_checkpoint'
 ]

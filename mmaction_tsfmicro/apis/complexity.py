@@ -9,7 +9,7 @@ from typing import Dict, Tuple, Union
 import torch
 from mmengine.config import Config
 
-from .runner_args import load_config
+from ..engine.runner_args import load_config
 
 
 def input_shape(cfg: Config) -> Tuple[int, ...]:

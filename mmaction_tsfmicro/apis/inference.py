@@ -30,11 +30,11 @@ from mmengine.dataset import Compose, pseudo_collate
 from mmengine.registry import init_default_scope
 
 from ..annotations.layouts import guess_filename_tmpl
+from ..engine.runner_args import load_config
 from ..preprocessing.clip_spec import ALIGNMENT_FILE
 from ..preprocessing.frame_alignment import align_like_training
 from ..preprocessing.image_io import read_image
 from .publish import CheckpointError, verify_checkpoint
-from .runner_args import load_config
 
 #: The transforms that choose and read the frames: inference gives frames
 #: itself, and the test pipeline runs from after them.

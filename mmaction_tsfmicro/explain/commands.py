@@ -14,7 +14,7 @@ from typing import Dict, List, Optional, Sequence
 import numpy as np
 from mmengine.config import Config
 
-from ..apis.cfg_options import merge_cfg_options
+from ..engine.cfg_options import merge_cfg_options
 from .attribution import BranchAttribution
 from .embedding import FeatureSet, fused_features, tsne
 from .figures import MapRow, plot_attributions, plot_embedding

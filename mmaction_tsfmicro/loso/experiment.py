@@ -14,6 +14,7 @@ from mmengine.dist import (broadcast_object_list, get_dist_info, init_dist,
                            is_distributed)
 
 from ..datasets.frame_cache import FRAME_CACHE_ENV
+from ..engine.runner_args import process_group_scope
 from ..utils.cli import debug_enabled, one_line
 from ..utils.fileio import write_json
 from ..utils.resources import available_cores
@@ -195,15 +196,10 @@ def run_loso(opts: LosoOptions) -> Optional[dict]:
     cfg = merged_config(opts)
     if opts.launcher == 'none' or is_distributed():
         return _run_planned(opts, cfg, started)
-    init_dist(opts.launcher, **cfg.get('env_cfg', {}).get('dist_cfg', {}))
-    try:
+    with process_group_scope():
+        init_dist(opts.launcher,
+                  **cfg.get('env_cfg', {}).get('dist_cfg', {}))
         return _run_planned(opts, cfg, started)
-    finally:
-        # the process group this call made ends with it: a process that
-        # exits with gloo's threads still running can abort in their
-        # destructors ("terminate called without an active exception")
-        import torch.distributed as torch_dist
-        torch_dist.destroy_process_group()
 
 
 def _run_planned(opts: LosoOptions, cfg: Config,

@@ -28,7 +28,7 @@ from mmengine.config import Config
 from mmengine.dist import (barrier, broadcast_object_list, get_dist_info,
                            is_distributed)
 
-from ..apis.runner_args import build_runner
+from ..engine.runner_args import build_runner
 from ..engine.hooks import dataset_subjects
 from ..utils.cli import one_line
 from ..utils.fileio import read_json, write_json, write_text

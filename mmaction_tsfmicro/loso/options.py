@@ -13,7 +13,7 @@ from typing import Any, Dict, List, Optional
 
 from mmengine.config import Config
 
-from ..apis.runner_args import merge_train_args
+from ..engine.runner_args import merge_train_args
 from .protocol import ProtocolError
 
 

@@ -2,7 +2,7 @@
 import os
 
 from mmaction_tsfmicro.apis.complexity import input_shape, model_complexity
-from mmaction_tsfmicro.apis.runner_args import load_config
+from mmaction_tsfmicro.engine.runner_args import load_config
 from mmaction_tsfmicro.utils.modules import load_script
 
 

@@ -38,7 +38,7 @@ def test_parameter_counts_match_the_configs(metafile, repo_root):
     from mmaction.registry import MODELS
     from mmengine.registry import init_default_scope
 
-    from mmaction_tsfmicro.apis.runner_args import load_config
+    from mmaction_tsfmicro.engine.runner_args import load_config
     init_default_scope('mmaction')
     for model in metafile['Models']:
         cfg = load_config(os.path.join(repo_root, model['Config']))

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from mmaction_tsfmicro.apis.cfg_options import CfgOptionsAction
+from mmaction_tsfmicro.engine.cfg_options import CfgOptionsAction
 
 _COMMAND = re.compile(r'(python tools/|tools/)\S')
 _FENCE = re.compile(r'^\s*```(\S*)')

@@ -45,8 +45,8 @@ from mmaction.registry import DATASETS
 from mmaction_tsfmicro.annotations import (default_layout,
                                            load_annotation_file, subject_keys)
 from mmaction_tsfmicro.annotations.layouts import frame_dir, frame_path
-from mmaction_tsfmicro.apis.cfg_options import check_cfg_options
-from mmaction_tsfmicro.apis.runner_args import load_config
+from mmaction_tsfmicro.engine.cfg_options import check_cfg_options
+from mmaction_tsfmicro.engine.runner_args import load_config
 from mmaction_tsfmicro.evaluation import MEMetric
 from mmaction_tsfmicro.utils.cli import one_line
 from .dataset_trees import REAL_SHEETS, Tree, build_tree

@@ -55,8 +55,8 @@ def test_trains_every_subject_and_publishes(tmp_path):
 
 
 def test_all_subjects_config():
-    from mmaction_tsfmicro.apis.all_subjects import all_subjects_config
-    from mmaction_tsfmicro.apis.runner_args import load_config
+    from mmaction_tsfmicro.engine.all_subjects import all_subjects_config
+    from mmaction_tsfmicro.engine.runner_args import load_config
     cfg = all_subjects_config(load_config(TINY))
     assert cfg.train_dataloader.dataset.exclude_subjects is None
     for part in ('val', 'test'):

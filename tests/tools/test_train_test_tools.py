@@ -89,12 +89,26 @@ def test_dist_train_two_processes_on_cpu(synthetic_data, tmp_path):
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     log = sorted(work.glob('*/*.log'))[-1].read_text()
     output = proc.stdout + proc.stderr
+    # the ranks end their process group before they exit (an abort in
+    # gloo's destructors would show this line even when torchrun passes)
+    assert 'terminate called' not in output
     assert output.count('the process group uses gloo instead of nccl') == 2
     assert 'Distributed training: True' in log
     # 10 training clips, batch 4 per rank over 2 ranks: 2 iterations/epoch
     # (one process alone would need 3)
     assert re.search(r'Epoch\(train\)\s+\[2\]\[2/2\]', log), log[-3000:]
     assert (work / 'epoch_2.pth').is_file()
+    # and the two-process test of that checkpoint, with its dump
+    dump = tmp_path / 'preds.pkl'
+    env['PORT'] = str(free_port())
+    proc = subprocess.run(
+        ['bash', 'tools/dist_test.sh', TINY, str(work / 'epoch_2.pth'), '2',
+         '--work-dir', str(work), '--dump', str(dump), '--cfg-options',
+         *data_options(synthetic_data)],
+        cwd=REPO_ROOT, capture_output=True, text=True, env=env, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert 'terminate called' not in proc.stdout + proc.stderr
+    assert dump.is_file() and dump.stat().st_size > 0
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason='CPU-only check')

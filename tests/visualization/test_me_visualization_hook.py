@@ -19,7 +19,7 @@ from mmaction.structures import ActionDataSample
 from mmengine.config import Config
 from mmengine.visualization import Visualizer
 
-from mmaction_tsfmicro.apis import load_config, merge_test_args
+from mmaction_tsfmicro.engine import load_config, merge_test_args
 from mmaction_tsfmicro.visualization import (MicroExpressionVisualizationHook,
                                              MicroExpressionVisualizer,
                                              display)

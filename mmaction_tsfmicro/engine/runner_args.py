@@ -1,11 +1,14 @@
-"""Command-line arguments of ``tools/train.py`` and ``tools/test.py``.
+"""Command-line arguments of ``tools/train.py`` and ``tools/test.py``, and
+the runner they build.
 
 They are the arguments of MMAction2's own tools, kept here so that
 ``tools/loso.py`` and the two tools merge them into a config the same way.
 """
 import argparse
+import contextlib
 import os
 import os.path as osp
+from typing import Iterator
 
 from mmengine.config import Config
 
@@ -209,3 +212,26 @@ def build_runner(cfg: Config):
     if 'runner_type' not in cfg:
         return Runner.from_cfg(cfg)
     return RUNNERS.build(cfg)
+
+
+@contextlib.contextmanager
+def process_group_scope() -> Iterator[None]:
+    """End the process group that the block started, if it started one.
+
+    MMEngine's Runner starts the process group of a distributed launch
+    (``--launcher pytorch|slurm|mpi``) and never ends it. A process that
+    exits with gloo's threads still running can abort in their destructors
+    (``terminate called without an active exception``, SIGABRT) after its
+    work is done, which torchrun then reports as a failed rank. So every
+    tool that builds a runner (or starts the group itself) runs it inside
+    this block, and the group ends where it began.
+    """
+    import torch.distributed as torch_dist
+    started_here = not (torch_dist.is_available()
+                        and torch_dist.is_initialized())
+    try:
+        yield
+    finally:
+        if started_here and torch_dist.is_available() and \
+                torch_dist.is_initialized():
+            torch_dist.destroy_process_group()
