@@ -19,7 +19,7 @@ rounds, after ``--warmup`` untimed runs of each.
 
 The tool's own process, where the plugin runs, applies the allocator
 settings of the plugin's training processes (glibc keeps freed memory
-instead of unmapping it; ``mmaction_tsfmicro/loso/allocator.py``;
+instead of unmapping it; ``mmaction_tsfmicro/utils/allocator.py``;
 ``TSFMICRO_ALLOCATOR=default`` turns them off). The official model runs
 with glibc's defaults, as its own scripts do (``official``), and with the
 same settings as the plugin (``official, plugin's allocator``), so that
@@ -54,6 +54,7 @@ Example::
         --data-config configs/tsfmicro_demo.py --out work_dirs/bench.json
 """
 import argparse
+import copy
 import json
 import os
 import os.path as osp
@@ -220,7 +221,7 @@ class OfficialMethod(Method):
                 f'--official-python {python}: not found; give the python '
                 "of the official code's environment (torch, torchvision, "
                 'timm)')
-        from mmaction_tsfmicro.loso.allocator import MALLOC_ENV
+        from mmaction_tsfmicro.utils.allocator import MALLOC_ENV
         self.name = name
         self.tmp = tmp
         self.state_path = osp.join(
@@ -315,9 +316,9 @@ def probe_memory(arch: str, op: str, batch: int, name: str, args,
            str(args.threads), '--num-classes', str(args.num_classes),
            '--memory-probe', arch, op, str(batch),
            'plain' if name == PLAIN else 'fast']
-    from mmaction_tsfmicro.loso.allocator import allocator_env
+    from mmaction_tsfmicro.utils.allocator import MALLOC_ENV
     out = subprocess.run(cmd, capture_output=True, text=True, check=False,
-                         env=dict(os.environ, **allocator_env()))
+                         env=dict(os.environ, **MALLOC_ENV))
     for line in out.stdout.splitlines():
         if line.startswith('PEAK '):
             return float(line.split()[1])
@@ -390,37 +391,31 @@ def data_throughput(config: str, samples: int,
     from mmengine.registry import init_default_scope
 
     import mmaction_tsfmicro.plugin  # noqa: F401
-    from mmaction_tsfmicro.datasets.frame_cache import FRAME_CACHE_ENV
-    from mmaction_tsfmicro.loso.frames import prepare_frame_cache
+    from mmaction_tsfmicro.loso.frames import (prepare_frame_cache,
+                                               use_frame_cache)
 
     cfg = check_data_config(config)
     init_default_scope(cfg.get('default_scope', 'mmaction'))
-    dataset = DATASETS.build(cfg.train_dataloader.dataset)
-    num = min(samples, len(dataset))
     start = time.perf_counter()
     cache = prepare_frame_cache(cfg, tmp)
     cache_seconds = time.perf_counter() - start
     rows = []
-    old = os.environ.pop(FRAME_CACHE_ENV, None)
-    try:
-        for label, folder in (('frame files', None), ('frame cache', cache)):
-            if label == 'frame cache' and folder is None:
-                continue
-            if folder is not None:
-                os.environ[FRAME_CACHE_ENV] = folder
-            dataset[0]  # warm up (imports, lazy tables)
-            start = time.perf_counter()
-            for i in range(num):
-                dataset[i]
-            seconds = time.perf_counter() - start
-            rows.append(dict(source=label, samples=num,
-                             throughput=num / seconds,
-                             build_seconds=cache_seconds
-                             if folder is not None else None))
-            os.environ.pop(FRAME_CACHE_ENV, None)
-    finally:
-        if old is not None:
-            os.environ[FRAME_CACHE_ENV] = old
+    for label, folder in (('frame files', None), ('frame cache', cache)):
+        if label == 'frame cache' and folder is None:
+            continue
+        read = copy.deepcopy(cfg)
+        use_frame_cache(read, folder)
+        dataset = DATASETS.build(read.train_dataloader.dataset)
+        num = min(samples, len(dataset))
+        dataset[0]  # warm up (imports, lazy tables)
+        start = time.perf_counter()
+        for i in range(num):
+            dataset[i]
+        seconds = time.perf_counter() - start
+        rows.append(dict(source=label, samples=num,
+                         throughput=num / seconds,
+                         build_seconds=cache_seconds
+                         if folder is not None else None))
     return rows
 
 
@@ -463,7 +458,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         '--official-allocator', choices=['default', 'plugin', 'both'],
         default='both', help="the official process with glibc's default "
         "allocator (as its scripts run), with the plugin's settings "
-        '(mmaction_tsfmicro/loso/allocator.py), or both (default)')
+        '(mmaction_tsfmicro/utils/allocator.py), or both (default)')
     parser.add_argument('--data-config', default=None,
                         help='also time this config\'s training pipeline')
     parser.add_argument('--data-samples', type=int, default=200)
@@ -685,7 +680,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         return memory_probe(args)
     if args.data_config:
         check_data_config(args.data_config)
-    from mmaction_tsfmicro.loso.allocator import tune_allocator
+    from mmaction_tsfmicro.utils.allocator import tune_allocator
     # this process runs as the plugin's training processes do
     allocator = tune_allocator()
     torch.set_num_threads(args.threads)

@@ -23,7 +23,7 @@ import sys
 import mmaction_tsfmicro.plugin  # noqa: F401  (registers the plugin)
 from mmaction_tsfmicro.engine import add_common_args, set_local_rank
 from mmaction_tsfmicro.loso import (FoldsFailed, LosoOptions, ProtocolError,
-                                    run_loso, run_single_fold)
+                                    run_loso)
 from mmaction_tsfmicro.utils.cli import ArgumentParser, run_main
 
 
@@ -81,6 +81,13 @@ def parse_args(argv=None) -> argparse.Namespace:
         help='auto (default): decode the frames the pipelines read once, '
         'into WORK_DIR/frame_cache, for every fold; off: read the files')
     parser.add_argument(
+        '--allocator',
+        choices=['tuned', 'glibc'],
+        default='tuned',
+        help="tuned (default): glibc settings that keep freed memory in the "
+        'fold processes (faster on the CPU, docs/benchmarks.md); glibc: its '
+        'defaults')
+    parser.add_argument(
         '--verbose',
         action='store_true',
         help="show each fold's training log on the console (it always goes "
@@ -120,41 +127,17 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    opts = LosoOptions(
-        config=args.config,
-        work_dir=args.work_dir,
-        subjects=args.subjects,
-        resume=args.resume,
-        jobs=args.jobs,
-        launcher=args.launcher,
-        cfg_options=args.cfg_options,
-        amp=args.amp,
-        seed=args.seed,
-        deterministic=args.deterministic,
-        select_on_test=args.select_on_test,
-        threads=args.threads,
-        keep_checkpoints=args.keep_checkpoints,
-        frame_cache=args.frame_cache,
-        verbose=args.verbose,
-        argv=['tools/loso.py'] + list(sys.argv[1:] if argv is None else argv))
+    opts = LosoOptions.from_args(
+        args, ['tools/loso.py'] + list(sys.argv[1:] if argv is None else argv))
     try:
-        if args.fold is not None:
-            record, report, left = run_single_fold(opts, args.fold)
-            if report is None and record is not None:
-                print(f"fold {record['subject']}: UF1 "
-                      f"{record['metrics']['uf1']:.4f}; {left} fold(s) of "
-                      'the run left: the report is written when the last '
-                      'one finishes')
-                return 0
-        else:
-            report = run_loso(opts)
+        report = run_loso(opts)
     except ProtocolError as e:
         print(f'tools/loso.py: error: {e}', file=sys.stderr)
         return 2
     except FoldsFailed as e:
         print(f'tools/loso.py: error: {e}', file=sys.stderr)
         return 1
-    if report is None:  # ranks other than 0
+    if report is None:  # ranks other than 0, or --fold with folds left
         return 0
     avg = report['per_fold_average']
     print(f"LOSO over {report['num_folds']} folds, {report['num_samples']} "

@@ -10,10 +10,11 @@ the page cache::
     <cache>/index.json    for each frame file: its offset and shape, and
                           the file's size and modification time
 
-The loader (:func:`~.transforms.loading.read_frame`, which
-``LoadFramePair``, ``SelectFramePair`` and the other frame readers use)
-looks a frame up here when the environment variable
-``TSFMICRO_FRAME_CACHE`` names a cache, and decodes the file otherwise.
+The frame readers (``LoadFramePair``, ``SelectFramePair``,
+``SampleClipFrames``) take the cache folder as their ``frame_cache``
+argument, so a config shows which cache its pipelines read
+(``tools/loso.py`` writes it into each fold's ``fold_config.py``); they
+look a frame up there and decode the file otherwise.
 A cached frame is returned only while its file has the size and the
 modification time it had when the cache was built, so a frame changed
 since then is read from its file; the cache's name is a digest of every
@@ -37,8 +38,9 @@ import numpy as np
 from ..utils.fileio import atomic_dir, read_json, remove_tree
 from ..utils.images import truncation
 
-#: The environment variable that names the cache folder to read.
-FRAME_CACHE_ENV = 'TSFMICRO_FRAME_CACHE'
+#: The transforms that read frames through :func:`open_cache` (their
+#: ``frame_cache`` argument).
+FRAME_READERS = ('LoadFramePair', 'SelectFramePair', 'SampleClipFrames')
 INDEX_FILE = 'index.json'
 DATA_FILE = 'frames.u8'
 FORMAT_VERSION = 1
@@ -216,11 +218,10 @@ def _write(folder: str, paths: List[str], frames: List[Optional[np.ndarray]],
 _opened: Dict[str, Optional[FrameCache]] = {}
 
 
-def active_cache() -> Optional[FrameCache]:
-    """The cache ``TSFMICRO_FRAME_CACHE`` names (opened once per process),
-    or None. A cache that cannot be opened is ignored (the frames are then
-    read from their files)."""
-    folder = os.environ.get(FRAME_CACHE_ENV)
+def open_cache(folder: Optional[str]) -> Optional[FrameCache]:
+    """The cache in ``folder``, opened once per process, or None (no
+    folder given). A cache that cannot be opened is ignored: the frames
+    are then read from their files."""
     if not folder:
         return None
     if folder not in _opened:
@@ -229,10 +230,3 @@ def active_cache() -> Optional[FrameCache]:
         except (OSError, ValueError, KeyError):
             _opened[folder] = None
     return _opened[folder]
-
-
-def cached_frame(path: str) -> Optional[np.ndarray]:
-    """The decoded (``'color'``, BGR) frame of ``path`` from the active
-    cache, or None."""
-    cache = active_cache()
-    return None if cache is None else cache.get(path)

@@ -1,28 +1,14 @@
-"""One LOSO fold: its task, running it, and its subprocess entry points::
-
-    python -m mmaction_tsfmicro.loso.fold DIR/fold_<subject>
-    python -m mmaction_tsfmicro.loso.fold --serve
-
-The first runs one fold. The second is the long-lived worker of
-``tools/loso.py --jobs N``: it reads fold folders from its standard input,
-one a line, runs each in turn (its output goes to the fold's
-``worker.log``) and answers each with one JSON line on its standard
-output; so the start-up cost (Python, torch, MMAction2) is paid once per
-worker, not once per fold. A worker ends after a fold that failed, or when
-its input ends.
-"""
-import argparse
-import contextlib
+"""One LOSO fold: its task, running it (:func:`run_fold`, or
+:func:`run_fold_logged` with its output in the fold's ``worker.log``),
+and the record of a failure."""
 import gc
 import glob
-import json
 import os
 import os.path as osp
-import sys
 import time
 import traceback
 from dataclasses import dataclass
-from typing import Dict, Iterator, Optional, Sequence, TextIO
+from typing import Dict, Optional
 
 from mmengine.config import Config
 from mmengine.dist import (barrier, broadcast_object_list, get_dist_info,
@@ -32,6 +18,7 @@ from ..engine.runner_args import build_runner
 from ..engine.hooks import dataset_subjects
 from ..utils.cli import one_line
 from ..utils.fileio import read_json, write_json, write_text
+from ..utils.stdio import redirect_fds
 from .checkpoints import find_resume_checkpoint, prune_checkpoints
 from .fold_config import build_fold_config
 from .protocol import ProtocolError
@@ -84,10 +71,13 @@ class FoldTask:
             **kwargs)
 
 
-def write_fold_files(cfg: Config, plan: Dict, task: FoldTask) -> None:
-    """Write the fold's config and task file (rank 0)."""
+def write_fold_files(cfg: Config, plan: Dict, task: FoldTask,
+                     frame_cache: Optional[str] = None) -> None:
+    """Write the fold's config and task file (rank 0); the config reads
+    its frames through ``frame_cache`` if given."""
     fold_cfg = build_fold_config(cfg, task.subject, task.fold_dir,
-                                 plan['seed'], plan['select_on_test'])
+                                 plan['seed'], plan['select_on_test'],
+                                 frame_cache)
     os.makedirs(task.fold_dir, exist_ok=True)
     write_text(osp.join(task.fold_dir, FOLD_CONFIG), config_text(fold_cfg))
     write_json(osp.join(task.fold_dir, TASK_FILE), task.to_dict())
@@ -221,121 +211,29 @@ def log_header(what: str) -> str:
     return f'\n==== {now()} {what}\n'
 
 
-@contextlib.contextmanager
-def fold_output(fold_dir: str, what: str) -> Iterator[TextIO]:
-    """Send this process's output (MMEngine's log, warnings, tracebacks)
-    to the fold's ``worker.log`` while the block runs: the quiet console
-    of ``tools/loso.py`` with one job (``--verbose`` keeps it)."""
-    os.makedirs(fold_dir, exist_ok=True)
-    with open(osp.join(fold_dir, WORKER_LOG), 'a') as out:
-        out.write(log_header(what))
-        out.flush()
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
-            yield out
-
-
-@contextlib.contextmanager
-def _fds_to(path: Optional[str]) -> Iterator[None]:
-    """Point file descriptors 1 and 2 (what C code prints too) at ``path``
-    (appended; ``os.devnull`` if None) while the block runs."""
-    sys.stdout.flush()
-    sys.stderr.flush()
-    saved = os.dup(1), os.dup(2)
-    fd = os.open(path or os.devnull, os.O_WRONLY | os.O_CREAT | os.O_APPEND,
-                 0o666)
-    try:
-        os.dup2(fd, 1)
-        os.dup2(fd, 2)
-        yield
-    finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os.dup2(saved[0], 1)
-        os.dup2(saved[1], 2)
-        for f in (fd, ) + saved:
-            os.close(f)
-
-
-def _run_task_file(fold_dir: str) -> bool:
-    """Run the fold of ``fold_dir``; on failure print the traceback and
-    record the reason (``fold_error.json``) if the task could be read."""
-    task = None
-    try:
-        import mmaction_tsfmicro.plugin  # noqa: F401  (registers it)
-        task = FoldTask(**read_json(osp.join(fold_dir, TASK_FILE)))
-        run_fold(task)
-    except Exception as exc:  # noqa: BLE001 - reported to the parent
-        traceback.print_exc()
-        if task is not None:
-            record_failure(task, exc)
-        return False
-    return True
-
-
-def serve(stdin: TextIO, result_fd: int) -> int:
-    """The worker loop of ``--serve`` (see the module docstring).
+def run_fold_logged(task: FoldTask, what: str) -> Optional[Dict]:
+    """Run a fold with this process's output (C code's included) appended
+    to the fold's ``worker.log``; return None when it finished, else why
+    it failed (also written to ``fold_error.json``; the traceback goes to
+    the log).
 
     Args:
-        stdin (TextIO): Fold folders, one a line.
-        result_fd (int): Where each answer line goes.
+        task (FoldTask): The fold.
+        what (str): Who runs it, for the log's header line.
 
     Returns:
-        int: 0 when the input ended, 1 after a failed fold.
+        dict | None: The failure, if any.
     """
-    for line in stdin:
-        fold_dir = line.strip()
-        if not fold_dir:
-            continue
-        os.makedirs(fold_dir, exist_ok=True)
-        log_path = osp.join(fold_dir, WORKER_LOG)
-        with open(log_path, 'a') as f:
-            f.write(log_header(f'fold worker {os.getpid()} '
-                               f'({sys.executable} -m {__spec__.name} '
-                               '--serve)'))
-        with _fds_to(log_path):
-            ok = _run_task_file(fold_dir)
+    os.makedirs(task.fold_dir, exist_ok=True)
+    log_path = osp.join(task.fold_dir, WORKER_LOG)
+    with open(log_path, 'a') as f:
+        f.write(log_header(what))
+    with redirect_fds(log_path):
+        try:
+            run_fold(task)
+        except Exception as exc:  # noqa: BLE001 - reported by the caller
+            traceback.print_exc()
+            return record_failure(task, exc)
+        finally:
             gc.collect()
-        os.write(result_fd,
-                 (json.dumps(dict(fold_dir=fold_dir, ok=ok)) +
-                  '\n').encode())
-        if not ok:
-            return 1
-    return 0
-
-
-def main(argv: Optional[Sequence[str]] = None) -> int:
-    """Entry point of a fold's subprocess: on failure, the traceback goes to
-    its log and the one-line reason to ``fold_error.json``."""
-    parser = argparse.ArgumentParser(
-        description='Run one LOSO fold, or serve folds (started by '
-        'tools/loso.py)')
-    parser.add_argument(
-        'fold_dir',
-        nargs='?',
-        help='the fold folder (with '
-        f'{FOLD_CONFIG} and {TASK_FILE})')
-    parser.add_argument(
-        '--serve',
-        action='store_true',
-        help='run the fold folders given on stdin, one a line')
-    args = parser.parse_args(argv)
-    from .allocator import tune_allocator
-    tune_allocator()
-    if args.serve:
-        result_fd = os.dup(1)
-        return serve(sys.stdin, result_fd)
-    if not args.fold_dir:
-        parser.error('give a fold folder or --serve')
-    import mmaction_tsfmicro.plugin  # noqa: F401  (registers the plugin)
-    task = FoldTask(**read_json(osp.join(args.fold_dir, TASK_FILE)))
-    try:
-        run_fold(task)
-    except Exception as exc:  # noqa: BLE001 - reported to the parent
-        traceback.print_exc()
-        record_failure(task, exc)
-        return 1
-    return 0
-
-
-if __name__ == '__main__':
-    sys.exit(main())
+    return None

@@ -1,10 +1,11 @@
 """The config of one LOSO fold, derived from the run's merged config."""
 import copy
 import os.path as osp
-from typing import List
+from typing import List, Optional
 
 from mmengine.config import Config
 
+from .frames import use_frame_cache
 from .selection import EPOCH_FILE
 from .subjects import fold_name, set_subjects
 from .work_dir import FOLD_PREDICTIONS
@@ -37,7 +38,8 @@ def build_fold_config(cfg: Config,
                       subject: str,
                       fold_dir: str,
                       seed: int,
-                      select_on_test: bool = False) -> Config:
+                      select_on_test: bool = False,
+                      frame_cache: Optional[str] = None) -> Config:
     """The config of one fold.
 
     * trains on every subject but ``subject``
@@ -50,7 +52,8 @@ def build_fold_config(cfg: Config,
     * seeds the run with ``seed`` and reseeds every epoch
       (:class:`~mmaction_tsfmicro.engine.hooks.EpochSeedHook`); the
       training dataloader gets no persistent workers;
-    * keeps :class:`SubjectSplitCheckHook`.
+    * keeps :class:`SubjectSplitCheckHook`;
+    * reads the frames through the run's frame cache, if it has one.
 
     Args:
         cfg (Config): The merged LOSO config.
@@ -58,6 +61,7 @@ def build_fold_config(cfg: Config,
         fold_dir (str): The fold's work dir.
         seed (int): The random seed.
         select_on_test (bool): Validate (and select) on the test subject.
+        frame_cache (str, optional): The run's frame cache folder.
 
     Returns:
         Config: A new config.
@@ -125,4 +129,5 @@ def build_fold_config(cfg: Config,
     randomness = dict(cfg.get('randomness') or {})
     randomness['seed'] = seed
     cfg.randomness = randomness
+    use_frame_cache(cfg, frame_cache)
     return cfg

@@ -3,12 +3,12 @@
 The options that define a run (:data:`DEFINING`) are stored in its work dir
 (``loso_options.json``); ``--resume`` takes those not given again from
 there and refuses given ones that differ. The others (``--jobs``,
-``--threads``, ``--launcher``, ``--keep-checkpoints``) only say how the run
-is carried out and may change on every resume.
+``--threads``, ``--launcher``, ``--keep-checkpoints``, ``--fold``...) only
+say how the run is carried out and may change on every resume.
 """
 import argparse
 import os.path as osp
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Dict, List, Optional
 
 from mmengine.config import Config
@@ -44,6 +44,11 @@ class LosoOptions:
             in the work dir (:mod:`.frames`), ``'off'`` reads the files.
         verbose (bool): Show the folds' logs on the console with one job
             (they always go to each fold's ``worker.log``).
+        fold (str, optional): Run only this fold of the run (a subject, or
+            its index in the run's subjects): one task of an array.
+        allocator (str): ``'tuned'`` (glibc settings that keep freed
+            memory in the fold processes, :mod:`~mmaction_tsfmicro.utils.
+            allocator`) or ``'glibc'`` (its defaults).
         argv (list[str], optional): The command line, for the record.
     """
     config: str
@@ -61,7 +66,20 @@ class LosoOptions:
     keep_checkpoints: str = 'last'
     frame_cache: str = 'auto'
     verbose: bool = False
+    fold: Optional[str] = None
+    allocator: str = 'tuned'
     argv: Optional[List[str]] = field(default=None)
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace,
+                  argv: Optional[List[str]] = None) -> 'LosoOptions':
+        """The options of parsed ``tools/loso.py`` arguments (every field
+        of the class by its name; other arguments are ignored)."""
+        values = {
+            f.name: getattr(args, f.name)
+            for f in fields(cls) if hasattr(args, f.name)
+        }
+        return cls(**values, argv=argv)
 
 
 #: The options that define a run (its results depend on them).

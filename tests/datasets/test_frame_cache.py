@@ -12,8 +12,7 @@ import numpy as np
 import pytest
 
 from mmaction_tsfmicro.datasets import frame_cache
-from mmaction_tsfmicro.datasets.frame_cache import (FRAME_CACHE_ENV,
-                                                    FrameCache,
+from mmaction_tsfmicro.datasets.frame_cache import (FrameCache,
                                                     build_frame_cache,
                                                     cache_digest)
 from mmaction_tsfmicro.datasets.transforms.loading import (LoadFramePair,
@@ -35,7 +34,6 @@ def frames(tmp_path):
 def no_open_caches(monkeypatch):
     # each test opens the caches it names afresh
     monkeypatch.setattr(frame_cache, '_opened', {})
-    monkeypatch.delenv(FRAME_CACHE_ENV, raising=False)
 
 
 def decoded(path, flag='color'):
@@ -87,12 +85,13 @@ def test_a_frame_changed_after_caching_is_read_from_its_file(
     os.utime(touched, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
     assert cache.get(changed) is None and cache.get(touched) is None
     assert cache.misses == 2
-    monkeypatch.setenv(FRAME_CACHE_ENV, folder)
-    img = read_frame(sample(changed), 1, channel_order='bgr')
+    img = read_frame(sample(changed), 1, channel_order='bgr',
+                     frame_cache=folder)
     assert np.array_equal(img, decoded(changed))
     assert not np.array_equal(img, old)
-    assert np.array_equal(read_frame(sample(touched), 1, channel_order='bgr'),
-                          decoded(touched))
+    assert np.array_equal(
+        read_frame(sample(touched), 1, channel_order='bgr',
+                   frame_cache=folder), decoded(touched))
     # a new cache of the changed frames has another name
     assert cache_digest(frames) != osp.basename(folder)
 
@@ -132,27 +131,25 @@ def test_frames_that_cannot_be_decoded_are_left_out(frames, tmp_path):
 
 
 def test_the_loader_reads_through_the_named_cache(frames, tmp_path,
-                                                  no_open_caches,
-                                                  monkeypatch):
+                                                  no_open_caches):
     folder, _ = build_frame_cache(frames, str(tmp_path / 'cache'))
     clip = osp.dirname(frames[0])
     results = dict(frame_dir=clip, filename_tmpl='img{}.jpg',
                    frame_inds=np.array([1, 5]), subject='sub01', clip='c')
     plain = LoadFramePair()(dict(results))['imgs']
-    monkeypatch.setenv(FRAME_CACHE_ENV, folder)
-    cached = LoadFramePair()(dict(results))['imgs']
-    cache = frame_cache.active_cache()
+    assert frame_cache._opened == {}  # no cache given, none opened
+    cached = LoadFramePair(frame_cache=folder)(dict(results))['imgs']
+    cache = frame_cache.open_cache(folder)
     assert cache is not None and cache.hits == 2
     assert all(np.array_equal(a, b) for a, b in zip(plain, cached))
     assert np.array_equal(cached[0], mmcv.bgr2rgb(decoded(frames[0])))
     # other flags are read from the files, and decode as they always did
-    gray = read_frame(results, 1, flag='grayscale')
+    gray = read_frame(results, 1, flag='grayscale', frame_cache=folder)
     assert cache.hits == 2 and gray.shape == (32, 32)
     assert np.array_equal(gray, decoded(frames[0], 'grayscale'))
     # a folder that is no cache is ignored: the files are read
-    monkeypatch.setenv(FRAME_CACHE_ENV, str(tmp_path))
-    assert frame_cache.active_cache() is None
-    again = LoadFramePair()(dict(results))['imgs']
+    assert frame_cache.open_cache(str(tmp_path)) is None
+    again = LoadFramePair(frame_cache=str(tmp_path))(dict(results))['imgs']
     assert all(np.array_equal(a, b) for a, b in zip(plain, again))
 
 

@@ -10,7 +10,7 @@ import pytest
 from mmengine.config import Config
 
 from mmaction_tsfmicro.datasets import frame_cache
-from mmaction_tsfmicro.datasets.frame_cache import FRAME_CACHE_ENV, FrameCache
+from mmaction_tsfmicro.datasets.frame_cache import FrameCache
 from mmaction_tsfmicro.datasets.transforms import SelectFramePair
 from mmaction_tsfmicro.loso import LosoOptions, run_loso
 from mmaction_tsfmicro.loso.frames import (CACHE_DIR, pipeline_frame_paths,
@@ -36,7 +36,6 @@ def data_dir(tmp_path_factory):
 def in_data_dir(data_dir, monkeypatch):
     monkeypatch.chdir(data_dir)
     monkeypatch.setattr(frame_cache, '_opened', {})
-    monkeypatch.delenv(FRAME_CACHE_ENV, raising=False)
     return data_dir
 
 
@@ -145,7 +144,12 @@ def test_a_loso_run_predicts_alike_with_and_without_the_cache(
     # the fold read its frames from the cache (in this process: --jobs 1)
     cache = frame_cache._opened[osp.abspath(folder)]
     assert cache.hits >= 20 and cache.misses == 0
-    assert FRAME_CACHE_ENV not in os.environ  # set for the folds only
+    # the fold's config names the cache, where a reader sees it
+    fold_cfg = Config.fromfile(osp.join('cached', 'fold_sub01',
+                                        'fold_config.py'))
+    for loader in ('train_dataloader', 'test_dataloader'):
+        assert fold_cfg[loader].dataset.pipeline[0].frame_cache == \
+            osp.abspath(folder)
     plain = run('plain', 'off')
     assert 'frame cache' not in capsys.readouterr().out
     assert not osp.exists(osp.join('plain', CACHE_DIR))

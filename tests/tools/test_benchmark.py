@@ -94,7 +94,7 @@ def test_official_worker_serves_timings_and_logits(tmp_path):
 
 def test_official_runs_with_default_or_plugin_allocator(tmp_path,
                                                         monkeypatch):
-    from mmaction_tsfmicro.loso.allocator import MALLOC_ENV
+    from mmaction_tsfmicro.utils.allocator import MALLOC_ENV
     repo = stand_in_repo(tmp_path)
     # a MALLOC_ variable of the calling shell does not reach the default one
     monkeypatch.setenv('MALLOC_TOP_PAD_', '1')

@@ -26,7 +26,7 @@ Two modes:
   blend keeps sub-level intensity changes.
 """
 import math
-from typing import Dict, List, Sequence
+from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 from mmcv.transforms import BaseTransform
@@ -95,6 +95,8 @@ class SampleClipFrames(BaseTransform):
             the module docstring). Defaults to ``'uniform'``.
         channel_order (str): ``'rgb'`` or ``'bgr'``. Defaults to ``'rgb'``.
         backend_args (dict, optional): MMEngine file backend arguments.
+        frame_cache (str, optional): A frame cache folder to read the
+            frames from (:mod:`~mmaction_tsfmicro.datasets.frame_cache`).
     """
 
     ENDS = ('apex', 'offset')
@@ -105,7 +107,8 @@ class SampleClipFrames(BaseTransform):
                  end: str = 'apex',
                  mode: str = 'uniform',
                  channel_order: str = 'rgb',
-                 backend_args: Dict = None) -> None:
+                 backend_args: Dict = None,
+                 frame_cache: Optional[str] = None) -> None:
         if not isinstance(num_frames, int) or num_frames < 1:
             raise ValueError('SampleClipFrames: num_frames must be an int '
                              f'>= 1, got {num_frames!r}')
@@ -120,6 +123,7 @@ class SampleClipFrames(BaseTransform):
         self.mode = mode
         self.channel_order = channel_order
         self.backend_args = backend_args
+        self.frame_cache = frame_cache
 
     def _span(self, results: Dict) -> Sequence[int]:
         onset = key_frame(results, 'onset')
@@ -137,7 +141,8 @@ class SampleClipFrames(BaseTransform):
             if frame not in cache:
                 cache[frame] = read_frame(results, frame, 'color',
                                           self.channel_order,
-                                          self.backend_args)
+                                          self.backend_args,
+                                          self.frame_cache)
             return cache[frame]
 
         return read

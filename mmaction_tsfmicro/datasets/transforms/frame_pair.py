@@ -1,6 +1,6 @@
 """Choice of the (onset, apex) frame pair a sample is made of."""
 import math
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 from mmcv.transforms import BaseTransform
@@ -68,6 +68,8 @@ class SelectFramePair(BaseTransform):
         ratio (float): The window ratio ``r / (apex - onset)``.
             Defaults to ``0.0375`` (CASME II, CAS(ME)^3).
         backend_args (dict, optional): MMEngine file backend arguments.
+        frame_cache (str, optional): A frame cache folder to read the
+            frames from (:mod:`~mmaction_tsfmicro.datasets.frame_cache`).
     """
 
     MODES = ('annotated', 'max_diff', 'jitter', 'estimated_apex')
@@ -75,7 +77,8 @@ class SelectFramePair(BaseTransform):
     def __init__(self,
                  mode: str = 'annotated',
                  ratio: float = 0.15 / 4,
-                 backend_args: Dict = None) -> None:
+                 backend_args: Dict = None,
+                 frame_cache: Optional[str] = None) -> None:
         if mode not in self.MODES:
             raise ValueError(f'SelectFramePair: mode must be one of '
                              f'{self.MODES}, got {mode!r}')
@@ -85,6 +88,7 @@ class SelectFramePair(BaseTransform):
         self.mode = mode
         self.ratio = ratio
         self.backend_args = backend_args
+        self.frame_cache = frame_cache
         self._cache: Dict[Tuple, Tuple[int, int]] = {}
 
     def candidates(self, onset: int, apex: int) -> List[Tuple[int, int]]:
@@ -102,7 +106,7 @@ class SelectFramePair(BaseTransform):
             frames = sorted({f for pair in pairs for f in pair})
             imgs = {
                 f: read_frame(results, f, 'color', 'bgr',
-                              self.backend_args).astype(np.float32)
+                              self.backend_args, self.frame_cache).astype(np.float32)
                 for f in frames
             }
             dists = [float(np.linalg.norm(imgs[a] - imgs[o]))
@@ -122,11 +126,11 @@ class SelectFramePair(BaseTransform):
                offset)
         if key not in self._cache:
             ref = read_frame(results, onset, 'color', 'bgr',
-                             self.backend_args).astype(np.float32)
+                             self.backend_args, self.frame_cache).astype(np.float32)
             best, best_dist = onset, -1.
             for frame in range(onset + 1, offset + 1):
                 img = read_frame(results, frame, 'color', 'bgr',
-                                 self.backend_args).astype(np.float32)
+                                 self.backend_args, self.frame_cache).astype(np.float32)
                 if img.shape != ref.shape:
                     raise ValueError(
                         f'sample {sample_name(results)}: frame {frame} is '

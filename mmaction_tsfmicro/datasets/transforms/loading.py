@@ -1,6 +1,6 @@
 """Loading of the frames a micro-expression sample is made of."""
 import os.path as osp
-from typing import Dict, Sequence
+from typing import Dict, Optional, Sequence
 
 import mmcv
 import numpy as np
@@ -10,7 +10,7 @@ from mmengine import fileio
 from mmaction.registry import TRANSFORMS
 from ...annotations.layouts import guess_filename_tmpl
 from ...utils.images import check_complete
-from ..frame_cache import cached_frame
+from ..frame_cache import open_cache
 
 
 def frame_path(results: Dict, frame: int) -> str:
@@ -28,13 +28,14 @@ def read_frame(results: Dict,
                frame: int,
                flag: str = 'color',
                channel_order: str = 'rgb',
-               backend_args: Dict = None) -> np.ndarray:
+               backend_args: Dict = None,
+               frame_cache: Optional[str] = None) -> np.ndarray:
     """Read one frame of a sample, with an error that names the file.
 
-    A ``'color'`` frame of a local file comes from the frame cache named
-    by ``TSFMICRO_FRAME_CACHE`` when the cache holds it unchanged (the same
-    bytes the decoder gives, see :mod:`~mmaction_tsfmicro.datasets.
-    frame_cache`), else from its file.
+    A ``'color'`` frame of a local file comes from the frame cache in
+    ``frame_cache`` when the cache holds it unchanged (the same bytes the
+    decoder gives, see :mod:`~mmaction_tsfmicro.datasets.frame_cache`),
+    else from its file.
 
     Args:
         results (dict): The sample (``frame_dir``, ``filename_tmpl``).
@@ -43,14 +44,16 @@ def read_frame(results: Dict,
             ``'grayscale'`` (H, W). Defaults to ``'color'``.
         channel_order (str): ``'rgb'`` or ``'bgr'``. Defaults to ``'rgb'``.
         backend_args (dict, optional): MMEngine file backend arguments.
+        frame_cache (str, optional): A frame cache folder.
 
     Returns:
         np.ndarray: The decoded uint8 image.
     """
     path = frame_path(results, frame)
     img = None
-    if flag == 'color' and backend_args is None:
-        img = cached_frame(path)
+    cache = open_cache(frame_cache)
+    if cache is not None and flag == 'color' and backend_args is None:
+        img = cache.get(path)
     if img is None:
         img = _decode(path, results, frame, flag, backend_args)
     if channel_order == 'rgb' and img.ndim == 3:
@@ -95,13 +98,17 @@ class LoadFramePair(BaseTransform):
     Args:
         channel_order (str): ``'rgb'`` or ``'bgr'``. Defaults to ``'rgb'``.
         backend_args (dict, optional): MMEngine file backend arguments.
+        frame_cache (str, optional): A frame cache folder to read the
+            frames from (:mod:`~mmaction_tsfmicro.datasets.frame_cache`).
     """
 
     def __init__(self,
                  channel_order: str = 'rgb',
-                 backend_args: Dict = None) -> None:
+                 backend_args: Dict = None,
+                 frame_cache: Optional[str] = None) -> None:
         self.channel_order = channel_order
         self.backend_args = backend_args
+        self.frame_cache = frame_cache
 
     def transform(self, results: Dict) -> Dict:
         """Read the frames."""
@@ -111,7 +118,7 @@ class LoadFramePair(BaseTransform):
                 results['frame_dir'], int(inds[0]))
         imgs = [
             read_frame(results, i, 'color', self.channel_order,
-                       self.backend_args) for i in inds
+                       self.backend_args, self.frame_cache) for i in inds
         ]
         shapes = {img.shape for img in imgs}
         if len(shapes) != 1:

@@ -34,12 +34,11 @@ matmuls were measured faster than it at every size of the paper and tiny
 models (forward and backward), so they stay there.
 
 :func:`plain_path` switches every rewrite off (for a comparison, or to
-debug), and so does the environment variable ``TSFMICRO_PLAIN_OPS=1`` for a
-whole process (e.g. ``TSFMICRO_PLAIN_OPS=1 python tools/loso.py ...``); the
+debug), and so does the backbone's ``fast_ops=False`` in a config (e.g.
+``tools/loso.py ... --cfg-options model.backbone.fast_ops=False``); the
 plain code is then what runs, op for op.
 """
 import contextlib
-import os
 import threading
 from typing import Iterator, Optional
 
@@ -48,21 +47,14 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
 
-#: Set to 1 to run the plain implementations in the whole process.
-PLAIN_ENV = 'TSFMICRO_PLAIN_OPS'
-
 _state = threading.local()
 
 
-def _default() -> bool:
-    return os.environ.get(PLAIN_ENV, '').strip() in ('', '0')
-
-
 def fast_path_enabled() -> bool:
-    """Whether the fast implementations are used (the default; see
-    :data:`PLAIN_ENV`)."""
+    """Whether the fast implementations are used (the default; not inside
+    :func:`plain_path`)."""
     fast = getattr(_state, 'fast', None)
-    return _default() if fast is None else fast
+    return True if fast is None else fast
 
 
 def inference_rewrites(module: nn.Module) -> bool:

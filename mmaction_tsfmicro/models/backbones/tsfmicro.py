@@ -38,7 +38,7 @@ from torch import Tensor
 
 from mmaction.registry import MODELS
 from .branch_maps import BranchMaps
-from .fast_paths import inference_rewrites
+from .fast_paths import inference_rewrites, plain_path
 from .retention import RetentionStage, conv_stem
 from .spatial_branch import SpatialTransformer
 
@@ -102,6 +102,10 @@ class TSFmicro(BaseModule):
             branch.
         spatial_drop_path_rate (float, optional): Stochastic depth of the
             spatial branch.
+        fast_ops (bool): Run the fast implementations of
+            :mod:`.fast_paths` (exact in training, within 1e-4 in
+            inference); False runs the plain ops, op for op (to compare or
+            debug). Defaults to True.
         init_cfg (dict | list[dict], optional): Initialization config.
             Defaults to truncated-normal (std 0.02) linear layers and unit
             LayerNorms, as in the official code.
@@ -140,6 +144,7 @@ class TSFmicro(BaseModule):
                  spatial_num_heads: Optional[int] = None,
                  spatial_mlp_ratio: Optional[float] = None,
                  spatial_drop_path_rate: Optional[float] = None,
+                 fast_ops: bool = True,
                  init_cfg: Optional[Union[dict, List[dict]]] = None) -> None:
         if init_cfg is None:
             init_cfg = [
@@ -147,6 +152,7 @@ class TSFmicro(BaseModule):
                 dict(type='Constant', layer='LayerNorm', val=1., bias=0.)
             ]
         super().__init__(init_cfg=init_cfg)
+        self.fast_ops = bool(fast_ops)
         overrides = dict(
             input_size=input_size,
             stem_channels=stem_channels,
@@ -283,6 +289,9 @@ class TSFmicro(BaseModule):
             BranchMaps: ``(temporal, spatial)`` for ``fusion='late'``,
             else a 1-tuple; each map is ``(N, out_channels, h, w)``.
         """
+        if not self.fast_ops:
+            with plain_path():
+                return BranchMaps(self._maps(x))
         return BranchMaps(self._maps(x))
 
     def _maps(self, x: Tensor) -> Tuple[Tensor, ...]:

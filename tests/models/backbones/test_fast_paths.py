@@ -17,7 +17,7 @@ import mmaction_tsfmicro.plugin  # noqa: F401
 from mmaction_tsfmicro.models import TSFmicro
 from mmaction_tsfmicro.models.backbones import fast_paths
 from mmaction_tsfmicro.models.backbones.fast_paths import (
-    PLAIN_ENV, attend, conv_bn_eval, fast_path_enabled, inference_rewrites,
+    attend, conv_bn_eval, fast_path_enabled, inference_rewrites,
     plain_path, rotary_phasor, rotate, rotate_pairs_exact, signed_sin)
 from mmaction_tsfmicro.models.backbones.retention import (
     ManhattanSelfAttention, RetentionRelPos, RotaryTables, apply_rotary,
@@ -61,10 +61,10 @@ def randomize_batchnorms(model: nn.Module, seed: int = 0) -> None:
             m.bias.data.copy_(torch.randn(n, generator=gen))
 
 
-def backbone(name: str, fusion: str) -> TSFmicro:
+def backbone(name: str, fusion: str, **extra) -> TSFmicro:
     kwargs, _ = MODELS_UNDER_TEST[name]
     torch.manual_seed(0)
-    model = TSFmicro(fusion=fusion, **kwargs)
+    model = TSFmicro(fusion=fusion, **kwargs, **extra)
     randomize_batchnorms(model)
     return model
 
@@ -199,8 +199,7 @@ def test_inference_mode_uses_the_rewrites_and_training_does_not():
         torch.testing.assert_close(a, b, rtol=0, atol=1e-4)
 
 
-def test_plain_path_and_the_environment_switch(monkeypatch):
-    monkeypatch.delenv(PLAIN_ENV, raising=False)
+def test_plain_path_and_the_config_switch():
     assert fast_path_enabled()
     with plain_path():
         assert not fast_path_enabled()
@@ -208,17 +207,18 @@ def test_plain_path_and_the_environment_switch(monkeypatch):
             assert not fast_path_enabled()
         assert not fast_path_enabled()
     assert fast_path_enabled()
-    monkeypatch.setenv(PLAIN_ENV, '1')
-    assert not fast_path_enabled()
-    monkeypatch.setenv(PLAIN_ENV, '0')
-    assert fast_path_enabled()
-    # the plain path in the whole process: no table is cached
-    monkeypatch.setenv(PLAIN_ENV, '1')
-    model = backbone('tiny', 'late').eval()
+    # fast_ops=False: the plain path in every forward of the backbone, with
+    # the fast one's numbers; no table is cached, nothing is left set
+    x = pairs('tiny')
+    fast = backbone('tiny', 'late').eval()
+    plain = backbone('tiny', 'late', fast_ops=False).eval()
+    plain.load_state_dict(fast.state_dict())
     with torch.no_grad():
-        model(pairs('tiny'))
-    assert cached_sizes(model) == [[], [], []]
-    assert fast_paths._state.fast is None  # the switch left nothing set
+        for a, b in zip(fast(x), plain(x)):
+            torch.testing.assert_close(a, b, rtol=0, atol=1e-4)
+    assert cached_sizes(plain) == [[], [], []]
+    assert fast_paths._state.fast is None
+    assert fast_path_enabled()
 
 
 def test_tables_are_built_once_per_size_and_equal_the_definition():

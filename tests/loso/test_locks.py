@@ -12,7 +12,7 @@ from mmaction_tsfmicro.loso.locks import (FOLD_LOCK_FILE, LOCK_FILE, fold_lock,
                                           running_folds, work_dir_lock)
 from mmaction_tsfmicro.loso.protocol import ProtocolError
 from mmaction_tsfmicro.loso.report import busy_seconds
-from mmaction_tsfmicro.loso.single_fold import pick_subject
+from mmaction_tsfmicro.loso.experiment import pick_subject
 
 SUBJECTS = ['sub01', 'sub02', 'sub10']
 
