@@ -7,7 +7,7 @@ PIP := $(PY) -m pip
 # Re-installs only when a requirements file or setup.py changed.
 STAMP := $(VENV)/.installed
 REQS := requirements/runtime.txt requirements/faces.txt requirements/media.txt \
-        requirements/tests.txt setup.py
+        requirements/tests.txt setup.py synthesis/pyproject.toml
 DEMO_DIR ?= data/demo
 DEMO_WORK_DIR ?= work_dirs/demo_loso
 PYTEST_ARGS ?=
@@ -24,6 +24,8 @@ $(STAMP): $(REQS)
 	    -r requirements/faces.txt -r requirements/tests.txt
 	$(PIP) install -q --disable-pip-version-check --no-deps -r requirements/media.txt
 	$(PIP) install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+	# the demo set's generator: a package of its own, not in the plugin's wheel
+	$(PIP) install -q --disable-pip-version-check --no-deps --no-build-isolation -e synthesis
 	@touch $(STAMP)
 
 test: $(STAMP)

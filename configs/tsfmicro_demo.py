@@ -6,35 +6,9 @@
 #   python tools/loso.py configs/tsfmicro_demo.py \
 #       --work-dir work_dirs/demo_loso
 _base_ = [
-    './_base_/models/tsfmicro_tiny.py', './_base_/datasets/me_loso.py',
+    './_base_/models/tsfmicro_tiny.py', './_base_/datasets/demo.py',
     './_base_/schedules/tsfmicro_adamw.py', './_base_/default_runtime.py'
 ]
-
-input_size = 112
-ann_file = 'data/demo/annotations/demo_5cls.json'
-frame_args = dict(
-    ann_file=ann_file,
-    data_prefix=dict(img='data/demo/faces112'),
-    layout='casme2')
-test_subject = 'sub01'  # tools/loso.py sets every subject in turn
-
-# the shared pipelines at 112x112, with a padding of 8 for the random crop
-train_pipeline = _base_.train_pipeline
-train_pipeline[2].scale = (input_size, input_size)  # Resize
-train_pipeline[5].update(size=input_size, padding=8)  # PaddedRandomCrop
-test_pipeline = _base_.test_pipeline
-test_pipeline[2].scale = (input_size, input_size)  # Resize
-
-train_dataloader = dict(
-    num_workers=0,
-    dataset=dict(
-        exclude_subjects=[test_subject], pipeline=train_pipeline,
-        **frame_args))
-test_dataloader = dict(
-    num_workers=0,
-    persistent_workers=False,
-    dataset=dict(
-        test_subjects=[test_subject], pipeline=test_pipeline, **frame_args))
 
 model = dict(backbone=dict(drop_path_rate=0.))
 train_cfg = dict(max_epochs=30)
@@ -48,4 +22,5 @@ param_scheduler = [
         begin=0,
         end=30)
 ]
+# a demo fold has 9 training iterations an epoch
 default_hooks = dict(logger=dict(interval=10))

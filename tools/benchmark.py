@@ -19,8 +19,8 @@ rounds, after ``--warmup`` untimed runs of each.
 
 The tool's own process, where the plugin runs, applies the allocator
 settings of the plugin's training processes (glibc keeps freed memory
-instead of unmapping it; ``mmaction_tsfmicro/utils/allocator.py``;
-``TSFMICRO_ALLOCATOR=default`` turns them off). The official model runs
+instead of unmapping it; ``mmaction_tsfmicro/utils/allocator.py``). The
+official model runs
 with glibc's defaults, as its own scripts do (``official``), and with the
 same settings as the plugin (``official, plugin's allocator``), so that
 the ratios show both what a user gets and what the code alone gives

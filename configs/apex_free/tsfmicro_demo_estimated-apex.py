@@ -7,9 +7,11 @@
 #       --work-dir work_dirs/demo_estimated_apex --jobs 2
 _base_ = ['../tsfmicro_demo.py']
 
-train_pipeline = _base_.train_pipeline
-train_pipeline[0] = dict(type='SelectFramePair', mode='estimated_apex')
-test_pipeline = _base_.test_pipeline
-test_pipeline[0] = dict(type='SelectFramePair', mode='estimated_apex')
+estimated_pair = dict(type='SelectFramePair', mode='estimated_apex')
+train_pipeline = [
+    estimated_pair, _base_.load_pair, _base_.resize, _base_.flip,
+    _base_.rotate, _base_.random_crop, *_base_.pack
+]
+test_pipeline = [estimated_pair, _base_.load_pair, _base_.resize, *_base_.pack]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 test_dataloader = dict(dataset=dict(pipeline=test_pipeline))

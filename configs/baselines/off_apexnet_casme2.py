@@ -3,17 +3,16 @@
 # the baselines' schedule: 100 epochs of AdamW with a cosine decay
 # (docs/results.md).
 _base_ = [
-    './_base_/models/off_apexnet.py', './_base_/loso_casme2.py',
-    './_base_/adamw_cosine.py'
+    './_base_/models/off_apexnet.py', '../_base_/datasets/casme2.py',
+    './_base_/adamw_cosine.py', '../_base_/default_runtime.py'
 ]
 
-train_pipeline = _base_.train_pipeline
-test_pipeline = _base_.test_pipeline
 # TV-L1 flow of the cropped release's frames (computed on first load, or
 # ahead by tools/data/compute_flow.py --layout casme2_cropped --src
 # data/casme2/Cropped --dst data/casme2/flow_tvl1_cropped)
-train_pipeline[0].flow_root = 'data/casme2/flow_tvl1_cropped'  # LoadFlow
-test_pipeline[0].flow_root = 'data/casme2/flow_tvl1_cropped'  # LoadFlow
+load_flow = dict(_base_.load_flow, flow_root='data/casme2/flow_tvl1_cropped')
+train_pipeline = [load_flow, *_base_.pack_2d]
+test_pipeline = train_pipeline
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 

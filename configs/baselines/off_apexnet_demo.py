@@ -6,12 +6,12 @@
 #   python tools/loso.py configs/baselines/off_apexnet_demo.py \
 #       --work-dir work_dirs/off_apexnet_demo
 _base_ = [
-    './_base_/models/off_apexnet.py', './_base_/loso_demo.py',
-    './_base_/adamw_cosine.py'
+    './_base_/models/off_apexnet.py', '../_base_/datasets/demo.py',
+    './_base_/adamw_cosine.py', '../_base_/default_runtime.py'
 ]
 
-train_pipeline = _base_.train_pipeline
-test_pipeline = _base_.test_pipeline
+train_pipeline = [_base_.load_flow, *_base_.pack_2d]
+test_pipeline = train_pipeline
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 
@@ -26,3 +26,5 @@ param_scheduler = [
         begin=0,
         end=epochs)
 ]
+# a demo fold has 9 training iterations an epoch
+default_hooks = dict(logger=dict(interval=10))

@@ -3,17 +3,16 @@
 # release (github.com/christy1206/STSTNet, main.py): Adam, lr 5e-5,
 # constant, batch 256, 800 epochs.
 _base_ = [
-    './_base_/models/ststnet.py', './_base_/loso_casme2.py',
-    './_base_/adamw_cosine.py'
+    './_base_/models/ststnet.py', '../_base_/datasets/casme2.py',
+    './_base_/adamw_cosine.py', '../_base_/default_runtime.py'
 ]
 
-train_pipeline = _base_.train_pipeline
-test_pipeline = _base_.test_pipeline
 # TV-L1 flow of the cropped release's frames (computed on first load, or
 # ahead by tools/data/compute_flow.py --layout casme2_cropped --src
 # data/casme2/Cropped --dst data/casme2/flow_tvl1_cropped)
-train_pipeline[0].flow_root = 'data/casme2/flow_tvl1_cropped'  # LoadFlow
-test_pipeline[0].flow_root = 'data/casme2/flow_tvl1_cropped'  # LoadFlow
+load_flow = dict(_base_.load_flow, flow_root='data/casme2/flow_tvl1_cropped')
+train_pipeline = [load_flow, *_base_.pack_2d]
+test_pipeline = train_pipeline
 # the authors' batch of 256
 train_dataloader = dict(
     batch_size=256, dataset=dict(pipeline=train_pipeline))

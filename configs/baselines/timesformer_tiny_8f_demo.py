@@ -4,12 +4,15 @@
 #   python tools/loso.py configs/baselines/timesformer_tiny_8f_demo.py \
 #       --work-dir work_dirs/timesformer_tiny_8f_demo
 _base_ = [
-    './_base_/models/timesformer_tiny_clip.py', './_base_/loso_demo.py',
-    './_base_/adamw_cosine.py'
+    './_base_/models/timesformer_tiny_clip.py', '../_base_/datasets/demo.py',
+    './_base_/adamw_cosine.py', '../_base_/default_runtime.py'
 ]
 
-train_pipeline = _base_.train_pipeline
-test_pipeline = _base_.test_pipeline
+train_pipeline = [
+    _base_.clip_to_apex, _base_.resize, _base_.flip, _base_.rotate,
+    _base_.random_crop, *_base_.pack
+]
+test_pipeline = [_base_.clip_to_apex, _base_.resize, *_base_.pack]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 
@@ -24,3 +27,5 @@ param_scheduler = [
         begin=0,
         end=epochs)
 ]
+# a demo fold has 9 training iterations an epoch
+default_hooks = dict(logger=dict(interval=10))

@@ -3,16 +3,19 @@
 # of AdamW with a cosine decay, batch 32 (the plugin's choice;
 # docs/results.md).
 _base_ = [
-    './_base_/models/tsn_r18_apex-onset.py', './_base_/loso_casme2.py',
-    './_base_/adamw_cosine.py'
+    './_base_/models/tsn_r18_apex-onset.py', '../_base_/datasets/casme2.py',
+    './_base_/adamw_cosine.py', '../_base_/default_runtime.py'
 ]
 
-train_pipeline = _base_.train_pipeline
-test_pipeline = _base_.test_pipeline
-# 224x224 frames, the TSFmicro recipe's padding of 15 for the random crop
-train_pipeline[2].scale = (224, 224)  # Resize
-train_pipeline[5].update(size=224, padding=15)  # PaddedRandomCrop
-test_pipeline[2].scale = (224, 224)  # Resize
+train_pipeline = [
+    _base_.train_pair, _base_.load_pair, _base_.resize, _base_.flip,
+    _base_.rotate, _base_.random_crop, _base_.frame_difference,
+    *_base_.pack_2d
+]
+test_pipeline = [
+    _base_.test_pair, _base_.load_pair, _base_.resize,
+    _base_.frame_difference, *_base_.pack_2d
+]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 

@@ -3,12 +3,17 @@
 #   python tools/loso.py configs/baselines/tsn_r18_apex_demo.py \
 #       --work-dir work_dirs/tsn_r18_apex_demo
 _base_ = [
-    './_base_/models/tsn_r18_apex.py', './_base_/loso_demo.py',
-    './_base_/adamw_cosine.py'
+    './_base_/models/tsn_r18_apex.py', '../_base_/datasets/demo.py',
+    './_base_/adamw_cosine.py', '../_base_/default_runtime.py'
 ]
 
-train_pipeline = _base_.train_pipeline
-test_pipeline = _base_.test_pipeline
+train_pipeline = [
+    _base_.apex_frame, _base_.load_pair, _base_.resize, _base_.flip,
+    _base_.rotate, _base_.random_crop, *_base_.pack_2d
+]
+test_pipeline = [
+    _base_.apex_frame, _base_.load_pair, _base_.resize, *_base_.pack_2d
+]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 
@@ -23,3 +28,5 @@ param_scheduler = [
         begin=0,
         end=epochs)
 ]
+# a demo fold has 9 training iterations an epoch
+default_hooks = dict(logger=dict(interval=10))

@@ -13,20 +13,16 @@
 _base_ = ['./tsfmicro_casme2.py']
 
 flow_root = 'data/casme2/flow_tvl1_cropped'
+load_flow = dict(
+    type='LoadFlow',
+    flow_root=flow_root,
+    key='flow',
+    size=_base_.input_size,
+    channels=('u', 'v', 'strain'),
+    compute=dict(method='tvl1'))
 flow_pipeline = [
-    dict(type='SelectFramePair', mode='annotated'),
-    dict(type='LoadFramePair'),
-    dict(type='Resize', scale=(224, 224), keep_ratio=False),
-    dict(
-        type='LoadFlow',
-        flow_root=flow_root,
-        key='flow',
-        size=224,
-        channels=('u', 'v', 'strain'),
-        compute=dict(method='tvl1')),
-    dict(type='FlowAsFramePair'),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs', meta_keys=_base_.me_meta_keys)
+    _base_.test_pair, _base_.load_pair, _base_.resize, load_flow,
+    dict(type='FlowAsFramePair'), *_base_.pack
 ]
 train_pipeline = flow_pipeline
 test_pipeline = flow_pipeline

@@ -5,7 +5,7 @@
 #   python tools/loso.py configs/tsfmicro_seq/tsfmicro_seq_casme2.py \
 #       --work-dir work_dirs/casme2_seq
 _base_ = [
-    './_base_/tsfmicro_seq_model.py', './_base_/clip_pipelines.py',
+    './_base_/tsfmicro_seq_model.py',
     '../_base_/datasets/casme2.py', '../_base_/schedules/tsfmicro_adamw.py',
     '../_base_/default_runtime.py'
 ]

@@ -2,7 +2,7 @@
 # sad, surprise, others): 8 frames from the onset to the offset of every
 # clip, 199 epochs.
 _base_ = [
-    './_base_/tsfmicro_seq_model.py', './_base_/clip_pipelines.py',
+    './_base_/tsfmicro_seq_model.py',
     '../_base_/datasets/casme3.py', '../_base_/schedules/tsfmicro_adamw.py',
     '../_base_/default_runtime.py'
 ]

@@ -2,7 +2,7 @@
 # every clip (SAMM records at 200 fps: its clips are long, the 8 frames
 # spread over them), 199 epochs as the official SAMM recipe.
 _base_ = [
-    './_base_/tsfmicro_seq_model.py', './_base_/clip_pipelines.py',
+    './_base_/tsfmicro_seq_model.py',
     '../_base_/datasets/samm.py', '../_base_/schedules/tsfmicro_adamw.py',
     '../_base_/default_runtime.py'
 ]

@@ -18,7 +18,7 @@ Saved samples: one ``.npy`` file per annotated sample, float16, shape
 :data:`FLOW_PATH_TMPL` under the output root.
 """
 import os.path as osp
-from typing import Dict, Optional, Tuple
+from typing import Dict, Optional
 
 import cv2
 import numpy as np
@@ -208,12 +208,6 @@ def warp_by_flow(image: np.ndarray, flow: np.ndarray) -> np.ndarray:
     maps = (grid + flow).astype(np.float32)
     return cv2.remap(image, maps[..., 0], maps[..., 1], cv2.INTER_LINEAR,
                      borderMode=cv2.BORDER_REFLECT)
-
-
-def flow_stats(flow: np.ndarray) -> Tuple[float, float]:
-    """Return the mean and max flow magnitude in pixels."""
-    mag = np.linalg.norm(np.asarray(flow, np.float32)[..., :2], axis=-1)
-    return float(mag.mean()), float(mag.max())
 
 
 def flow_path(root: str, sample: Dict, tmpl: str = FLOW_PATH_TMPL) -> str:

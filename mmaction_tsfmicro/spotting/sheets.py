@@ -1,7 +1,7 @@
 """Reading the interval sheets of the long-video sets.
 
 The layouts of the sheets are those of :mod:`.layouts`' data sets (see
-:mod:`mmaction_tsfmicro.synthesis.long_video_sheets`, which writes them for
+:mod:`tsfmicro_synthesis.long_video_sheets`, which writes them for
 the demo); both readers give one dict per annotated movement with
 ``subject`` (the subject folder), ``video`` (the video folder, or for
 CAS(ME)^2 the folder's prefix ``<NN>_<code>``, the rest of the real names

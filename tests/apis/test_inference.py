@@ -86,7 +86,7 @@ def test_bad_clips_are_named(model, frames, tmp_path):
 def test_the_released_demo_model_on_a_raw_video(tmp_path):
     """A new clip rendered on a real face, written as a video: found,
     aligned as the demo's training faces were, and classified."""
-    from mmaction_tsfmicro.synthesis.clip_video import write_clip_video
+    from tsfmicro_synthesis.clip_video import write_clip_video
     video = str(tmp_path / 'clip.mp4')
     record = write_clip_video(video, 'feat/0-f1-su-ph.jpg', 'happiness',
                               2027)

@@ -10,11 +10,11 @@ from mmaction_tsfmicro.apis.streaming import (StreamSpotter, draw_frame,
                                               spans_table)
 from mmaction_tsfmicro.spotting import SpanFinder
 from mmaction_tsfmicro.spotting.face_tracking import FaceTracker
-from mmaction_tsfmicro.synthesis.catalogue import find_source, load_image
-from mmaction_tsfmicro.synthesis.face_observation import (detect_source,
+from tsfmicro_synthesis.catalogue import find_source, load_image
+from tsfmicro_synthesis.face_observation import (detect_source,
                                                           shared_detector)
-from mmaction_tsfmicro.synthesis.long_video import render_long_video
-from mmaction_tsfmicro.synthesis.long_video_plans import (LongVideoConfig,
+from tsfmicro_synthesis.long_video import render_long_video
+from tsfmicro_synthesis.long_video_plans import (LongVideoConfig,
                                                           draw_video_plan)
 
 ALIGN = dict(size=32, detector='mediapipe', check_every=20)

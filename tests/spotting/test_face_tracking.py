@@ -7,16 +7,16 @@ import pytest
 from mmaction_tsfmicro.preprocessing.alignment import (AlignmentTarget,
                                                        transform_points)
 from mmaction_tsfmicro.spotting.face_tracking import FaceTracker
-from mmaction_tsfmicro.synthesis.catalogue import find_source, load_image
-from mmaction_tsfmicro.synthesis.face_observation import (detect_source,
+from tsfmicro_synthesis.catalogue import find_source, load_image
+from tsfmicro_synthesis.face_observation import (detect_source,
                                                           shared_detector)
-from mmaction_tsfmicro.synthesis.frame_sources import (photo_sources,
+from tsfmicro_synthesis.frame_sources import (photo_sources,
                                                        prepare_photo)
-from mmaction_tsfmicro.synthesis.geometry import (face_centre, invert_affine,
+from tsfmicro_synthesis.geometry import (face_centre, invert_affine,
                                                   pose_matrix)
-from mmaction_tsfmicro.synthesis.long_video import (head_motion,
+from tsfmicro_synthesis.long_video import (head_motion,
                                                     render_long_video)
-from mmaction_tsfmicro.synthesis.long_video_plans import (LongVideoConfig,
+from tsfmicro_synthesis.long_video_plans import (LongVideoConfig,
                                                           draw_video_plan)
 
 SIZE = 160

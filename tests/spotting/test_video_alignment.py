@@ -15,8 +15,8 @@ from mmaction_tsfmicro.spotting.video_alignment import (ALIGNMENT_FILE,
                                                         align_video_task,
                                                         aligned_videos,
                                                         split_settings)
-from mmaction_tsfmicro.synthesis.long_video_builder import build_long_videos
-from mmaction_tsfmicro.synthesis.long_video_plans import LongVideoConfig
+from tsfmicro_synthesis.long_video_builder import build_long_videos
+from tsfmicro_synthesis.long_video_plans import LongVideoConfig
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = LongVideoConfig(seed=2, videos_per_subject=1, duration=(3.0, 3.0),

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from mmaction_tsfmicro.synthesis.action_units import (
+from tsfmicro_synthesis.action_units import (
     ACTION_UNITS, CLASS_VARIANTS, CLASSES, OBJECTIVE_CLASSES, REFERENCE_IOD,
     anchor_arrays, displacement_field, face_axes, parse_combination)
 

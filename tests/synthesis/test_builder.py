@@ -7,9 +7,9 @@ import cv2
 import pytest
 
 from mmaction_tsfmicro.annotations.layouts import frame_path, list_frames
-from mmaction_tsfmicro.synthesis import (MANIFEST_FILE, SHEET_FILE, DemoConfig,
+from tsfmicro_synthesis import (MANIFEST_FILE, SHEET_FILE, DemoConfig,
                                          DemoOptionsError, build_demo_dataset)
-from mmaction_tsfmicro.synthesis.coding_sheet import read_sheet
+from tsfmicro_synthesis.coding_sheet import read_sheet
 from .conftest import SMALL
 
 EMOTIONS = {'happiness', 'disgust', 'repression', 'surprise', 'others'}

@@ -3,7 +3,7 @@ import os
 import numpy as np
 import pytest
 
-from mmaction_tsfmicro.synthesis.catalogue import (CATALOGUE, FaceSource,
+from tsfmicro_synthesis.catalogue import (CATALOGUE, FaceSource,
                                                    find_source, load_image,
                                                    read_video, source_path,
                                                    source_record)

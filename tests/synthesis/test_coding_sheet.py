@@ -7,7 +7,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from mmaction_tsfmicro.synthesis.coding_sheet import (HEADER, PANDAS_COLUMNS,
+from tsfmicro_synthesis.coding_sheet import (HEADER, PANDAS_COLUMNS,
                                                       SheetRow, read_sheet,
                                                       write_sheet)
 

@@ -3,9 +3,9 @@ import os
 import numpy as np
 import pytest
 
-from mmaction_tsfmicro.synthesis.action_units import eye_centres
-from mmaction_tsfmicro.synthesis.catalogue import find_source
-from mmaction_tsfmicro.synthesis.face_observation import (check_candidate,
+from tsfmicro_synthesis.action_units import eye_centres
+from tsfmicro_synthesis.catalogue import find_source
+from tsfmicro_synthesis.face_observation import (check_candidate,
                                                           detect_source,
                                                           observe)
 from mmaction_tsfmicro.utils.packages import package_dir

@@ -2,14 +2,14 @@ import cv2
 import numpy as np
 import pytest
 
-from mmaction_tsfmicro.synthesis.action_units import eye_centres, face_axes
-from mmaction_tsfmicro.synthesis.frame_sources import (photo_sources,
+from tsfmicro_synthesis.action_units import eye_centres, face_axes
+from tsfmicro_synthesis.frame_sources import (photo_sources,
                                                        prepare_photo,
                                                        video_sources)
-from mmaction_tsfmicro.synthesis.geometry import (EYE_DIST, EYE_Y,
+from tsfmicro_synthesis.geometry import (EYE_DIST, EYE_Y,
                                                   apply_affine, invert_affine,
                                                   pose_extent, pose_matrix)
-from mmaction_tsfmicro.synthesis.render import render_frames
+from tsfmicro_synthesis.render import render_frames
 
 SIZE = 160
 

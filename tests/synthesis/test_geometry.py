@@ -3,8 +3,8 @@ import pytest
 
 from mmaction_tsfmicro.preprocessing.alignment import similarity_lstsq
 from mmaction_tsfmicro.preprocessing.face_mesh import NOSE_TIP
-from mmaction_tsfmicro.synthesis.action_units import eye_centres
-from mmaction_tsfmicro.synthesis.geometry import (EYE_DIST, EYE_Y,
+from tsfmicro_synthesis.action_units import eye_centres
+from tsfmicro_synthesis.geometry import (EYE_DIST, EYE_Y,
                                                   apply_affine, compose,
                                                   face_centre,
                                                   face_frame_transform,

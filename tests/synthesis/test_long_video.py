@@ -13,12 +13,12 @@ from mmaction_tsfmicro.annotations import load_annotation_file
 from mmaction_tsfmicro.spotting.sheets import (find_video_folder,
                                                read_casme2_long_sheet,
                                                read_samm_long_sheet)
-from mmaction_tsfmicro.synthesis.action_units import region_points
-from mmaction_tsfmicro.synthesis.long_video import (event_segments,
+from tsfmicro_synthesis.action_units import region_points
+from tsfmicro_synthesis.long_video import (event_segments,
                                                     render_long_video)
-from mmaction_tsfmicro.synthesis.long_video_builder import (
+from tsfmicro_synthesis.long_video_builder import (
     LongVideoOptionsError, build_long_videos)
-from mmaction_tsfmicro.synthesis.long_video_plans import (LongVideoConfig,
+from tsfmicro_synthesis.long_video_plans import (LongVideoConfig,
                                                           draw_video_plan)
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -89,8 +89,8 @@ def test_rendered_video_moves_where_and_when_the_events_are(photo_face):
 
 
 def test_expressions_move_their_region_more_than_the_rest(photo_face):
-    from mmaction_tsfmicro.synthesis.frame_sources import prepare_photo
-    from mmaction_tsfmicro.synthesis.geometry import (apply_affine,
+    from tsfmicro_synthesis.frame_sources import prepare_photo
+    from tsfmicro_synthesis.geometry import (apply_affine,
                                                       face_frame_transform)
     image, points = photo_face
     config = dataclasses.replace(SMALL, drift_px=(0.0, 0.0),

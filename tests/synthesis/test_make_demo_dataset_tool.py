@@ -6,7 +6,7 @@ from pathlib import Path
 
 import cv2
 
-from mmaction_tsfmicro.synthesis import DemoConfig
+from tsfmicro_synthesis import DemoConfig
 from mmaction_tsfmicro.utils.modules import load_script
 
 REPO = Path(__file__).resolve().parents[2]

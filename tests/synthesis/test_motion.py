@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from mmaction_tsfmicro.synthesis.geometry import pose_extent
-from mmaction_tsfmicro.synthesis.motion import (smooth_trajectory,
+from tsfmicro_synthesis.geometry import pose_extent
+from tsfmicro_synthesis.motion import (smooth_trajectory,
                                                 synthetic_drift,
                                                 temporal_profile)
 

@@ -3,9 +3,9 @@ import cv2
 import numpy as np
 import pytest
 
-from mmaction_tsfmicro.synthesis.frame_sources import (FrameSource,
+from tsfmicro_synthesis.frame_sources import (FrameSource,
                                                        photo_sources)
-from mmaction_tsfmicro.synthesis.render import (Nuisance, render_frames,
+from tsfmicro_synthesis.render import (Nuisance, render_frames,
                                                 sensor_noise)
 
 SIZE = 96

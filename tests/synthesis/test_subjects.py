@@ -1,10 +1,10 @@
 import cv2
 import numpy as np
 
-from mmaction_tsfmicro.synthesis.catalogue import CATALOGUE, load_image
-from mmaction_tsfmicro.synthesis.geometry import face_frame_transform
-from mmaction_tsfmicro.synthesis.plans import DemoConfig
-from mmaction_tsfmicro.synthesis.subjects import select_subjects
+from tsfmicro_synthesis.catalogue import CATALOGUE, load_image
+from tsfmicro_synthesis.geometry import face_frame_transform
+from tsfmicro_synthesis.plans import DemoConfig
+from tsfmicro_synthesis.subjects import select_subjects
 
 
 def test_subjects_are_distinct_people():

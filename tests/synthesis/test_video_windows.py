@@ -2,12 +2,12 @@
 import numpy as np
 import pytest
 
-from mmaction_tsfmicro.synthesis.action_units import ACTION_UNITS
-from mmaction_tsfmicro.synthesis.catalogue import find_source, source_path
-from mmaction_tsfmicro.synthesis.face_observation import track_video
-from mmaction_tsfmicro.synthesis.geometry import apply_affine, pose_matrix
-from mmaction_tsfmicro.synthesis.plans import DemoConfig, draw_clip_plans
-from mmaction_tsfmicro.synthesis.video_windows import (CALM_THRESHOLD,
+from tsfmicro_synthesis.action_units import ACTION_UNITS
+from tsfmicro_synthesis.catalogue import find_source, source_path
+from tsfmicro_synthesis.face_observation import track_video
+from tsfmicro_synthesis.geometry import apply_affine, pose_matrix
+from tsfmicro_synthesis.plans import DemoConfig, draw_clip_plans
+from tsfmicro_synthesis.video_windows import (CALM_THRESHOLD,
                                                        choose_window,
                                                        expression_regions,
                                                        video_windows,

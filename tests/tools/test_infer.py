@@ -7,7 +7,7 @@ import sys
 
 from conftest import REPO_ROOT
 
-from mmaction_tsfmicro.synthesis.clip_video import write_clip_video
+from tsfmicro_synthesis.clip_video import write_clip_video
 
 TOOL = osp.join(REPO_ROOT, 'tools', 'infer.py')
 

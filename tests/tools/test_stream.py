@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 from conftest import REPO_ROOT
 
-from mmaction_tsfmicro.synthesis.long_video_builder import build_long_videos
-from mmaction_tsfmicro.synthesis.long_video_plans import LongVideoConfig
+from tsfmicro_synthesis.long_video_builder import build_long_videos
+from tsfmicro_synthesis.long_video_plans import LongVideoConfig
 
 TOOL = osp.join(REPO_ROOT, 'tools', 'stream.py')
 DEMO = osp.join(REPO_ROOT, 'configs', 'spotting',

@@ -18,9 +18,9 @@ import sys
 
 os.environ.setdefault('GLOG_minloglevel', '2')  # quiet MediaPipe
 
-from mmaction_tsfmicro.synthesis import (DemoConfig, DemoOptionsError,  # noqa
+from tsfmicro_synthesis import (DemoConfig, DemoOptionsError,  # noqa
                                          build_demo_dataset)
-from mmaction_tsfmicro.synthesis.figures import (  # noqa: E402
+from tsfmicro_synthesis.figures import (  # noqa: E402
     difference_figure, sample_frames_figure)
 from mmaction_tsfmicro.utils.cli import (ArgumentParser, one_line,  # noqa
                                          run_main)

@@ -20,8 +20,8 @@ docs/spotting.md.
 import argparse
 import os
 
-from mmaction_tsfmicro.synthesis.long_video_builder import build_long_videos
-from mmaction_tsfmicro.synthesis.long_video_plans import LongVideoConfig
+from tsfmicro_synthesis.long_video_builder import build_long_videos
+from tsfmicro_synthesis.long_video_plans import LongVideoConfig
 from mmaction_tsfmicro.utils.cli import ArgumentParser, run_main
 
 # before MediaPipe is first imported (when a face detector is built)

@@ -16,8 +16,8 @@ import os
 
 os.environ.setdefault('GLOG_minloglevel', '2')  # quiet MediaPipe
 
-from mmaction_tsfmicro.synthesis.action_units import CLASSES  # noqa: E402
-from mmaction_tsfmicro.synthesis.clip_video import (  # noqa: E402
+from tsfmicro_synthesis.action_units import CLASSES  # noqa: E402
+from tsfmicro_synthesis.clip_video import (  # noqa: E402
     write_clip_video)
 from mmaction_tsfmicro.utils.cli import ArgumentParser, run_main  # noqa
 

@@ -14,8 +14,12 @@ frame_args = dict(
     layout='samm')
 
 # the official recipe's wider window for the training pair (SelectFramePair)
-train_pipeline = _base_.train_pipeline
-train_pipeline[0].ratio = 0.1
+pair_ratio = 0.1
+train_pair = dict(_base_.train_pair, ratio=pair_ratio)
+train_pipeline = [
+    train_pair, _base_.load_pair, _base_.resize, _base_.flip, _base_.rotate,
+    _base_.random_crop, *_base_.pack
+]
 train_dataloader = dict(
     dataset=dict(
         exclude_subjects=[test_subject], pipeline=train_pipeline, **

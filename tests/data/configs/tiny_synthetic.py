@@ -11,12 +11,14 @@ model = dict(
     backbone=dict(arch='tiny', input_size=size),
     neck=dict(in_channels=64),
     cls_head=dict(in_channels=64, hidden_channels=32))
-train_pipeline = _base_.train_pipeline
-train_pipeline[0].ratio = 0.1  # SelectFramePair
-train_pipeline[2].scale = (size, size)  # Resize
-train_pipeline[5].update(size=size, padding=2)  # PaddedRandomCrop
-test_pipeline = _base_.test_pipeline
-test_pipeline[2].scale = (size, size)  # Resize
+train_pair = dict(type='SelectFramePair', mode='max_diff', ratio=0.1)
+resize = dict(type='Resize', scale=(size, size), keep_ratio=False)
+random_crop = dict(type='PaddedRandomCrop', size=size, padding=2)
+train_pipeline = [
+    train_pair, _base_.load_pair, resize, _base_.flip, _base_.rotate,
+    random_crop, *_base_.pack
+]
+test_pipeline = [_base_.test_pair, _base_.load_pair, resize, *_base_.pack]
 train_dataloader = dict(
     batch_size=4,
     num_workers=0,

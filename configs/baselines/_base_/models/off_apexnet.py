@@ -7,7 +7,6 @@
 # resized to 28x28 with u, v scaled accordingly (in pixels of the 28x28
 # image). A leaf config sets flow_root through the pipelines' LoadFlow.
 flow_root = 'data/demo/flow112_tvl1'
-meta_keys = ('dataset', 'subject', 'subject_key', 'clip', 'sample_idx')
 
 model = dict(
     type='Recognizer2D',
@@ -30,14 +29,12 @@ model = dict(
         std=[0.1, 0.1],
         format_shape='NCHW'))
 
-train_pipeline = [
-    dict(
-        type='LoadFlow',
-        flow_root=flow_root,
-        channels=('u', 'v'),
-        size=28,
-        compute=dict(method='tvl1')),
-    dict(type='FormatShape', input_format='NCHW'),
-    dict(type='PackActionInputs', meta_keys=meta_keys)
-]
-test_pipeline = train_pipeline
+# the flow at 28x28, computed once per sample; a leaf config builds the
+# pipelines from it and the data set's pieces
+# (configs/_base_/datasets/me_pipelines.py), and sets flow_root
+load_flow = dict(
+    type='LoadFlow',
+    flow_root=flow_root,
+    channels=('u', 'v'),
+    size=28,
+    compute=dict(method='tvl1'))

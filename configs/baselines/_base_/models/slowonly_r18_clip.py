@@ -5,9 +5,6 @@
 # The 1x7x7 stem (stride 2) and its 1x3x3 max pooling bring 112x112 down
 # to 28x28 before the residual stages; the temporal 3x1x1 kernels of
 # SlowOnly act in the last two stages. Trained from scratch.
-input_size = 112
-num_frames = 8
-meta_keys = ('dataset', 'subject', 'subject_key', 'clip', 'sample_idx')
 
 model = dict(
     type='Recognizer3D',
@@ -37,26 +34,8 @@ model = dict(
         std=[58.395, 57.12, 57.375],
         format_shape='NCTHW'))
 
-train_pipeline = [
-    dict(
-        type='SampleClipFrames',
-        num_frames=num_frames,
-        end='apex',
-        mode='interpolate'),
-    dict(type='Resize', scale=(input_size, input_size), keep_ratio=False),
-    dict(type='Flip', flip_ratio=0.5),
-    dict(type='RandomRotate', max_angle=3),
-    dict(type='PaddedRandomCrop', size=input_size, padding=8),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs', meta_keys=meta_keys)
-]
-test_pipeline = [
-    dict(
-        type='SampleClipFrames',
-        num_frames=num_frames,
-        end='apex',
-        mode='interpolate'),
-    dict(type='Resize', scale=(input_size, input_size), keep_ratio=False),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs', meta_keys=meta_keys)
-]
+# N frames from the onset to the apex, interpolated to exactly N; a leaf
+# config builds the pipelines from it and the data set's pieces
+# (configs/_base_/datasets/me_pipelines.py) at the network's 112x112
+clip_to_apex = dict(
+    type='SampleClipFrames', num_frames=8, end='apex', mode='interpolate')

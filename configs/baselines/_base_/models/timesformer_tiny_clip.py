@@ -4,16 +4,13 @@
 # 112x112) on N frames from the onset to the apex, interpolated to exactly
 # N (SampleClipFrames mode='interpolate'). Trained from scratch: a
 # transformer this size is what a few hundred clips can train at all.
-input_size = 112
-num_frames = 8
-meta_keys = ('dataset', 'subject', 'subject_key', 'clip', 'sample_idx')
 
 model = dict(
     type='Recognizer3D',
     backbone=dict(
         type='TimeSformer',
-        num_frames=num_frames,
-        img_size=input_size,
+        num_frames=8,
+        img_size=112,
         patch_size=16,
         pretrained=None,
         embed_dims=64,
@@ -34,26 +31,8 @@ model = dict(
         std=[58.395, 57.12, 57.375],
         format_shape='NCTHW'))
 
-train_pipeline = [
-    dict(
-        type='SampleClipFrames',
-        num_frames=num_frames,
-        end='apex',
-        mode='interpolate'),
-    dict(type='Resize', scale=(input_size, input_size), keep_ratio=False),
-    dict(type='Flip', flip_ratio=0.5),
-    dict(type='RandomRotate', max_angle=3),
-    dict(type='PaddedRandomCrop', size=input_size, padding=8),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs', meta_keys=meta_keys)
-]
-test_pipeline = [
-    dict(
-        type='SampleClipFrames',
-        num_frames=num_frames,
-        end='apex',
-        mode='interpolate'),
-    dict(type='Resize', scale=(input_size, input_size), keep_ratio=False),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs', meta_keys=meta_keys)
-]
+# N frames from the onset to the apex, interpolated to exactly N; a leaf
+# config builds the pipelines from it and the data set's pieces
+# (configs/_base_/datasets/me_pipelines.py) at the network's 112x112
+clip_to_apex = dict(
+    type='SampleClipFrames', num_frames=8, end='apex', mode='interpolate')

@@ -5,8 +5,6 @@
 # get the same augmentation, then FrameDifference takes apex - onset; the
 # data preprocessor divides by the ImageNet std without subtracting a mean,
 # so the network sees (apex - onset) / std, as TSFmicro's temporal branch.
-input_size = 112
-meta_keys = ('dataset', 'subject', 'subject_key', 'clip', 'sample_idx')
 
 model = dict(
     type='Recognizer2D',
@@ -27,22 +25,7 @@ model = dict(
         std=[58.395, 57.12, 57.375],
         format_shape='NCHW'))
 
-train_pipeline = [
-    dict(type='SelectFramePair', mode='max_diff', ratio=0.15 / 4),
-    dict(type='LoadFramePair'),
-    dict(type='Resize', scale=(input_size, input_size), keep_ratio=False),
-    dict(type='Flip', flip_ratio=0.5),
-    dict(type='RandomRotate', max_angle=3),
-    dict(type='PaddedRandomCrop', size=input_size, padding=8),
-    dict(type='FrameDifference'),
-    dict(type='FormatShape', input_format='NCHW'),
-    dict(type='PackActionInputs', meta_keys=meta_keys)
-]
-test_pipeline = [
-    dict(type='SelectFramePair', mode='annotated'),
-    dict(type='LoadFramePair'),
-    dict(type='Resize', scale=(input_size, input_size), keep_ratio=False),
-    dict(type='FrameDifference'),
-    dict(type='FormatShape', input_format='NCHW'),
-    dict(type='PackActionInputs', meta_keys=meta_keys)
-]
+# the difference of the frame pair (apex - onset); a leaf config builds the
+# pipelines from it and the data set's pieces
+# (configs/_base_/datasets/me_pipelines.py)
+frame_difference = dict(type='FrameDifference')

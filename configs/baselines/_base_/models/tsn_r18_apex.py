@@ -3,8 +3,6 @@
 # augmentation of the TSFmicro recipe (flip, rotation 3 degrees, padded
 # random crop). A leaf config picks the input size by editing the Resize
 # and PaddedRandomCrop entries of both pipelines.
-input_size = 112
-meta_keys = ('dataset', 'subject', 'subject_key', 'clip', 'sample_idx')
 
 model = dict(
     type='Recognizer2D',
@@ -25,20 +23,6 @@ model = dict(
         std=[58.395, 57.12, 57.375],
         format_shape='NCHW'))
 
-train_pipeline = [
-    dict(type='SelectKeyFrames', roles=('apex', )),
-    dict(type='LoadFramePair'),
-    dict(type='Resize', scale=(input_size, input_size), keep_ratio=False),
-    dict(type='Flip', flip_ratio=0.5),
-    dict(type='RandomRotate', max_angle=3),
-    dict(type='PaddedRandomCrop', size=input_size, padding=8),
-    dict(type='FormatShape', input_format='NCHW'),
-    dict(type='PackActionInputs', meta_keys=meta_keys)
-]
-test_pipeline = [
-    dict(type='SelectKeyFrames', roles=('apex', )),
-    dict(type='LoadFramePair'),
-    dict(type='Resize', scale=(input_size, input_size), keep_ratio=False),
-    dict(type='FormatShape', input_format='NCHW'),
-    dict(type='PackActionInputs', meta_keys=meta_keys)
-]
+# the apex frame alone; a leaf config builds the pipelines from it and the
+# data set's pieces (configs/_base_/datasets/me_pipelines.py)
+apex_frame = dict(type='SelectKeyFrames', roles=('apex', ))

@@ -31,10 +31,10 @@ from typing import Callable, Dict, List, Optional
 import cv2
 import numpy as np
 
-from ..annotations.layouts import frame_path
-from ..spotting.layouts import get_long_layout
-from ..utils.fileio import (atomic_dir, atomic_path, read_json, remove_tree,
-                            write_json, write_text)
+from mmaction_tsfmicro.annotations.layouts import frame_path
+from mmaction_tsfmicro.spotting.layouts import get_long_layout
+from mmaction_tsfmicro.utils.fileio import (
+    atomic_dir, atomic_path, read_json, remove_tree, write_json, write_text)
 from .catalogue import CATALOGUE, find_source, load_image
 from .long_video import render_long_video
 from .long_video_plans import LongVideoConfig, LongVideoPlan, draw_video_plan

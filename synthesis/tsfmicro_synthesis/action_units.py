@@ -30,7 +30,7 @@ from typing import Dict, Iterable, List, Mapping, Optional, Tuple
 import cv2
 import numpy as np
 
-from ..preprocessing import face_mesh
+from mmaction_tsfmicro.preprocessing import face_mesh
 
 #: Inter-ocular distance (px) at which amplitudes are stated.
 REFERENCE_IOD = 90.0

@@ -20,7 +20,7 @@ from typing import Iterator, List, Tuple
 import numpy as np
 
 from .frame_sources import photo_sources, prepare_photo
-from .geometry import face_radius, pose_extent
+from .geometry import face_radius
 from .long_video_plans import LongVideoPlan
 from .motion import smooth_trajectory, synthetic_drift, temporal_profile
 from .render import render_frames, sensor_noise
@@ -135,8 +135,3 @@ def render_long_video(image: np.ndarray, points: np.ndarray,
 
     yield from camera_frames(rendered(), plan, rng)
 
-
-def largest_head_shift(plan: LongVideoPlan, size: int) -> float:
-    """The largest displacement of a face point by the head motion (px)."""
-    pose = head_motion(plan, size, np.random.default_rng(plan.render_seed))
-    return float(pose_extent(pose, face_radius(size)).max())

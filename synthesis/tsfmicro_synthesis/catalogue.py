@@ -17,7 +17,8 @@ from typing import Dict, Optional, Sequence, Tuple
 import cv2
 import numpy as np
 
-from ..utils.packages import DISTRIBUTIONS, package_file, package_version
+from mmaction_tsfmicro.utils.packages import (DISTRIBUTIONS, package_file,
+                                              package_version)
 
 
 @dataclass(frozen=True)

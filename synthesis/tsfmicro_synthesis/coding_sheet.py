@@ -28,7 +28,7 @@ import zipfile
 from dataclasses import dataclass
 from typing import Iterable, List, Optional, Union
 
-from ..utils.fileio import write_bytes
+from mmaction_tsfmicro.utils.fileio import write_bytes
 
 #: Header cells of the official sheet (None: the cell is empty).
 HEADER = ('Subject', 'Filename', None, 'OnsetFrame', 'ApexFrame',

@@ -15,8 +15,8 @@ from typing import Dict, Iterator, List, Optional, Tuple
 import cv2
 import numpy as np
 
-from ..annotations.layouts import frame_path
-from ..utils.fileio import atomic_dir, write_json
+from mmaction_tsfmicro.annotations.layouts import frame_path
+from mmaction_tsfmicro.utils.fileio import atomic_dir, write_json
 from .catalogue import (FaceSource, find_source, load_image, read_video,
                         source_path)
 from .face_observation import shared_detector, track_video

@@ -14,7 +14,7 @@ from typing import Dict, Optional
 import cv2
 import numpy as np
 
-from ..utils.fileio import atomic_path, write_json
+from mmaction_tsfmicro.utils.fileio import atomic_path, write_json
 from .action_units import CLASSES
 from .catalogue import find_source, load_image
 from .clip_frames import photo_clip_frames

@@ -104,7 +104,7 @@ class LongVideoConfig:
     sources: Optional[Tuple[str, ...]] = None
 
     def __post_init__(self) -> None:
-        from ..spotting.layouts import get_long_layout
+        from mmaction_tsfmicro.spotting.layouts import get_long_layout
         object.__setattr__(self, 'layout', get_long_layout(self.layout).name)
         for f in fields(self):
             value = getattr(self, f.name)
@@ -132,7 +132,7 @@ class LongVideoConfig:
         """The frame rate: ``fps``, or the layout's."""
         if self.fps is not None:
             return float(self.fps)
-        from ..spotting.layouts import get_long_layout
+        from mmaction_tsfmicro.spotting.layouts import get_long_layout
         return get_long_layout(self.layout).fps
 
     def to_dict(self) -> Dict:

@@ -20,8 +20,8 @@ from typing import List, Sequence, Tuple
 import cv2
 import numpy as np
 
-from ..preprocessing.alignment import similarity_lstsq
-from ..preprocessing.face_mesh import STABLE_POINTS
+from mmaction_tsfmicro.preprocessing.alignment import similarity_lstsq
+from mmaction_tsfmicro.preprocessing.face_mesh import STABLE_POINTS
 from .action_units import eye_centres, face_axes
 from .geometry import (EYE_DIST, apply_affine, compose, face_centre,
                        face_frame_transform, face_radius, invert_affine,

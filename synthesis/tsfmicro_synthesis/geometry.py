@@ -12,8 +12,8 @@ from typing import Sequence
 
 import numpy as np
 
-from ..preprocessing.alignment import similarity_lstsq
-from ..preprocessing.face_mesh import NOSE_TIP
+from mmaction_tsfmicro.preprocessing.alignment import similarity_lstsq
+from mmaction_tsfmicro.preprocessing.face_mesh import NOSE_TIP
 from .action_units import eye_centres
 
 #: Inter-ocular distance in the face frame, as a fraction of its width.

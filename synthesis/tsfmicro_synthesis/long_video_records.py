@@ -12,8 +12,8 @@ frame count, those without expressions too.
 import os.path as osp
 from typing import Dict, List, Optional
 
-from ..annotations import write_annotation_file
-from ..spotting.layouts import get_long_layout
+from mmaction_tsfmicro.annotations import write_annotation_file
+from mmaction_tsfmicro.spotting.layouts import get_long_layout
 from .action_units import CLASSES
 from .catalogue import source_record
 from .long_video_plans import LongVideoConfig, LongVideoPlan

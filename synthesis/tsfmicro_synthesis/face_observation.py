@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Dict, Optional, Sequence, Tuple
 import cv2
 import numpy as np
 
-from ..preprocessing.face_mesh import EYE_CORNERS, NOSE_TIP
+from mmaction_tsfmicro.preprocessing.face_mesh import EYE_CORNERS, NOSE_TIP
 from .action_units import face_axes
 from .catalogue import FaceSource, load_image, read_video, source_path
 
 if TYPE_CHECKING:
-    from ..preprocessing.landmarks import LandmarkDetector
+    from mmaction_tsfmicro.preprocessing.landmarks import LandmarkDetector
 
 #: Points of the MediaPipe face mesh.
 MESH_POINTS = 478
@@ -40,7 +40,7 @@ def shared_detector() -> 'LandmarkDetector':
     """
     global _DETECTOR
     if _DETECTOR is None:
-        from ..preprocessing.landmarks import build_detector
+        from mmaction_tsfmicro.preprocessing.landmarks import build_detector
         _DETECTOR = build_detector('mediapipe')
     return _DETECTOR
 

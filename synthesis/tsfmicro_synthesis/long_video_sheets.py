@@ -23,7 +23,7 @@ import io
 from dataclasses import dataclass
 from typing import Iterable, List
 
-from ..utils.fileio import write_bytes
+from mmaction_tsfmicro.utils.fileio import write_bytes
 from .coding_sheet import _FIXED_DATE, _reproducible_zip
 
 #: The emotion category of each demo class (CAS(ME)^2's seventh column).
@@ -88,7 +88,7 @@ def write_casme2_sheet(rows: Iterable[IntervalRow], path: str) -> None:
     """
     from openpyxl import Workbook
 
-    from ..spotting.layouts import stimulus_code
+    from mmaction_tsfmicro.spotting.layouts import stimulus_code
     rows = list(rows)
     wb = Workbook()
     ws = wb.active

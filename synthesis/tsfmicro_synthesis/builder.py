@@ -26,7 +26,8 @@ from typing import Callable, Dict, List, Optional, Tuple
 
 import cv2
 
-from ..utils.fileio import read_json, remove_tree, write_json, write_text
+from mmaction_tsfmicro.utils.fileio import (read_json, remove_tree,
+                                            write_json, write_text)
 from .action_units import CLASSES, describe
 from .catalogue import find_source, source_record
 from .clip_frames import LAYOUT, render_subject

@@ -9,8 +9,8 @@ from typing import Dict, List, Optional, Sequence
 import cv2
 import numpy as np
 
-from ..annotations.layouts import frame_path
-from ..utils.fileio import read_json, write_bytes
+from mmaction_tsfmicro.annotations.layouts import frame_path
+from mmaction_tsfmicro.utils.fileio import read_json, write_bytes
 from .action_units import CLASSES
 from .builder import MANIFEST_FILE
 from .clip_frames import LAYOUT
