@@ -13,8 +13,8 @@ LONG_MODULES = {
     'the retention blocks of the temporal branch and their decay masks',
     'annotations/sheet_conversion.py':
     'reading one data set\'s sheet rows into samples (the two stages)',
-    'synthesis/action_units.py':
-    'the action units of the demo set and their displacement fields',
+    'loso/experiment.py':
+    'the one LOSO orchestrator: a whole run, or one fold of it (--fold)',
 }
 
 
@@ -92,3 +92,36 @@ def test_long_modules_hold_one_concept():
     assert set(long) <= set(LONG_MODULES), (
         f'modules over 350 lines: {long}; split them by concept or name '
         'the single concept in LONG_MODULES')
+
+
+def test_no_module_imports_a_private_name_of_another():
+    """``from .x import _name`` couples a module to another's internals."""
+    known = modules()
+    offenders = []
+    for name, path in known.items():
+        for node in ast.walk(ast.parse(open(path).read())):
+            if isinstance(node, ast.ImportFrom):
+                offenders += [
+                    f'{name}: from {"." * node.level}{node.module or ""} '
+                    f'import {a.name}' for a in node.names
+                    if a.name.startswith('_') and not a.name.startswith('__')
+                ]
+    assert offenders == []
+
+
+def test_no_tool_imports_another():
+    """The tools are thin front ends: their logic lives in the package, and
+    none loads another tool (as a module or through sys.path)."""
+    tools = osp.join(osp.dirname(ROOT), 'tools')
+    offenders = []
+    for folder, _, files in os.walk(tools):
+        for name in files:
+            if not name.endswith('.py'):
+                continue
+            path = osp.join(folder, name)
+            text = open(path).read()
+            rel = osp.relpath(path, osp.dirname(ROOT))
+            if 'load_script(' in text or 'sys.path.insert' in text and \
+                    'official' not in rel:
+                offenders.append(rel)
+    assert offenders == []

@@ -126,117 +126,19 @@ def write_outputs(args, record: dict) -> None:
     print(f'wrote {args.out} and {csv_path}')
 
 
-class VideoSink:
-    """Writes the frames with the spans drawn, a few frames late.
-
-    A span is found once it cannot grow any more, up to ``max_length +
-    merge_gap`` frames after its first frame; frames wait that long in a
-    queue of constant size, so every span holding a frame is known when the
-    frame is drawn.
-    """
-
-    def __init__(self, path: str, fps: float, finder, spans) -> None:
-        from collections import deque
-
-        from mmaction_tsfmicro.utils.fileio import atomic_path
-        self.path, self.fps, self.spans = path, fps, spans
-        self.threshold = finder.threshold
-        longest = finder.max_length or int(round(4 * fps))
-        self.delay = longest + max(finder.merge_gap, 1) + 1
-        self.queue = deque()
-        self._atomic = atomic_path(path)
-        self.tmp = self._atomic.__enter__()
-        self.writer = None
-
-    def _write(self, index, frame, score) -> None:
-        import cv2
-
-        from mmaction_tsfmicro.apis.streaming import draw_frame
-        if self.writer is None:
-            fourcc = 'mp4v' if self.path.lower().endswith('.mp4') else 'MJPG'
-            h, w = frame.shape[:2]
-            self.writer = cv2.VideoWriter(
-                self.tmp, cv2.VideoWriter_fourcc(*fourcc), self.fps, (w, h))
-            if not self.writer.isOpened():
-                raise RuntimeError(f'{self.path}: OpenCV cannot write '
-                                   f'{fourcc} video')
-        self.writer.write(draw_frame(frame, index, score, self.spans,
-                                     self.threshold))
-
-    def push(self, index: int, frame, score) -> None:
-        self.queue.append((index, frame, score))
-        while self.queue and self.queue[0][0] <= index - self.delay:
-            self._write(*self.queue.popleft())
-
-    def close(self, ok: bool) -> None:
-        """Write what waits and put the file in place (``ok``) or drop it."""
-        try:
-            if ok:
-                while self.queue:
-                    self._write(*self.queue.popleft())
-            if self.writer is not None:
-                self.writer.release()
-        finally:
-            if ok:
-                self._atomic.__exit__(None, None, None)
-            else:
-                self._atomic.__exit__(RuntimeError, RuntimeError(), None)
-
-
-def truth_of(ann: str, video: str) -> dict:
-    """The entry of ``video`` in a spotting file, with its intervals as
-    0-based frame indices (``truths``)."""
-    from mmaction_tsfmicro.annotations import load_annotation_file
-    data = load_annotation_file(ann)
-    name = osp.splitext(osp.basename(video))[0]
-    for entry in data['metainfo'].get('videos', []):
-        names = {entry['video'], osp.splitext(osp.basename(
-            entry.get('video_file') or ''))[0]}
-        if name in names:
-            first = int(entry.get('first_frame', 1))
-            truths = [(r['onset'] - first, r['offset'] - first, r['label'])
-                      for r in data['data_list']
-                      if r['subject'] == entry['subject'] and r.get(
-                          'clip_dir', r['clip']) == entry['video']]
-            return dict(entry, truths=sorted(truths),
-                        classes=data['metainfo'].get('classes'))
-    raise KeyError(f'{ann}: no video named {name!r} in metainfo.videos')
-
-
-def evaluate(truth: dict, spans) -> dict:
-    """The spans against the truth (one video), printed and returned."""
-    from mmaction_tsfmicro.evaluation.spotting import (counts_scores,
-                                                       video_result)
-    found = [(s['onset'], s['offset'], s.get('label')) for s in spans]
-    result = video_result(found, truth['truths'])
-    classes = truth.get('classes') or []
-    for m in result['matches']:
-        onset, offset, label = truth['truths'][m['truth']]
-        name = classes[label] if label < len(classes) else str(label)
-        guess = spans[m['pred']].get('emotion', '?')
-        print(f"span {spans[m['pred']]['number']} finds the truth "
-              f'{onset}-{offset} ({name}): onset {m["onset_error"]:+d}, '
-              f'offset {m["offset_error"]:+d} frames, IoU {m["iou"]:.2f}, '
-              f"class {guess} ({'right' if guess == name else 'wrong'})")
-    scores = counts_scores(result['tp'], result['fp'], result['fn'])
-    print(f"truth: {len(truth['truths'])} intervals; TP {result['tp']}, "
-          f"FP {result['fp']}, FN {result['fn']}; precision "
-          f"{scores['precision']:.3f}, recall {scores['recall']:.3f}, F1 "
-          f"{scores['f1']:.3f}")
-    return dict(result, **scores, truths=truth['truths'])
-
-
 def main(argv=None) -> int:
     args = parse_args(argv)
     if not osp.isfile(args.checkpoint):
         raise FileNotFoundError(f'{args.checkpoint}: checkpoint not found')
     if args.config != '-' and not osp.isfile(args.config):
         raise FileNotFoundError(f'{args.config}: config not found')
-    truth = truth_of(args.truth, args.video) if args.truth else None
+    from mmaction_tsfmicro.spotting.truth import video_truth
+    truth = video_truth(args.truth, args.video) if args.truth else None
     cap, _ = open_source(args.video)
     # torch and MMAction2 load only once the input is known to be good
     from mmaction_tsfmicro.apis.inference import init_model
-    from mmaction_tsfmicro.apis.streaming import StreamSpotter
+    from mmaction_tsfmicro.apis.streaming import (StreamSpotter, VideoSink,
+                                                  evaluate_spans)
     model = init_model(None if args.config == '-' else args.config,
                        args.checkpoint, args.device)
     cfg = model.cfg
@@ -283,7 +185,7 @@ def main(argv=None) -> int:
     print(f'{frames} frames ({frames - spotter.first_face} with a face), '
           f'{len(spans)} spans, {seconds:.1f} s '
           f'({1000 * seconds / frames:.1f} ms a frame)')
-    evaluation = evaluate(truth, spans) if truth else None
+    evaluation = evaluate_spans(truth, spans) if truth else None
     if args.out:
         write_outputs(args, dict(
             video=args.video, checkpoint=args.checkpoint, fps=fps,

@@ -1,7 +1,7 @@
 # The methods on CASME II, 5 classes (the cropped release; 26 LOSO folds),
 # the paper-size TSFmicro in its four fusion modes and with flow, the class
 # imbalance options, and the baselines, for
-#   python tools/benchmark_methods.py configs/baselines/casme2_methods.py \
+#   python tools/analysis_tools/benchmark_methods.py configs/baselines/casme2_methods.py \
 #       --work-dir work_dirs/benchmark_casme2 --seeds 0 1 \
 #       --out docs/results.md
 # (GPU work: the paper-size TSFmicro trains 174 epochs a fold.) TSFmicro

@@ -7,7 +7,7 @@
 #       data/demo/annotations/demo_5cls_imbalanced.json \
 #       --keep others=3 disgust=2 happiness=1 surprise=1 repression=1
 # then
-#   python tools/benchmark_methods.py \
+#   python tools/analysis_tools/benchmark_methods.py \
 #       configs/baselines/demo_imbalanced_methods.py \
 #       --work-dir work_dirs/benchmark_imbalanced --seeds 0 1 \
 #       --out work_dirs/benchmark_imbalanced/table.md

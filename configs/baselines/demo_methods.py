@@ -1,6 +1,6 @@
 # The methods of the demo table of docs/results.md, in its order (the
 # rows that need no annotated apex and the cheap flow networks first), for
-#   python tools/benchmark_methods.py configs/baselines/demo_methods.py \
+#   python tools/analysis_tools/benchmark_methods.py configs/baselines/demo_methods.py \
 #       --work-dir work_dirs/benchmark_demo --seeds 0 1 --out docs/results.md
 # Each runs every LOSO fold of the demo set (19 subjects) per seed, with the
 # last-epoch protocol; TSFmicro rows also report epoch selection on the

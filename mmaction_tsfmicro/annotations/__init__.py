@@ -31,8 +31,8 @@ from .class_sets import (CLASS_SETS, DATASET_CLASS_SETS, EMOTION_WORDS,
                          class_set_for, mapping_rows, mapping_table)
 from .errors import AnnotationError
 from .megc2019 import identify_sheet
-from .registry import (DATASETS, dataset_names, default_layout, get_dataset,
-                       register_dataset)
+from .registry import (DATASET_SPECS, dataset_names, default_layout,
+                       get_dataset, register_dataset)
 from .report import RULES, ConversionReport
 from .schema import Sample, subject_keys
 from .spec import ClassSet, DatasetSpec
@@ -83,7 +83,7 @@ def convert(dataset: str,
 
 __all__ = [
     'convert', 'AnnotationError', 'CLASS_SETS', 'ClassSet',
-    'ConversionReport', 'DATASET_CLASS_SETS', 'DATASETS', 'DatasetSpec',
+    'ConversionReport', 'DATASET_CLASS_SETS', 'DATASET_SPECS', 'DatasetSpec',
     'EMOTION_WORDS', 'RULES', 'Sample', 'check_output_path',
     'class_set_for', 'dataset_names', 'default_layout', 'get_dataset',
     'identify_sheet', 'load_annotation_file', 'mapping_rows',

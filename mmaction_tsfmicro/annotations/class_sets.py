@@ -33,7 +33,7 @@ from typing import List, Optional, Sequence, Union
 
 from .errors import AnnotationError
 from .registry import (CLASS_SETS, DATASET_CLASS_SETS, DATASET_TITLES,
-                       DATASETS, EMOTION_WORDS, get_dataset)
+                       DATASET_SPECS, EMOTION_WORDS, get_dataset)
 from .spec import ClassSet, canonical_word
 
 __all__ = [
@@ -60,9 +60,9 @@ def class_set_for(dataset: str,
     Raises:
         AnnotationError: For an unknown dataset or a set it does not have.
     """
-    spec = DATASETS.get(dataset)
+    spec = DATASET_SPECS.get(dataset)
     if spec is None or not spec.class_sets:
-        choices = [n for n, s in DATASETS.items() if s.class_sets]
+        choices = [n for n, s in DATASET_SPECS.items() if s.class_sets]
         raise AnnotationError(f'unknown dataset {dataset!r}; choose one of '
                               f'{", ".join(choices)}')
     return spec.class_set(classes)

@@ -15,7 +15,7 @@ from .errors import AnnotationError
 from .spec import ClassSet, DatasetSpec
 
 #: Data set name -> spec, in registration order.
-DATASETS: Dict[str, DatasetSpec] = {}
+DATASET_SPECS: Dict[str, DatasetSpec] = {}
 #: Class-set name -> class set, of every registered data set.
 CLASS_SETS: Dict[str, ClassSet] = {}
 #: Data set name -> its emotion words (data sets with a label sheet).
@@ -29,7 +29,7 @@ DATASET_CLASS_SETS: Dict[str, Dict[int, str]] = {}
 
 
 def _check(spec: DatasetSpec) -> None:
-    if spec.name in DATASETS:
+    if spec.name in DATASET_SPECS:
         raise ValueError(f'data set {spec.name!r} is registered already')
     words = dict(EMOTION_WORDS)
     if spec.words:
@@ -71,7 +71,7 @@ def register_dataset(spec: DatasetSpec) -> DatasetSpec:
             the emotion words of the data sets it covers.
     """
     _check(spec)
-    DATASETS[spec.name] = spec
+    DATASET_SPECS[spec.name] = spec
     DATASET_TITLES[spec.name] = spec.title
     if spec.class_sets:
         DATASET_CLASS_SETS[spec.name] = {
@@ -104,7 +104,7 @@ def dataset_names(convertible: bool = False,
         list[str]: In registration order.
     """
     return [
-        name for name, spec in DATASETS.items()
+        name for name, spec in DATASET_SPECS.items()
         if (spec.convert is not None or not convertible) and (
             spec.class_sets or not with_class_sets)
     ]
@@ -125,14 +125,14 @@ def get_dataset(name: str, convertible: bool = False) -> DatasetSpec:
             ones).
     """
     choices = dataset_names(convertible=convertible)
-    if name not in DATASETS or name not in choices:
+    if name not in DATASET_SPECS or name not in choices:
         raise AnnotationError(f'unknown dataset {name!r}; choose one of '
                               f'{", ".join(choices)}')
-    return DATASETS[name]
+    return DATASET_SPECS[name]
 
 
 def default_layout(dataset: str) -> Optional[str]:
     """The name of a data set's default frame layout (None: unknown data
     set or one without layouts)."""
-    spec = DATASETS.get(dataset)
+    spec = DATASET_SPECS.get(dataset)
     return spec.default_layout if spec is not None else None

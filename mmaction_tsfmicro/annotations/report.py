@@ -5,11 +5,12 @@ rule of :data:`RULES`; every rule that fires is recorded in a
 :class:`ConversionReport`, which the tool prints and stores in the
 annotation file's ``metainfo['irregular']``. Nothing is dropped silently.
 """
-import hashlib
 import os.path as osp
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Sequence
+
+from ..utils.fileio import file_sha256
 
 
 @dataclass(frozen=True)
@@ -105,15 +106,6 @@ RULES: Dict[str, Rule] = {
 }
 
 
-def sha256_of(path: str) -> str:
-    """The SHA-256 hex digest of a file."""
-    digest = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for block in iter(lambda: f.read(1 << 16), b''):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 class ConversionReport:
     """What a conversion read, and every rule that fired on which row.
 
@@ -139,7 +131,7 @@ class ConversionReport:
         """Record a file that was read."""
         self.sources.append(
             dict(file=osp.basename(path), kind=kind, worksheet=worksheet,
-                 header_row=header_row, rows=rows, sha256=sha256_of(path)))
+                 header_row=header_row, rows=rows, sha256=file_sha256(path)))
 
     def add(self, rule: str, where: Dict[str, Any], detail: str = '') -> None:
         """Record that ``rule`` fired on a row.

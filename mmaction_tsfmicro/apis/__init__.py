@@ -7,11 +7,12 @@ from .inference import ClipError, inference_clip, init_model, load_clip
 from .publish import (CheckpointError, file_sha256, publish_checkpoint,
                       verify_checkpoint)
 from .release_check import same_predictions
-from .streaming import FrameResult, StreamSpotter, draw_frame, spans_table
+from .streaming import (FrameResult, StreamSpotter, VideoSink, draw_frame,
+                        evaluate_spans, spans_table)
 
 __all__ = [
     'CheckpointError', 'ClipError', 'FrameResult', 'StreamSpotter',
-    'draw_frame', 'file_sha256', 'inference_clip', 'init_model',
+    'VideoSink', 'draw_frame', 'evaluate_spans', 'file_sha256', 'inference_clip', 'init_model',
     'input_shape', 'load_clip', 'model_complexity', 'publish_checkpoint',
     'recognizer_flops', 'same_predictions', 'spans_table',
     'verify_checkpoint'

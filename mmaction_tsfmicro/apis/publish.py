@@ -20,7 +20,7 @@ from typing import Any, Dict, Optional
 
 import torch
 
-from ..utils.fileio import read_json, write_bytes
+from ..utils.fileio import file_sha256, read_json, write_bytes
 
 #: The checkpoint keys a release keeps.
 KEPT_KEYS = ('state_dict', 'meta')
@@ -30,15 +30,6 @@ RELEASE_NAME = re.compile(r'^(?P<name>.+)-(?P<sha>[0-9a-f]{8})\.pth$')
 
 class CheckpointError(ValueError):
     """A checkpoint cannot be published or used; the message names it."""
-
-
-def file_sha256(path: str) -> str:
-    """The SHA-256 hex digest of a file."""
-    digest = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for block in iter(lambda: f.read(1 << 20), b''):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def preprocessing_from_report(report_path: str) -> Dict[str, Any]:

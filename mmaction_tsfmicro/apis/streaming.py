@@ -18,6 +18,7 @@ constant size:
 Frames before the face is first found are skipped (their index counts).
 ``tools/stream.py`` is the command line.
 """
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence
 
@@ -25,7 +26,9 @@ import cv2
 import numpy as np
 import torch
 
+from ..evaluation.spotting import counts_scores, video_result
 from ..spotting.face_tracking import FaceTracker
+from ..utils.fileio import atomic_path
 from ..spotting.spans import Span, SpanFinder
 from ..spotting.video_alignment import split_settings
 
@@ -202,3 +205,76 @@ def draw_frame(frame: np.ndarray, index: int, score: Optional[float],
                         cv2.FONT_HERSHEY_SIMPLEX, max(0.35, h / 700),
                         (0, 0, 255), 1, cv2.LINE_AA)
     return out
+
+
+class VideoSink:
+    """Writes the frames with the spans drawn, a few frames late.
+
+    A span is found once it cannot grow any more, up to ``max_length +
+    merge_gap`` frames after its first frame; frames wait that long in a
+    queue of constant size, so every span holding a frame is known when the
+    frame is drawn.
+    """
+
+    def __init__(self, path: str, fps: float, finder, spans) -> None:
+        self.path, self.fps, self.spans = path, fps, spans
+        self.threshold = finder.threshold
+        longest = finder.max_length or int(round(4 * fps))
+        self.delay = longest + max(finder.merge_gap, 1) + 1
+        self.queue = deque()
+        self._atomic = atomic_path(path)
+        self.tmp = self._atomic.__enter__()
+        self.writer = None
+
+    def _write(self, index, frame, score) -> None:
+        if self.writer is None:
+            fourcc = 'mp4v' if self.path.lower().endswith('.mp4') else 'MJPG'
+            h, w = frame.shape[:2]
+            self.writer = cv2.VideoWriter(
+                self.tmp, cv2.VideoWriter_fourcc(*fourcc), self.fps, (w, h))
+            if not self.writer.isOpened():
+                raise RuntimeError(f'{self.path}: OpenCV cannot write '
+                                   f'{fourcc} video')
+        self.writer.write(draw_frame(frame, index, score, self.spans,
+                                     self.threshold))
+
+    def push(self, index: int, frame, score) -> None:
+        self.queue.append((index, frame, score))
+        while self.queue and self.queue[0][0] <= index - self.delay:
+            self._write(*self.queue.popleft())
+
+    def close(self, ok: bool) -> None:
+        """Write what waits and put the file in place (``ok``) or drop it."""
+        try:
+            if ok:
+                while self.queue:
+                    self._write(*self.queue.popleft())
+            if self.writer is not None:
+                self.writer.release()
+        finally:
+            if ok:
+                self._atomic.__exit__(None, None, None)
+            else:
+                self._atomic.__exit__(RuntimeError, RuntimeError(), None)
+
+
+def evaluate_spans(truth: dict, spans: Sequence[Dict]) -> dict:
+    """The spans of a stream against its truth (:func:`video_truth`), each
+    match printed; returns the counts, precision, recall and F1."""
+    found = [(s['onset'], s['offset'], s.get('label')) for s in spans]
+    result = video_result(found, truth['truths'])
+    classes = truth.get('classes') or []
+    for m in result['matches']:
+        onset, offset, label = truth['truths'][m['truth']]
+        name = classes[label] if label < len(classes) else str(label)
+        guess = spans[m['pred']].get('emotion', '?')
+        print(f"span {spans[m['pred']]['number']} finds the truth "
+              f'{onset}-{offset} ({name}): onset {m["onset_error"]:+d}, '
+              f'offset {m["offset_error"]:+d} frames, IoU {m["iou"]:.2f}, '
+              f"class {guess} ({'right' if guess == name else 'wrong'})")
+    scores = counts_scores(result['tp'], result['fp'], result['fn'])
+    print(f"truth: {len(truth['truths'])} intervals; TP {result['tp']}, "
+          f"FP {result['fp']}, FN {result['fn']}; precision "
+          f"{scores['precision']:.3f}, recall {scores['recall']:.3f}, F1 "
+          f"{scores['f1']:.3f}")
+    return dict(result, **scores, truths=truth['truths'])

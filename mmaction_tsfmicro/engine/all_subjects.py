@@ -3,7 +3,7 @@
 A model-zoo checkpoint is trained on all subjects of a data set with the
 recipe whose LOSO gave the published numbers (the same config, nothing held
 out). :func:`all_subjects_config` makes that config from the LOSO one;
-``tools/train_release.py`` trains it and publishes the result.
+``tools/deployment/train_release.py`` trains it and publishes the result.
 """
 import os.path as osp
 from typing import List, Optional

@@ -15,7 +15,7 @@ One concept per module:
   data set and their t-SNE;
 * :mod:`.folds`: the folds of a LOSO work dir and their last checkpoints;
 * :mod:`.figures`: the pictures (matplotlib's Agg canvas);
-* :mod:`.commands`: both explanations end to end (``tools/visualize.py``).
+* :mod:`.commands`: both explanations end to end (``tools/visualizations/visualize.py``).
 """
 from .attribution import BranchAttribution
 from .commands import embed_fold, explain_samples

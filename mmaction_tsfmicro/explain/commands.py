@@ -1,4 +1,4 @@
-"""The two explanations end to end, as ``tools/visualize.py`` runs them.
+"""The two explanations end to end, as ``tools/visualizations/visualize.py`` runs them.
 
 * :func:`explain_samples`: the attribution pictures (Grad-CAM and
   integrated gradients of both branches) of chosen samples under one model

@@ -7,7 +7,6 @@ array is saved at :data:`.flow.FLOW_PATH_TMPL` (float16 ``.npy``). A root
 holds one method only: ``flow_meta.json`` records the method and its
 options, and a run with another method is refused.
 """
-import multiprocessing as mp
 import os.path as osp
 import time
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ import cv2
 
 from ..annotations.layouts import frame_path, get_template
 from ..utils.fileio import read_json, write_json
+from ..utils.processes import imap_processes
 from .clip_spec import ClipResult
 from .flow import (FLOW_CHANNELS, FLOW_META_FILE, FLOW_PATH_TMPL,
                    FlowEstimator, flow_path, flow_sample, save_flow)
@@ -203,12 +203,10 @@ def run_flow(samples: Sequence[Dict],
             for sample in samples:
                 record(flow_job(sample, cfg, estimator))
         else:
-            ctx = mp.get_context('spawn')
-            with ctx.Pool(workers,
-                          initializer=_init_worker,
-                          initargs=(cfg, )) as pool:
-                for result in pool.imap_unordered(_run_one, samples):
-                    record(result)
+            for result in imap_processes(_run_one, samples, workers,
+                                         initializer=_init_worker,
+                                         initargs=(cfg, )):
+                record(result)
     finally:
         bar.close()
     return [results[sample_key(s)] for s in samples]

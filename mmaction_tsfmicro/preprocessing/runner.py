@@ -4,10 +4,10 @@ Each worker process builds its own detector once (MediaPipe and dlib objects
 cannot be shared between processes); clips already done are skipped in the
 main process without building a detector.
 """
-import multiprocessing as mp
 from typing import Callable, Dict, List, Optional, Sequence
 
 from ..utils.fileio import write_json
+from ..utils.processes import imap_processes
 from .clip_job import process_clip
 from .clip_spec import ClipResult, ClipSpec, PreprocessConfig, is_done
 from .landmarks import LandmarkDetector, build_detector, check_backend
@@ -21,7 +21,7 @@ def _init_worker(cfg: PreprocessConfig, detector: str,
     _WORKER['cfg'] = cfg
     try:
         _WORKER['detector'] = build_detector(detector, **detector_kwargs)
-    except Exception as exc:  # a raising initializer makes Pool respawn
+    except Exception as exc:  # reported for each clip, not as a broken pool
         _WORKER['error'] = f'cannot build the {detector!r} detector: {exc}'
 
 
@@ -92,15 +92,10 @@ def run_clips(specs: Sequence[ClipSpec],
             finally:
                 det.close()
         elif pending:
-            # spawn: the detector libraries start threads that do not
-            # survive a fork
-            ctx = mp.get_context('spawn')
-            with ctx.Pool(
-                    workers,
-                    initializer=_init_worker,
-                    initargs=(cfg, detector, detector_kwargs)) as pool:
-                for result in pool.imap_unordered(_run_one, pending):
-                    record(result)
+            for result in imap_processes(
+                    _run_one, pending, workers, initializer=_init_worker,
+                    initargs=(cfg, detector, detector_kwargs)):
+                record(result)
     finally:
         bar.close()
     return [results[s.key] for s in specs if s.key in results]

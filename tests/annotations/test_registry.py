@@ -3,7 +3,7 @@ spec) plus one registration, and every stage then knows it."""
 import pytest
 
 from mmaction_tsfmicro.annotations import (CLASS_SETS, DATASET_CLASS_SETS,
-                                           DATASETS, EMOTION_WORDS,
+                                           DATASET_SPECS, EMOTION_WORDS,
                                            AnnotationError, ClassSet,
                                            DatasetSpec, class_set_for,
                                            convert, dataset_names,
@@ -17,7 +17,7 @@ from mmaction_tsfmicro.annotations.sheet_conversion import (SheetSpec,
 
 
 def test_the_builtin_data_sets():
-    assert list(DATASETS) == ['casme2', 'samm', 'casme3', 'smic',
+    assert list(DATASET_SPECS) == ['casme2', 'samm', 'casme3', 'smic',
                               'megc2019']
     assert dataset_names(convertible=True) == ['casme2', 'samm', 'casme3',
                                                'megc2019']
@@ -33,7 +33,7 @@ def test_the_builtin_data_sets():
 def own_dataset():
     """Register a lab's own data set; restore the registry afterwards."""
     saved = {name: dict(getattr(registry, name)) for name in (
-        'DATASETS', 'CLASS_SETS', 'EMOTION_WORDS', 'LAYOUTS',
+        'DATASET_SPECS', 'CLASS_SETS', 'EMOTION_WORDS', 'LAYOUTS',
         'DATASET_TITLES', 'DATASET_CLASS_SETS')}
     words = ('smile', 'frown', 'neutral')
     sheet = SheetSpec(
@@ -101,4 +101,4 @@ def test_registration_refuses_clashes(own_dataset):
     with pytest.raises(ValueError, match="frame layout 'mylab' is "
                        'registered already'):
         register_dataset(bad)
-    assert 'other' not in DATASETS
+    assert 'other' not in DATASET_SPECS

@@ -1,4 +1,4 @@
-"""Parameters and FLOPs of configs' models (tools/get_flops.py)."""
+"""Parameters and FLOPs of configs' models (tools/analysis_tools/get_flops.py)."""
 import os
 
 from mmaction_tsfmicro.apis.complexity import input_shape, model_complexity
@@ -26,7 +26,8 @@ def test_input_size_follows_the_test_pipeline(repo_root):
 
 
 def test_get_flops_tool_prints_one_row_per_config(repo_root, capsys):
-    tool = load_script(os.path.join(repo_root, 'tools', 'get_flops.py'))
+    tool = load_script(os.path.join(repo_root, 'tools', 'analysis_tools',
+                                    'get_flops.py'))
     config = os.path.join(repo_root, 'configs', 'tsfmicro_demo.py')
     assert tool.main([config]) == 0
     lines = capsys.readouterr().out.strip().splitlines()

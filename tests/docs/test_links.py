@@ -65,7 +65,7 @@ def test_the_anchor_rule(tmp_path):
     # what GitHub makes of the headings this repository uses
     page = tmp_path / 'page.md'
     page.write_text(
-        '## Model against the official code: `tools/benchmark.py`\n'
+        '## Model against the official code: `tools/analysis_tools/benchmark.py`\n'
         '### One fold per task: Slurm arrays\n'
         '## Speed\n## Speed\n```\n# not a heading\n```\n')
     assert anchors(str(page)) == {

@@ -1,4 +1,4 @@
-"""tools/train_release.py: a recipe trained on every subject, published."""
+"""tools/deployment/train_release.py: a recipe trained on every subject, published."""
 import json
 import os
 import os.path as osp
@@ -10,7 +10,7 @@ from conftest import REPO_ROOT
 
 from mmaction_tsfmicro.testing import make_synthetic_dataset
 
-TOOL = osp.join(REPO_ROOT, 'tools', 'train_release.py')
+TOOL = osp.join(REPO_ROOT, 'tools', 'deployment', 'train_release.py')
 TINY = osp.join(REPO_ROOT, 'tests', 'data', 'configs', 'tiny_synthetic.py')
 
 

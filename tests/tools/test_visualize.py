@@ -1,4 +1,4 @@
-"""tools/visualize.py as users run it: the pictures it writes and its
+"""tools/visualizations/visualize.py as users run it: the pictures it writes and its
 one-line errors."""
 import json
 import os
@@ -64,15 +64,15 @@ def loso_dir(synthetic_data, checkpoint, tmp_path_factory):
 
 
 def run_tool(args, monkeypatch, capsys):
-    """Run tools/visualize.py as ``python tools/visualize.py`` would, in
+    """Run tools/visualizations/visualize.py as ``python tools/visualizations/visualize.py`` would, in
     this process; return its exit status, stdout and stderr."""
     monkeypatch.setattr(sys, 'argv',
-                        ['tools/visualize.py'] + [str(a) for a in args])
+                        ['tools/visualizations/visualize.py'] + [str(a) for a in args])
     monkeypatch.chdir(REPO_ROOT)
     capsys.readouterr()
     code = 0
     try:
-        runpy.run_path(osp.join(REPO_ROOT, 'tools', 'visualize.py'),
+        runpy.run_path(osp.join(REPO_ROOT, 'tools', 'visualizations', 'visualize.py'),
                        run_name='__main__')
     except SystemExit as e:
         code = e.code
@@ -111,7 +111,7 @@ def test_tsne_writes_the_picture_of_a_fold(loso_dir, tmp_path):
     """A real process, as a user types it."""
     out = tmp_path / 'tsne.png'
     proc = subprocess.run(
-        [sys.executable, 'tools/visualize.py', 'tsne', loso_dir, '--out',
+        [sys.executable, 'tools/visualizations/visualize.py', 'tsne', loso_dir, '--out',
          str(out), '--fold', 'sub02', '--seed', '1'],
         cwd=REPO_ROOT, capture_output=True, text=True, timeout=300,
         env=dict(os.environ, OMP_NUM_THREADS='1'))

@@ -99,11 +99,12 @@ def main(argv=None) -> int:
     print(f'{len(videos)} videos, {len(videos) - len(todo)} already '
           f'aligned; aligning {len(todo)}')
     if args.workers > 1 and len(tasks) > 1:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-        ctx = multiprocessing.get_context('forkserver')
-        with ProcessPoolExecutor(args.workers, mp_context=ctx) as pool:
-            results = list(pool.map(align_video_task, tasks))
+        from mmaction_tsfmicro.utils.processes import imap_processes
+        done = {r['key']: r for r in imap_processes(
+            align_video_task, tasks, args.workers,
+            start_method='forkserver')}
+        results = [done[f"{t['video']['subject']}/{t['video']['video']}"]
+                   for t in tasks]  # in the order of the spotting file
     else:
         results = [align_video_task(t) for t in tasks]
     for r in results:

@@ -1,10 +1,10 @@
-"""Official side of ``tools/benchmark.py --official``: run in the official
+"""Official side of ``tools/analysis_tools/benchmark.py --official``: run in the official
 code's environment.
 
 Builds the official ``ts_micro`` from a checkout of the official TSFmicro
 repository (imported at run time; nothing of it is part of this project),
 gives it the random weights of ``export_official_case.py`` and saves its
-state_dict, so that ``tools/benchmark.py`` converts and loads the same
+state_dict, so that ``tools/analysis_tools/benchmark.py`` converts and loads the same
 weights into the plugin's model. Then it serves timing requests, one JSON
 object a line on stdin, and answers each with one line ``@@ {json}`` on
 stdout (other lines, e.g. the official code's prints, are ignored):
@@ -20,7 +20,7 @@ stdout (other lines, e.g. the official code's prints, are ignored):
   saved to P;
 * ``{"op": "quit"}``.
 
-Example (normally started by ``tools/benchmark.py``)::
+Example (normally started by ``tools/analysis_tools/benchmark.py``)::
 
     /path/to/official-venv/bin/python tools/official/benchmark_official.py \\
         --official-repo /path/to/TSFmicro --state-out /tmp/official.pth

@@ -1,6 +1,6 @@
 """Plugin side of the converter check: same logits as the official model?
 
-Loads a checkpoint converted by ``tools/convert_official_checkpoint.py``
+Loads a checkpoint converted by ``tools/official/convert_official_checkpoint.py``
 into the plugin's ``Recognizer3D`` (strictly), puts the raw uint8 frame
 pairs saved by ``export_official_case.py`` through MMAction2's
 ``ActionDataPreprocessor`` and the model, and compares the logits and the

@@ -10,7 +10,7 @@ predicts exactly what the training checkpoint predicts.
 
 Example::
 
-    python tools/publish_model.py work_dirs/zoo_demo_all/epoch_30.pth \\
+    python tools/deployment/publish_model.py work_dirs/zoo_demo_all/epoch_30.pth \\
         checkpoints/tsfmicro_tiny_demo_all-subjects \\
         --preprocess-report data/demo/faces112/preprocess_report.json
 """

@@ -1,4 +1,5 @@
-"""Run several methods through the same LOSO protocol and tabulate them.
+"""Several methods through the same LOSO protocol
+(``tools/analysis_tools/benchmark_methods.py``).
 
 Every method (a config, or an entry of a list file such as
 ``configs/baselines/demo_methods.py``) runs through ``tools/loso.py``'s
@@ -8,31 +9,16 @@ name with each run of characters other than letters, digits and ``._-`` as
 ``_``), on the same subjects, with the same last-epoch protocol. A run
 that finished earlier is read from its ``loso_report.json``, not run again
 (after checking that its config, seed, subjects and options are still
-those asked for); an interrupted one is resumed. The Markdown table
-(pooled UF1 / UAR / accuracy per seed, their mean and spread, parameters,
-FLOPs, LOSO time and the exact ``tools/loso.py`` command of each row; for
-TSFmicro rows also the numbers of epoch selection on the test subject,
-labelled optimistic) is written atomically to ``--out``: between the
-markers ``<!-- benchmark_methods:begin -->`` and
-``<!-- benchmark_methods:end -->`` of an existing file, or as the whole
-file.
-``WORK_DIR/benchmark.json`` holds the same numbers.
-
-Example (the demo set of ``make demo`` must exist)::
-
-    python tools/benchmark_methods.py configs/baselines/demo_methods.py \\
-        --work-dir work_dirs/benchmark_demo --seeds 0 1 \\
-        --out docs/results.md
+those asked for); an interrupted one is resumed. :mod:`.results_table`
+writes the table.
 
 A list file is a Python (or YAML) file with ``methods = [...]``; each
 entry is a config path or a dict with ``config`` and optionally ``name``,
 ``paper``, ``cfg_options`` (a dict, merged as ``--cfg-options``) and
-``select_on_test`` (default: True for TSFmicro backbones). See
-docs/results.md.
+``select_on_test`` (default: True for TSFmicro backbones).
 """
 import argparse
 import hashlib
-import math
 import os.path as osp
 import re
 import shlex
@@ -40,18 +26,14 @@ import sys
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence
 
-import mmaction_tsfmicro.plugin  # noqa: F401  (registers the plugin)
-from mmaction_tsfmicro.loso import (FoldsFailed, LosoOptions, ProtocolError,
-                                    run_loso)
-from mmaction_tsfmicro.loso.options import merged_config
-from mmaction_tsfmicro.loso.report_text import REPORT_JSON
-from mmaction_tsfmicro.loso.subjects import choose_subjects, set_subjects
-from mmaction_tsfmicro.loso.work_dir import PLAN_FILE, config_text
-from mmaction_tsfmicro.utils.cli import ArgumentParser, one_line, run_main
-from mmaction_tsfmicro.utils.fileio import read_json, write_json, write_text
+from ..loso import FoldsFailed, LosoOptions, ProtocolError, run_loso
+from ..loso.options import merged_config
+from ..loso.report_text import REPORT_JSON
+from ..loso.subjects import choose_subjects, set_subjects
+from ..loso.work_dir import PLAN_FILE, config_text
+from ..utils.cli import one_line
+from ..utils.fileio import read_json
 
-BEGIN = '<!-- benchmark_methods:begin -->'
-END = '<!-- benchmark_methods:end -->'
 SUMMARY_JSON = 'benchmark.json'
 
 
@@ -289,178 +271,17 @@ def complexity(method: Method, subject: str) -> Dict:
                 flops=recognizer_flops(model, shape), input_shape=list(shape))
 
 
-# ---------------------------------------------------------------------------
-# the table
-def mean_sd(values: Sequence[float]) -> str:
-    """``mean ± sd`` (sample standard deviation; ``mean`` alone for one)."""
-    if not values:
-        return '-'
-    mean = sum(values) / len(values)
-    if len(values) < 2:
-        return f'{mean:.4f}'
-    sd = math.sqrt(sum((v - mean)**2 for v in values) / (len(values) - 1))
-    return f'{mean:.4f} ± {sd:.4f}'
+def run_methods(methods: List[Method], args: argparse.Namespace) -> List[Dict]:
+    """Run every method once per seed (:func:`run_row`) on the same folds;
+    return the table's rows.
 
-
-def _count(n: Optional[int], unit: str = '') -> str:
-    if n is None:
-        return '-'
-    for scale, suffix in ((1e9, 'G'), (1e6, 'M'), (1e3, 'k')):
-        if n >= scale:
-            return f'{n / scale:.2f} {suffix}{unit}'
-    return f'{n} {unit}'.strip()
-
-
-def _minutes(seconds: Optional[float]) -> str:
-    return '-' if seconds is None else f'{seconds / 60:.1f} min'
-
-
-def render_table(rows: List[Dict], seeds: Sequence[int],
-                 command: str) -> str:
-    """The Markdown section: the command, the table, the notes."""
-    head = ['method', 'paper', 'config']
-    for metric in ('UF1', 'UAR', 'acc'):
-        head += [f'{metric} per seed ({", ".join(map(str, seeds))})',
-                 f'{metric} mean ± sd']
-    head += ['params', 'FLOPs', 'LOSO time', 'selected on test '
-             '(OPTIMISTIC) UF1 / UAR', 'command']
-    lines = [
-        f'Made by `{command}` (seeds {", ".join(map(str, seeds))}; pooled '
-        'MEGC scores over all folds, each fold tested with its last '
-        "epoch's weights).", '', '| ' + ' | '.join(head) + ' |',
-        '|' + '---|' * len(head)
-    ]
-    for row in rows:
-        cells = [row['name'], row['paper'] or '-', f"`{row['config']}`"]
-        done = [r for r in row['runs'] if r['status'] != 'failed']
-        for key in ('uf1', 'uar', 'acc'):
-            per_seed = [
-                f"{r['report'][key]:.4f}" if r['status'] != 'failed' else
-                'failed' for r in row['runs']
-            ]
-            cells += [' / '.join(per_seed),
-                      mean_sd([r['report'][key] for r in done])]
-        comp = row.get('complexity') or {}
-        times = [sum(s['seconds'] for s in r['report']['per_subject'].values())
-                 for r in done]
-        cells += [
-            _count(comp.get('params')),
-            _count(comp.get('flops')),
-            _minutes(sum(times) / len(times) if times else None)
-        ]
-        selected = [r['report'].get('selected_on_test') for r in done]
-        if row['select_on_test'] and selected and all(selected):
-            cells.append(mean_sd([s['uf1'] for s in selected]) + ' / ' +
-                         mean_sd([s['uar'] for s in selected]))
-        else:
-            cells.append('-')
-        cells.append('<br>'.join(f"`{r['command']}`" for r in row['runs']))
-        lines.append('| ' + ' | '.join(cells) + ' |')
-    lines += [
-        '', 'UF1, UAR, accuracy: pooled over the folds (MEGC 2019). Mean ± '
-        'sd: over the seeds (sample standard deviation). LOSO time: the '
-        'sum of the folds\' training and test times, mean over the seeds. '
-        'FLOPs: one multiply-add per FLOP, one test sample. Selected on '
-        'test (OPTIMISTIC): for TSFmicro rows, each fold\'s best epoch on '
-        'its own test subject, i.e. model selection on the test data (as '
-        'the official code does); not a valid LOSO result, shown only for '
-        'comparison with papers that report it.'
-    ]
-    return '\n'.join(lines) + '\n'
-
-
-def summary(row: Dict) -> Dict:
-    """A row for ``benchmark.json``: its scores, not the whole reports."""
-    runs = []
-    for r in row['runs']:
-        run = {k: r[k] for k in ('seed', 'work_dir', 'command', 'status')}
-        if r['status'] == 'failed':
-            run['reason'] = r['reason']
-        else:
-            rep = r['report']
-            run.update({k: rep[k] for k in ('uf1', 'uar', 'acc',
-                                            'num_folds', 'num_samples')})
-            run['seconds'] = sum(
-                s['seconds'] for s in rep['per_subject'].values())
-            sel = rep.get('selected_on_test')
-            if sel:
-                run['selected_on_test'] = {
-                    k: sel[k] for k in ('uf1', 'uar', 'acc', 'optimistic')
-                }
-        runs.append(run)
-    return dict({k: row[k] for k in ('name', 'paper', 'config',
-                                     'select_on_test')},
-                complexity=row.get('complexity'), runs=runs)
-
-
-def write_out(path: str, section: str) -> None:
-    """Write ``section`` between the markers of ``path`` (or as the whole
-    file when it does not exist), atomically."""
-    block = f'{BEGIN}\n{section}{END}\n'
-    if not osp.isfile(path):
-        write_text(path, block)
-        return
-    with open(path, encoding='utf-8') as f:
-        text = f.read()
-    if text.count(BEGIN) != 1 or text.count(END) != 1 or text.index(
-            BEGIN) > text.index(END):
-        raise BenchmarkError(
-            f'{path}: exists but does not hold the markers {BEGIN} and '
-            f'{END} once each, in that order; add them where the table '
-            'goes, or give another --out')
-    start = text.index(BEGIN)
-    end = text.index(END) + len(END)
-    rest = text[end:]
-    write_text(path, text[:start] + block.rstrip('\n') +
-               ('\n' if not rest.startswith('\n') else '') + rest)
-
-
-# ---------------------------------------------------------------------------
-def parse_args(argv=None) -> argparse.Namespace:
-    parser = ArgumentParser(
-        description='Run methods through the same LOSO folds and seeds and '
-        'write a Markdown table of their pooled scores')
-    parser.add_argument('methods', nargs='+',
-                        help='configs and/or list files (methods = [...])')
-    parser.add_argument('--work-dir', required=True,
-                        help='one folder per method and seed inside it')
-    parser.add_argument('--seeds', type=int, nargs='+', default=[0],
-                        help='random seeds, every method runs each')
-    parser.add_argument('--out', required=True,
-                        help='Markdown file for the table (between the '
-                        'markers if it exists)')
-    parser.add_argument(
-        '--subjects',
-        type=lambda s: [x for x in s.split(',') if x],
-        help='comma-separated subjects (default: every subject)')
-    parser.add_argument('--jobs', type=int, default=1,
-                        help='folds run at once (tools/loso.py --jobs)')
-    parser.add_argument('--threads', type=int, default=None,
-                        help='torch threads a fold (tools/loso.py --threads)')
-    parser.add_argument('--keep-checkpoints', choices=['last', 'none'],
-                        default='none',
-                        help="checkpoints of a finished fold (default none: "
-                        "a benchmark keeps its scores, not its weights)")
-    args = parser.parse_args(argv)
-    if len(set(args.seeds)) != len(args.seeds):
-        parser.error(f'--seeds has repeats: {args.seeds}')
-    return args
-
-
-def main(argv=None) -> int:
-    args = parse_args(argv)
-    try:
-        methods = load_methods(args.methods)
-    except (BenchmarkError, FileNotFoundError) as e:
-        print(f'benchmark_methods.py: error: {one_line(e)}', file=sys.stderr)
-        return 2
-    command = shlex.join(['python', 'tools/benchmark_methods.py'] + list(
-        sys.argv[1:] if argv is None else argv))
-    rows, failed = [], False
+    Raises:
+        BenchmarkError: If two methods ran different folds.
+    """
+    rows = []
     folds = None
     for method in methods:
         runs = [run_row(method, seed, args) for seed in args.seeds]
-        failed |= any(r['status'] == 'failed' for r in runs)
         row = dict(name=method.name, paper=method.paper,
                    config=method.config, runs=runs,
                    select_on_test=selects_on_test(method))
@@ -478,14 +299,4 @@ def main(argv=None) -> int:
         if done:
             row['complexity'] = complexity(method, folds[1][0])
         rows.append(row)
-    section = render_table(rows, args.seeds, command)
-    write_json(osp.join(args.work_dir, SUMMARY_JSON),
-               dict(command=command, seeds=args.seeds,
-                    rows=[summary(row) for row in rows]))
-    write_out(args.out, section)
-    print(f'[benchmark] table: {args.out}')
-    return 1 if failed else 0
-
-
-if __name__ == '__main__':
-    run_main(main)
+    return rows

@@ -1,4 +1,5 @@
-"""tools/convert_official_checkpoint.py on a state_dict made from the
+"""The conversion of official checkpoints (and its tool,
+tools/official/convert_official_checkpoint.py) on a state_dict made from the
 recorded names and shapes of the official model (tests/data)."""
 import json
 import os
@@ -13,15 +14,16 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 import mmaction_tsfmicro.plugin  # noqa: F401
+from mmaction_tsfmicro.models import official_checkpoint as lib
 from mmaction_tsfmicro.models.backbones.retention import head_log_decays
 from mmaction_tsfmicro.utils.modules import load_script
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-TOOL = osp.join(REPO, 'tools', 'convert_official_checkpoint.py')
+TOOL = osp.join(REPO, 'tools', 'official', 'convert_official_checkpoint.py')
 PAPER = osp.join(REPO, 'configs', '_base_', 'models', 'tsfmicro.py')
 FIXTURE = osp.join(REPO, 'tests', 'data', 'official_ts_micro_keys.json')
 
-tool = load_script(TOOL, 'convert_official')
+cli = load_script(TOOL, 'convert_official')
 
 
 def official_state_dict(num_classes=5, seed=0):
@@ -49,7 +51,7 @@ def official_state_dict(num_classes=5, seed=0):
 
 @pytest.fixture(scope='module')
 def reference():
-    return tool.build_reference(PAPER, 5)
+    return lib.build_reference(PAPER, 5)
 
 
 @pytest.mark.parametrize('official, ours', [
@@ -77,21 +79,21 @@ def reference():
     ('main_branch.layers.0.Relpos.decay', None),
 ])
 def test_key_mapping(official, ours):
-    assert tool.map_official_key(official) == ours
+    assert lib.map_official_key(official) == ours
 
 
 def test_unknown_key_is_named():
-    with pytest.raises(tool.ConversionError,
+    with pytest.raises(lib.ConversionError,
                        match='unexpected key .*: main_branch.extra.weight'):
-        tool.map_official_key('main_branch.extra.weight')
-    with pytest.raises(tool.ConversionError, match='proj.2.weight'):
-        tool.map_official_key('main_branch.patch_embed.proj.2.weight')
+        lib.map_official_key('main_branch.extra.weight')
+    with pytest.raises(lib.ConversionError, match='proj.2.weight'):
+        lib.map_official_key('main_branch.patch_embed.proj.2.weight')
 
 
 def test_every_official_tensor_is_mapped_or_deliberately_dropped(reference):
     state_dict, _ = reference
     official = official_state_dict()
-    mapped = {k: tool.map_official_key(k) for k in official}
+    mapped = {k: lib.map_official_key(k) for k in official}
     dropped = sorted(k for k, v in mapped.items() if v is None)
     assert dropped == sorted(
         ['vit_pos.cls_token', 'vit_pos.head.weight', 'vit_pos.head.bias',
@@ -110,7 +112,7 @@ def test_round_trip_through_the_cli(tmp_path):
     # as a DataParallel model would save it
     torch.save({'module.' + k: v for k, v in official.items()}, src)
     # SAMM's official class order is the plugin's: the tensors are kept
-    tool.main([str(src), str(dst), '--class-set', 'samm_5'])
+    cli.main([str(src), str(dst), '--class-set', 'samm_5'])
     assert sorted(os.listdir(dst.parent)) == ['plugin.pth']  # no temp files
     ckpt = torch.load(dst, map_location='cpu', weights_only=True)
     assert ckpt['meta']['num_classes'] == 5
@@ -123,7 +125,7 @@ def test_round_trip_through_the_cli(tmp_path):
     model.load_state_dict(ckpt['state_dict'], strict=True)
     loaded = model.state_dict()
     for key, value in official.items():
-        new_key = tool.map_official_key(key)
+        new_key = lib.map_official_key(key)
         if new_key is not None:
             assert torch.equal(loaded[new_key], value), key
 
@@ -131,7 +133,7 @@ def test_round_trip_through_the_cli(tmp_path):
 def test_number_of_classes_follows_the_checkpoint(tmp_path):
     src, dst = tmp_path / 'official.pth', tmp_path / 'plugin.pth'
     torch.save({'state_dict': official_state_dict(num_classes=3)}, src)
-    tool.main([str(src), str(dst), '--class-set', 'megc2019_3'])
+    cli.main([str(src), str(dst), '--class-set', 'megc2019_3'])
     ckpt = torch.load(dst, map_location='cpu', weights_only=True)
     assert ckpt['state_dict']['cls_head.fc_cls.weight'].shape == (3, 1024)
     assert ckpt['meta']['num_classes'] == 3
@@ -140,27 +142,27 @@ def test_number_of_classes_follows_the_checkpoint(tmp_path):
 def test_missing_key_is_named(reference):
     official = official_state_dict()
     del official['main_branch.layers.2.blocks.1.ffn.fc1.weight']
-    with pytest.raises(tool.ConversionError,
+    with pytest.raises(lib.ConversionError,
                        match='missing key .* for backbone.stages.2.blocks.1.'
                        r'ffn.fc1.weight$'):
-        tool.convert(official, *reference)
+        lib.convert(official, *reference)
 
 
 def test_wrong_shape_is_named(reference):
     official = official_state_dict()
     official['vit_pos.pos_embed'] = torch.zeros(1, 49, 512)
-    with pytest.raises(tool.ConversionError,
+    with pytest.raises(lib.ConversionError,
                        match=r'shape mismatch for vit_pos.pos_embed .*'
                        r'official \(1, 49, 512\), model \(1, 196, 512\)'):
-        tool.convert(official, *reference)
+        lib.convert(official, *reference)
 
 
 def test_other_decay_than_the_config_is_refused(reference):
     official = official_state_dict()
     official['main_branch.layers.3.Relpos.decay'] = head_log_decays(2, 2, 4)
-    with pytest.raises(tool.ConversionError,
+    with pytest.raises(lib.ConversionError,
                        match='main_branch.layers.3.Relpos.decay differs'):
-        tool.convert(official, *reference)
+        lib.convert(official, *reference)
 
 
 def test_cli_error_is_one_line(tmp_path):
@@ -188,17 +190,17 @@ def test_cli_error_is_one_line(tmp_path):
         'surprise, others)\n')
 
 
-@pytest.mark.parametrize('class_set', sorted(tool.OFFICIAL_CLASSES))
+@pytest.mark.parametrize('class_set', sorted(lib.OFFICIAL_CLASSES))
 def test_classifier_rows_follow_the_class_names(class_set):
     from mmaction_tsfmicro.annotations import CLASS_SETS
-    official = tool.OFFICIAL_CLASSES[class_set]
+    official = lib.OFFICIAL_CLASSES[class_set]
     target = CLASS_SETS[class_set].classes
     n = len(target)
     # official row k holds the value k, in the weight and in the bias
     state = {'cls_head.fc_cls.weight': torch.arange(n).float()[:, None]
              .repeat(1, 4), 'cls_head.fc_cls.bias': torch.arange(n).float(),
              'backbone.x': torch.ones(2)}
-    out = tool.reorder_classes(state, official, target)
+    out = lib.reorder_classes(state, official, target)
     for i, name in enumerate(target):
         k = official.index(name)
         assert torch.equal(out['cls_head.fc_cls.weight'][i],
@@ -218,15 +220,15 @@ def test_converted_model_predicts_the_official_class_names(tmp_path):
             official[key] = official[key].abs() + 0.5
     src, dst = tmp_path / 'official.pth', tmp_path / 'plugin.pth'
     torch.save(official, src)
-    tool.main([str(src), str(dst), '--class-set', 'casme2_5'])
+    cli.main([str(src), str(dst), '--class-set', 'casme2_5'])
     ckpt = torch.load(dst, map_location='cpu', weights_only=True)
     init_default_scope('mmaction')
     cfg = Config.fromfile(PAPER).model
     plugin, as_official = MODELS.build(cfg), MODELS.build(cfg)
     plugin.load_state_dict(ckpt['state_dict'])
     # the same tensors in the official order: the official model's logits
-    identity = {tool.map_official_key(k): v for k, v in official.items()
-                if tool.map_official_key(k) is not None}
+    identity = {lib.map_official_key(k): v for k, v in official.items()
+                if lib.map_official_key(k) is not None}
     as_official.load_state_dict(identity)
     plugin.eval(), as_official.eval()
     inputs = torch.randn(2, 1, 3, 2, 224, 224)

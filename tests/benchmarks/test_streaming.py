@@ -1,4 +1,5 @@
-"""tools/benchmark_stream.py: the table, the checks, the memory probe."""
+"""tools/analysis_tools/benchmark_stream.py (benchmarks/streaming.py): the
+table, the checks, the memory probe."""
 import os.path as osp
 import re
 import runpy
@@ -6,7 +7,7 @@ import sys
 
 from conftest import REPO_ROOT
 
-TOOL = osp.join(REPO_ROOT, 'tools', 'benchmark_stream.py')
+TOOL = osp.join(REPO_ROOT, 'tools', 'analysis_tools', 'benchmark_stream.py')
 CONFIG = osp.join(REPO_ROOT, 'configs', 'spotting',
                   'spotter_tsfmicroseq_demo-long.py')
 

@@ -2,13 +2,13 @@
 
 The config is the one whose LOSO (``tools/loso.py CONFIG``) gives the
 numbers; here nothing is held out. After training, the last checkpoint is
-published as ``tools/publish_model.py`` does (optimizer state dropped,
+published as ``tools/deployment/publish_model.py`` does (optimizer state dropped,
 class names and face preprocessing in its meta, named by its SHA-256,
 checked to predict what it was trained to), next to its training log.
 
-Example (4 GPUs; one GPU: ``python tools/train_release.py ...``)::
+Example (4 GPUs; one GPU: ``python tools/deployment/train_release.py ...``)::
 
-    torchrun --nproc_per_node 4 tools/train_release.py \\
+    torchrun --nproc_per_node 4 tools/deployment/train_release.py \\
         configs/tsfmicro/tsfmicro_casme2.py --launcher pytorch \\
         --name tsfmicro_casme2 --out-dir checkpoints
 

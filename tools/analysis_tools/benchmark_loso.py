@@ -17,23 +17,18 @@ differ.
 Example (the demo set of ``make demo`` must exist)::
 
     git worktree add /tmp/before HEAD~3
-    python tools/benchmark_loso.py configs/tsfmicro_demo.py \\
-        --subjects sub01,sub02,sub03,sub04 --jobs 1 2 \\
+    python tools/analysis_tools/benchmark_loso.py configs/tsfmicro_demo.py \
+        --subjects sub01,sub02,sub03,sub04 --jobs 1 2 \
         --frame-cache auto off --checkout /tmp/before
 """
 import argparse
-import json
 import os
 import os.path as osp
 import platform
-import subprocess
-import sys
 import tempfile
-import time
 
+from mmaction_tsfmicro.benchmarks.loso_speed import run_setting, settings
 from mmaction_tsfmicro.utils.cli import ArgumentParser, run_main
-
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -58,61 +53,6 @@ def parse_args(argv=None) -> argparse.Namespace:
     return args
 
 
-def knows_frame_cache(repo: str) -> bool:
-    """Whether the ``tools/loso.py`` of a checkout takes --frame-cache."""
-    proc = subprocess.run([sys.executable, 'tools/loso.py', '--help'],
-                          cwd=repo, capture_output=True, text=True,
-                          env=dict(os.environ, PYTHONPATH=repo))
-    return '--frame-cache' in proc.stdout
-
-
-def run_loso(args, setting: dict, work_dir: str) -> dict:
-    repo = setting['repo']
-    config = osp.abspath(args.config)
-    rel = osp.relpath(config, REPO)
-    if repo != REPO and osp.isfile(osp.join(repo, rel)):
-        config = osp.join(repo, rel)  # the checkout's own copy
-    cmd = [
-        sys.executable, osp.join(repo, 'tools', 'loso.py'),
-        config, '--work-dir', work_dir,
-        '--subjects', args.subjects, '--jobs', str(setting['jobs'])
-    ]
-    if setting['frame_cache'] is not None:
-        cmd += ['--frame-cache', setting['frame_cache']]
-    if args.cfg_options:
-        cmd += ['--cfg-options'] + args.cfg_options
-    start = time.time()
-    # the config's relative data paths are read from this repository's root
-    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True,
-                          env=dict(os.environ, PYTHONPATH=repo))
-    seconds = time.time() - start
-    if proc.returncode != 0:
-        sys.exit(f'benchmark_loso: {setting["label"]} failed:\n'
-                 f'{proc.stdout[-2000:]}{proc.stderr[-2000:]}')
-    with open(osp.join(work_dir, 'loso_report.json')) as f:
-        report = json.load(f)
-    return dict(setting, seconds=seconds, report=report)
-
-
-def settings(args) -> list:
-    out = []
-    for cache in args.frame_cache:
-        for jobs in args.jobs:
-            out.append(dict(repo=REPO, jobs=jobs, frame_cache=cache,
-                            label=f'this checkout, --jobs {jobs}, '
-                            f'--frame-cache {cache}'))
-    if args.checkout:
-        repo = osp.abspath(args.checkout)
-        # a checkout without the frame cache runs without it, once a --jobs
-        caches = args.frame_cache if knows_frame_cache(repo) else [None]
-        for cache in caches:
-            for jobs in args.jobs:
-                out.append(dict(repo=repo, jobs=jobs, frame_cache=cache,
-                                label=f'{args.checkout}, --jobs {jobs}' +
-                                (f', --frame-cache {cache}' if cache else '')))
-    return out
-
-
 def main(argv=None) -> None:
     args = parse_args(argv)
     folds = len([s for s in args.subjects.split(',') if s])
@@ -121,7 +61,7 @@ def main(argv=None) -> None:
     with tempfile.TemporaryDirectory(prefix='benchmark_loso_') as tmp:
         for i, setting in enumerate(settings(args)):
             print(f'[benchmark_loso] {setting["label"]}', flush=True)
-            rows.append(run_loso(args, setting, osp.join(tmp, f'run{i}')))
+            rows.append(run_setting(args, setting, osp.join(tmp, f'run{i}')))
     print(f'{args.config}, {folds} folds, {os.cpu_count()} cores '
           f'({platform.processor() or platform.machine()}), load average '
           f'{load:.2f} before the runs, {os.getloadavg()[0]:.2f} after\n')

@@ -3,7 +3,7 @@ models, for one sample of their test input.
 
 Example::
 
-    python tools/get_flops.py configs/tsfmicro_demo.py \\
+    python tools/analysis_tools/get_flops.py configs/tsfmicro_demo.py \\
         configs/tsfmicro/tsfmicro_casme2.py
 """
 import argparse

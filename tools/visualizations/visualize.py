@@ -4,13 +4,13 @@
 chosen samples, over the face (Grad-CAM on the branches' last feature maps
 and integrated gradients at their inputs), one PNG per sample::
 
-    python tools/visualize.py gradcam CONFIG CHECKPOINT \\
+    python tools/visualizations/visualize.py gradcam CONFIG CHECKPOINT \\
         --sample SUBJECT/CLIP [--sample ...] --out DIR [--target-class NAME]
 
 ``tsne``: t-SNE of the fused features of every sample of the annotation
 file under the model of one LOSO fold, its held-out subject marked::
 
-    python tools/visualize.py tsne LOSO_WORK_DIR --out FILE.png \\
+    python tools/visualizations/visualize.py tsne LOSO_WORK_DIR --out FILE.png \\
         [--fold SUBJECT]
 
 An error stops the tool with one line on stderr (``TSFMICRO_DEBUG=1``

@@ -1,4 +1,5 @@
-"""tools/benchmark.py: the official worker's protocol (on a stand-in
+"""tools/analysis_tools/benchmark.py and mmaction_tsfmicro/benchmarks/: the
+official worker's protocol (on a stand-in
 official checkout), the arithmetic of the report, and a run of the tool on
 the tiny model with the data pipeline of a generated data set."""
 import json
@@ -11,12 +12,14 @@ import textwrap
 import pytest
 import torch
 
+from mmaction_tsfmicro.benchmarks import official, projections
+from mmaction_tsfmicro.benchmarks.report import report
 from mmaction_tsfmicro.testing import make_synthetic_dataset
 from mmaction_tsfmicro.utils.modules import load_script
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-TOOL = osp.join(ROOT, 'tools', 'benchmark.py')
-bench = load_script(TOOL, 'benchmark_tool')
+TOOL = osp.join(ROOT, 'tools', 'analysis_tools', 'benchmark.py')
+cli = load_script(TOOL, 'benchmark_tool')
 
 # A stand-in for the official code's layout: ``classes/model/ts_micro.py``
 # with a ``ts_micro(num_classes)`` taking (onset, apex). It has the
@@ -56,7 +59,7 @@ def stand_in_repo(tmp_path):
 
 def test_official_worker_serves_timings_and_logits(tmp_path):
     repo = stand_in_repo(tmp_path)
-    worker = bench.OfficialMethod(sys.executable, repo, 1, 5, str(tmp_path))
+    worker = official.OfficialMethod(sys.executable, repo, 1, 5, str(tmp_path))
     try:
         assert worker.info['ready'] and worker.info['params'] == 3 * 5 + 5 + 32
         gen = torch.Generator().manual_seed(0)
@@ -85,7 +88,7 @@ def test_official_worker_serves_timings_and_logits(tmp_path):
         worker.ask(op='logits', path=str(tmp_path / 'after.pth'))
         assert not torch.allclose(torch.load(tmp_path / 'after.pth'),
                                   expected)
-        with pytest.raises(bench.BenchmarkError, match="unknown op 'jump'"):
+        with pytest.raises(official.BenchmarkError, match="unknown op 'jump'"):
             worker.ask(op='jump')
     finally:
         worker.close()
@@ -98,11 +101,11 @@ def test_official_runs_with_default_or_plugin_allocator(tmp_path,
     repo = stand_in_repo(tmp_path)
     # a MALLOC_ variable of the calling shell does not reach the default one
     monkeypatch.setenv('MALLOC_TOP_PAD_', '1')
-    plain = bench.OfficialMethod(sys.executable, repo, 1, 5, str(tmp_path))
-    tuned = bench.OfficialMethod(sys.executable, repo, 1, 5, str(tmp_path),
-                                 name=bench.OFFICIAL_TUNED)
+    plain = official.OfficialMethod(sys.executable, repo, 1, 5, str(tmp_path))
+    tuned = official.OfficialMethod(sys.executable, repo, 1, 5, str(tmp_path),
+                                 name=official.OFFICIAL_TUNED)
     try:
-        assert plain.name == bench.OFFICIAL and plain.info['malloc'] == {}
+        assert plain.name == official.OFFICIAL and plain.info['malloc'] == {}
         assert tuned.info['malloc'] == MALLOC_ENV
         # the same seed: the same weights, in files of their own
         assert plain.state_path != tuned.state_path
@@ -114,18 +117,18 @@ def test_official_runs_with_default_or_plugin_allocator(tmp_path,
 
 
 def test_official_mistakes_are_one_line(tmp_path):
-    with pytest.raises(bench.BenchmarkError,
+    with pytest.raises(official.BenchmarkError,
                        match='no classes/model/ts_micro.py; give a checkout'):
-        bench.OfficialMethod(sys.executable, str(tmp_path), 1, 5,
+        official.OfficialMethod(sys.executable, str(tmp_path), 1, 5,
                              str(tmp_path))
     repo = stand_in_repo(tmp_path)
-    with pytest.raises(bench.BenchmarkError,
+    with pytest.raises(official.BenchmarkError,
                        match='--official-python /nowhere/python: not found'):
-        bench.OfficialMethod('/nowhere/python', repo, 1, 5, str(tmp_path))
+        official.OfficialMethod('/nowhere/python', repo, 1, 5, str(tmp_path))
 
 
 def test_projection_arithmetic():
-    proj = bench.loso_projection(2.0)
+    proj = projections.loso_projection(2.0)
     assert proj['training_samples'] == 26 * 174 * 240
     assert proj['hours'] == pytest.approx(26 * 174 * 240 / 2.0 / 3600)
 
@@ -141,17 +144,17 @@ def fake_results():
                     official_logits_max_abs_diff=1e-6,
                     official_same_argmax=True,
                     batches={'8': dict(
-                        train={bench.PLUGIN: row(2.0, 8),
-                               bench.OFFICIAL: row(3.0, 8)},
-                        forward={bench.PLUGIN: row(0.5, 8),
-                                 bench.OFFICIAL: row(1.5, 8)})})])
+                        train={official.PLUGIN: row(2.0, 8),
+                               official.OFFICIAL: row(3.0, 8)},
+                        forward={official.PLUGIN: row(0.5, 8),
+                                 official.OFFICIAL: row(1.5, 8)})})])
 
 
 def test_report_ratios_and_fraction_of_peak():
-    args = bench.parse_args(['--rounds', '3'])
+    args = cli.parse_args(['--rounds', '3'])
     results = fake_results()
-    results['projection'] = bench.projections(results, args)
-    text = bench.report(results, args)
+    results['projection'] = projections.projections(results, args)
+    text = report(results, args)
     # official median / plugin median
     assert '| paper | 8 | train step | official | 1.50x |' in text
     assert '| paper | 8 | inference | official | 3.00x |' in text
@@ -164,9 +167,9 @@ def test_report_ratios_and_fraction_of_peak():
 
 
 def test_gpu_projection_states_its_assumptions():
-    args = bench.parse_args(['--gpu-tflops', '20', '--gpu-efficiency',
+    args = cli.parse_args(['--gpu-tflops', '20', '--gpu-efficiency',
                              '0.25'])
-    proj = bench.projections(fake_results(), args)
+    proj = projections.projections(fake_results(), args)
     gpu = proj['rows'][-1]
     # 20e12 FLOP/s = 10e12 multiply-adds/s, a quarter of it: 2.5e12;
     # a training sample is 3 x 1e8 multiply-adds
@@ -190,7 +193,7 @@ def test_tool_on_the_tiny_model_and_a_generated_data_set(tmp_path):
     (tiny, ) = results['archs']
     entry = tiny['batches']['2']
     for op in ('train', 'forward'):
-        assert sorted(entry[op]) == sorted([bench.PLUGIN, bench.PLAIN])
+        assert sorted(entry[op]) == sorted([official.PLUGIN, official.PLAIN])
         for row in entry[op].values():
             assert row['median'] >= row['min'] > 0
             assert row['throughput'] == pytest.approx(2 / row['median'])

@@ -1,12 +1,13 @@
-"""Convert a state_dict of the official TSFmicro model to this plugin.
+"""The official TSFmicro model's checkpoints in this plugin's layout.
 
 The official implementation (``classes/model/ts_micro.py``, class
 ``ts_micro``) keeps the spatial ViT under ``vit_pos.`` and the temporal RMT
-together with the classification head under ``main_branch.``. This tool
-renames every tensor to the ``backbone.`` / ``cls_head.`` layout of the
-plugin's ``Recognizer3D``, checks names and shapes against a model built
-from ``--config`` and writes an MMEngine checkpoint
-(``{'state_dict': ..., 'meta': ...}``) usable as ``load_from``.
+together with the classification head under ``main_branch.``.
+:func:`convert` renames every tensor to the ``backbone.`` / ``cls_head.``
+layout of the plugin's ``Recognizer3D`` and checks names and shapes against
+a model built from a config; :func:`convert_official_checkpoint` writes an
+MMEngine checkpoint (``{'state_dict': ..., 'meta': ...}``) usable as
+``load_from`` (``tools/official/convert_official_checkpoint.py``).
 
 Tensors the official forward never uses (``vit_pos.cls_token``,
 ``vit_pos.head``, ``vit_pos.to_Mask``) are dropped; the per-stage decay and
@@ -17,17 +18,10 @@ The official code orders the classes of some data sets differently from
 the plugin's class sets (its ``classes/*/dataset_c*.py``): CASME II
 happiness, repression, disgust, surprise, others; CAS(ME)^3 anger, disgust,
 fear, happy, sad, surprise, others, and happy, surprise, others, negative;
-the 3-class sets positive, surprise, negative. ``--class-set`` names the
-plugin's class set the checkpoint is for, and the classifier's rows are
-reordered to it, so that the converted model predicts the same class names
-as the official one.
-
-Example::
-
-    python tools/convert_official_checkpoint.py --class-set casme2_5 \\
-        ts_micro_casme2.pth work_dirs/tsfmicro_from_official.pth
+the 3-class sets positive, surprise, negative. :func:`reorder_classes`
+reorders the classifier's rows to the plugin's class set, so that the
+converted model predicts the same class names as the official one.
 """
-import argparse
 import os.path as osp
 import pickle
 import re
@@ -35,8 +29,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import torch
 
-from mmaction_tsfmicro.utils.cli import ArgumentParser, run_main
-from mmaction_tsfmicro.utils.fileio import atomic_path
+from ..utils.fileio import atomic_path
 
 #: Official key prefixes whose tensors the official forward never reads.
 UNUSED_PREFIXES = ('vit_pos.cls_token', 'vit_pos.head.', 'vit_pos.to_Mask.')
@@ -295,7 +288,7 @@ def build_reference(config: str, num_classes: int
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
 
-    import mmaction_tsfmicro.plugin  # noqa: F401
+    from .. import plugin  # noqa: F401  (registers the plugin)
 
     cfg = Config.fromfile(config)
     cfg.model.cls_head.num_classes = num_classes
@@ -311,65 +304,70 @@ def build_reference(config: str, num_classes: int
     return model.state_dict(), buffers
 
 
+def load_official_weights(model: torch.nn.Module, path: str) -> None:
+    """Convert the official state_dict at ``path`` into ``model``
+    (strict: every tensor of the model is set)."""
+    official = torch.load(path, map_location='cpu', weights_only=True)
+    state = convert(official, model.state_dict())
+    model.load_state_dict(state, strict=True)
+
+
 def save_atomic(obj: dict, path: str) -> None:
     """``torch.save`` to a temporary file beside ``path``, then rename."""
     with atomic_path(path) as tmp:
         torch.save(obj, tmp)
 
 
-def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
-    repo = osp.dirname(osp.dirname(osp.abspath(__file__)))
-    parser = ArgumentParser(
-        description='Convert an official TSFmicro (ts_micro) state_dict')
-    parser.add_argument('src', help='official state_dict (.pth)')
-    parser.add_argument('dst', help='output checkpoint (.pth)')
-    parser.add_argument(
-        '--class-set', required=True, choices=sorted(OFFICIAL_CLASSES),
-        help='the plugin\'s class set the checkpoint was trained for; the '
-        'classifier rows are reordered from the official class order to it')
-    parser.add_argument(
-        '--config',
-        default=osp.join(repo, 'configs', '_base_', 'models', 'tsfmicro.py'),
-        help='model config the checkpoint is for (paper-size, late fusion)')
-    return parser.parse_args(argv)
+def convert_official_checkpoint(src: str,
+                                dst: str,
+                                class_set: str,
+                                config: str,
+                                build: Callable = build_reference) -> str:
+    """Convert the official state_dict in ``src`` for the plugin's class set
+    ``class_set`` and write it to ``dst`` (atomically).
 
+    Args:
+        src (str): The official state_dict (``.pth``).
+        dst (str): The output checkpoint.
+        class_set (str): The plugin's class set the checkpoint is for.
+        config (str): The model config it is for (paper size, late fusion).
+        build (callable): Builds the reference state_dict and buffers
+            (:func:`build_reference`).
 
-def main(argv: Optional[List[str]] = None,
-         build: Callable = build_reference) -> None:
-    args = parse_args(argv)
-    from mmaction_tsfmicro.annotations import CLASS_SETS
-    classes = list(CLASS_SETS[args.class_set].classes)
+    Returns:
+        str: What was written, in one line.
+
+    Raises:
+        ConversionError: For a file, class count or tensor that does not
+            fit; the message names it.
+    """
+    from ..annotations import CLASS_SETS
+    classes = list(CLASS_SETS[class_set].classes)
     try:
-        loaded = torch.load(args.src, map_location='cpu', weights_only=True)
+        loaded = torch.load(src, map_location='cpu', weights_only=True)
     except (OSError, RuntimeError, EOFError,
             pickle.UnpicklingError) as err:
         raise ConversionError(
-            f'{args.src}: cannot load ({" ".join(str(err).split())})'
-        ) from None
-    official = unwrap_state_dict(loaded, args.src)
+            f'{src}: cannot load ({" ".join(str(err).split())})') from None
+    official = unwrap_state_dict(loaded, src)
     num_classes = infer_num_classes(official)
     if num_classes != len(classes):
         raise ConversionError(
-            f'{args.src}: the checkpoint has {num_classes} classes, the '
-            f'class set {args.class_set} {len(classes)} '
+            f'{src}: the checkpoint has {num_classes} classes, the '
+            f'class set {class_set} {len(classes)} '
             f'({", ".join(classes)})')
-    reference, buffers = build(args.config, num_classes)
+    reference, buffers = build(config, num_classes)
     state_dict = convert(official, reference, buffers)
-    state_dict = reorder_classes(state_dict, OFFICIAL_CLASSES[args.class_set],
+    state_dict = reorder_classes(state_dict, OFFICIAL_CLASSES[class_set],
                                  classes)
     meta = dict(
-        source=osp.basename(args.src),
+        source=osp.basename(src),
         converted_from='official TSFmicro ts_micro state_dict',
-        config=osp.relpath(args.config) if osp.exists(args.config) else
-        args.config,
+        config=osp.relpath(config) if osp.exists(config) else config,
         num_classes=num_classes,
-        class_set=args.class_set,
+        class_set=class_set,
         classes=classes,
-        official_classes=list(OFFICIAL_CLASSES[args.class_set]))
-    save_atomic(dict(state_dict=state_dict, meta=meta), args.dst)
-    print(f'{len(state_dict)} tensors written to {args.dst} '
-          f'({len(official) - len(state_dict)} official tensors dropped)')
-
-
-if __name__ == '__main__':
-    run_main(main)
+        official_classes=list(OFFICIAL_CLASSES[class_set]))
+    save_atomic(dict(state_dict=state_dict, meta=meta), dst)
+    return (f'{len(state_dict)} tensors written to {dst} '
+            f'({len(official) - len(state_dict)} official tensors dropped)')

@@ -1,15 +1,18 @@
-"""tools/benchmark_model.py: the per-preset timing and its --profile
-break-down of where the time goes (no timing is checked)."""
+"""tools/analysis_tools/benchmark_model.py (benchmarks/model.py): the
+per-preset timing and its --profile break-down of where the time goes (no
+timing is checked)."""
 import os.path as osp
 
 import pytest
 import torch
 
+from mmaction_tsfmicro.benchmarks.model import OP_KINDS, op_shares
 from mmaction_tsfmicro.utils.modules import load_script
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-tool = load_script(osp.join(ROOT, 'tools', 'benchmark_model.py'),
-                   'benchmark_model_tool')
+tool = load_script(
+    osp.join(ROOT, 'tools', 'analysis_tools', 'benchmark_model.py'),
+    'benchmark_model_tool')
 
 
 def test_op_shares_put_the_time_where_it_goes():
@@ -25,11 +28,11 @@ def test_op_shares_put_the_time_where_it_goes():
         for _ in range(5):
             torch.nn.functional.conv2d(x, weight, padding=1)
 
-    shares = tool.op_shares(products)
-    assert set(shares) == set(tool.OP_KINDS) | {'other'}
+    shares = op_shares(products)
+    assert set(shares) == set(OP_KINDS) | {'other'}
     assert sum(shares.values()) == pytest.approx(1.)
     assert shares['matrix products (linear layers)'] > 0.5
-    shares = tool.op_shares(convolutions)
+    shares = op_shares(convolutions)
     assert shares['convolutions'] > 0.5
     assert shares['matrix products (linear layers)'] < 0.1
 
@@ -47,6 +50,6 @@ def test_profile_prints_the_share_of_each_kind(capsys):
     assert steps == {'train step', 'forward'}
     for line in lines[1:]:
         cells = [c.strip() for c in line.strip('|').split('|')][2:]
-        assert len(cells) == len(tool.OP_KINDS) + 1
+        assert len(cells) == len(OP_KINDS) + 1
         assert sum(int(c.rstrip(' %')) for c in cells) == pytest.approx(
             100, abs=len(cells))  # rounded to whole per cent

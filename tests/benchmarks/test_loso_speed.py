@@ -1,12 +1,15 @@
-"""tools/benchmark_loso.py: the settings it times, side by side."""
+"""tools/analysis_tools/benchmark_loso.py (benchmarks/loso_speed.py): the
+settings it times, side by side."""
 import os.path as osp
 
 import pytest
 
+from mmaction_tsfmicro.benchmarks import loso_speed
 from mmaction_tsfmicro.utils.modules import load_script
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-bench = load_script(osp.join(ROOT, 'tools', 'benchmark_loso.py'))
+cli = load_script(
+    osp.join(ROOT, 'tools', 'analysis_tools', 'benchmark_loso.py'))
 
 
 def checkout(tmp_path, name, knows_cache):
@@ -21,13 +24,13 @@ def checkout(tmp_path, name, knows_cache):
 
 def test_every_jobs_with_every_cache_then_the_other_checkout(tmp_path):
     old = checkout(tmp_path, 'old', knows_cache=False)
-    args = bench.parse_args(['cfg.py', '--subjects', 'a,b', '--jobs', '1',
+    args = cli.parse_args(['cfg.py', '--subjects', 'a,b', '--jobs', '1',
                              '2', '--frame-cache', 'auto', 'off',
                              '--checkout', old])
-    rows = bench.settings(args)
+    rows = loso_speed.settings(args)
     assert [(r['repo'], r['jobs'], r['frame_cache']) for r in rows] == [
-        (bench.REPO, 1, 'auto'), (bench.REPO, 2, 'auto'),
-        (bench.REPO, 1, 'off'), (bench.REPO, 2, 'off'),
+        (loso_speed.REPO, 1, 'auto'), (loso_speed.REPO, 2, 'auto'),
+        (loso_speed.REPO, 1, 'off'), (loso_speed.REPO, 2, 'off'),
         (old, 1, None), (old, 2, None)
     ]
     assert rows[-1]['label'] == f'{old}, --jobs 2'
@@ -35,25 +38,25 @@ def test_every_jobs_with_every_cache_then_the_other_checkout(tmp_path):
 
 def test_a_checkout_that_knows_the_cache_runs_the_same_settings(tmp_path):
     new = checkout(tmp_path, 'new', knows_cache=True)
-    args = bench.parse_args(['cfg.py', '--subjects', 'a', '--jobs', '2',
+    args = cli.parse_args(['cfg.py', '--subjects', 'a', '--jobs', '2',
                              '--checkout', new])
-    rows = bench.settings(args)
+    rows = loso_speed.settings(args)
     assert [(r['repo'], r['frame_cache']) for r in rows] == [
-        (bench.REPO, 'auto'), (new, 'auto')
+        (loso_speed.REPO, 'auto'), (new, 'auto')
     ]
     assert rows[-1]['label'] == f'{new}, --jobs 2, --frame-cache auto'
-    args = bench.parse_args(['cfg.py', '--subjects', 'a', '--jobs', '1',
+    args = cli.parse_args(['cfg.py', '--subjects', 'a', '--jobs', '1',
                              '--frame-cache', 'auto', 'off', '--checkout',
                              new])
-    assert [(r['repo'], r['frame_cache']) for r in bench.settings(args)] == [
-        (bench.REPO, 'auto'), (bench.REPO, 'off'), (new, 'auto'),
+    assert [(r['repo'], r['frame_cache']) for r in loso_speed.settings(args)] == [
+        (loso_speed.REPO, 'auto'), (loso_speed.REPO, 'off'), (new, 'auto'),
         (new, 'off')
     ]
 
 
 def test_a_folder_without_tools_loso_is_refused(tmp_path, capsys):
     with pytest.raises(SystemExit) as exc:
-        bench.parse_args(['cfg.py', '--subjects', 'a', '--checkout',
+        cli.parse_args(['cfg.py', '--subjects', 'a', '--checkout',
                           str(tmp_path)])
     assert exc.value.code == 2
     assert f'--checkout {tmp_path}: no tools/loso.py there' in \
