@@ -13,6 +13,8 @@ LONG_MODULES = {
     'the retention blocks of the temporal branch and their decay masks',
     'annotations/sheet_conversion.py':
     'reading one data set\'s sheet rows into samples (the two stages)',
+    'models/official_checkpoint.py':
+    "the official checkpoints' key mapping and their conversion",
     'loso/experiment.py':
     'the one LOSO orchestrator: a whole run, or one fold of it (--fold)',
 }

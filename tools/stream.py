@@ -68,34 +68,6 @@ def parse_args(argv=None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def open_source(video: str):
-    """The capture of a file or camera; errors in one line."""
-    import cv2
-    if video.isdigit():
-        cap = cv2.VideoCapture(int(video))
-        if not cap.isOpened():
-            raise RuntimeError(f'camera {video} does not open (no camera '
-                               'with that index, or it is in use)')
-        return cap, True
-    if not osp.isfile(video):
-        raise FileNotFoundError(f'{video}: video not found')
-    cap = cv2.VideoCapture(video)
-    if not cap.isOpened():
-        raise ValueError(f'{video}: cannot read the video (not a video '
-                         'file OpenCV can decode)')
-    return cap, False
-
-
-def frames_of(cap, max_frames):
-    count = 0
-    while max_frames is None or count < max_frames:
-        ok, frame = cap.read()
-        if not ok:
-            return
-        count += 1
-        yield frame
-
-
 def span_settings(cfg, args) -> dict:
     settings = dict(cfg.get('span_finder') or {})
     for key in SPAN_OPTIONS:
@@ -134,7 +106,8 @@ def main(argv=None) -> int:
         raise FileNotFoundError(f'{args.config}: config not found')
     from mmaction_tsfmicro.spotting.truth import video_truth
     truth = video_truth(args.truth, args.video) if args.truth else None
-    cap, _ = open_source(args.video)
+    from mmaction_tsfmicro.preprocessing.video import iter_frames, open_video
+    cap, _ = open_video(args.video)
     # torch and MMAction2 load only once the input is known to be good
     from mmaction_tsfmicro.apis.inference import init_model
     from mmaction_tsfmicro.apis.streaming import (StreamSpotter, VideoSink,
@@ -158,7 +131,7 @@ def main(argv=None) -> int:
     t0 = time.perf_counter()
     ok = False
     try:
-        for frame in frames_of(cap, args.max_frames):
+        for frame in iter_frames(cap, args.max_frames):
             result = spotter.process(frame)
             for span in result.spans:
                 spans.append(span)

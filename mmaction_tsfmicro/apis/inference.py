@@ -32,8 +32,9 @@ from mmengine.registry import init_default_scope
 from ..annotations.layouts import guess_filename_tmpl
 from ..engine.runner_args import load_config
 from ..preprocessing.clip_spec import ALIGNMENT_FILE
-from ..preprocessing.frame_alignment import align_like_training
+from ..preprocessing.alignment.frames import align_like_training
 from ..preprocessing.image_io import read_image
+from ..preprocessing.video import read_frames_at, video_fps
 from .publish import CheckpointError, verify_checkpoint
 
 #: The transforms that choose and read the frames: inference gives frames
@@ -102,32 +103,12 @@ def _frame_index(clip: Dict, role: str, fps: float) -> int:
 
 
 def read_video_frames(path: str, indices: List[int]) -> List[np.ndarray]:
-    """Frames of a video by 0-based index (BGR)."""
-    if not osp.isfile(path):
-        raise ClipError(f'{path}: video not found')
-    cap = cv2.VideoCapture(path)
+    """Frames of a video by 0-based index (BGR); a problem is a
+    :class:`ClipError` naming the video."""
     try:
-        count = int(cap.get(cv2.CAP_PROP_FRAME_COUNT))
-        out = []
-        for index in indices:
-            if not 0 <= index < max(count, 1):
-                raise ClipError(f'{path}: frame {index} is outside the '
-                                f'video (frames 0..{count - 1})')
-            cap.set(cv2.CAP_PROP_POS_FRAMES, index)
-            ok, frame = cap.read()
-            if not ok:
-                raise ClipError(f'{path}: cannot read frame {index}')
-            out.append(frame)
-        return out
-    finally:
-        cap.release()
-
-
-def _video_fps(path: str) -> float:
-    cap = cv2.VideoCapture(path)
-    fps = cap.get(cv2.CAP_PROP_FPS) or 0.0
-    cap.release()
-    return fps
+        return read_frames_at(path, indices)
+    except (OSError, ValueError) as e:
+        raise ClipError(str(e)) from None
 
 
 def load_clip(clip: Dict[str, Any]) -> Tuple[List[np.ndarray], bool, Dict]:
@@ -155,7 +136,7 @@ def load_clip(clip: Dict[str, Any]) -> Tuple[List[np.ndarray], bool, Dict]:
         return frames, clip.get('aligned', True), dict(source='pair')
     if 'video' in clip:
         path = str(clip['video'])
-        fps = _video_fps(path) if osp.isfile(path) else 0.0
+        fps = video_fps(path) if osp.isfile(path) else 0.0
         onset = _frame_index(clip, 'onset', fps)
         apex = _frame_index(clip, 'apex', fps)
         if apex < onset:

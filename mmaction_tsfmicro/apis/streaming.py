@@ -3,7 +3,7 @@
 :class:`StreamSpotter` joins the three online parts, each with a state of
 constant size:
 
-1. :class:`~mmaction_tsfmicro.spotting.face_tracking.FaceTracker` aligns
+1. :class:`~mmaction_tsfmicro.preprocessing.alignment.tracking.FaceTracker` aligns
    the face of each frame as the training frames were aligned (the
    config's ``face_alignment``: detected on the first frame, then tracked);
 2. the spotter's recurrent form (:meth:`~mmaction_tsfmicro.models.
@@ -27,10 +27,10 @@ import numpy as np
 import torch
 
 from ..evaluation.spotting import counts_scores, video_result
-from ..spotting.face_tracking import FaceTracker
+from ..preprocessing.alignment.tracking import FaceTracker
 from ..utils.fileio import atomic_path
 from ..spotting.spans import Span, SpanFinder
-from ..spotting.video_alignment import split_settings
+from ..preprocessing.alignment.videos import split_settings
 
 
 @dataclass

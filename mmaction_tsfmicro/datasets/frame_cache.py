@@ -10,11 +10,12 @@ the page cache::
     <cache>/index.json    for each frame file: its offset and shape, and
                           the file's size and modification time
 
-The frame readers (``LoadFramePair``, ``SelectFramePair``,
-``SampleClipFrames``) take the cache folder as their ``frame_cache``
-argument, so a config shows which cache its pipelines read
-(``tools/loso.py`` writes it into each fold's ``fold_config.py``); they
-look a frame up there and decode the file otherwise.
+The dataset (``MicroExpressionDataset(frame_cache=...)``) or a frame
+reader (``LoadFramePair``, ``SelectFramePair``, ``SampleClipFrames``)
+takes the cache folder as its ``frame_cache`` argument, so a config shows
+which cache its pipelines read (``tools/loso.py`` writes it into each
+fold's ``fold_config.py``, on the datasets); a reader looks a frame up
+there and decodes the file otherwise.
 A cached frame is returned only while its file has the size and the
 modification time it had when the cache was built, so a frame changed
 since then is read from its file; the cache's name is a digest of every
@@ -38,9 +39,8 @@ import numpy as np
 from ..utils.fileio import atomic_dir, read_json, remove_tree
 from ..utils.images import truncation
 
-#: The transforms that read frames through :func:`open_cache` (their
-#: ``frame_cache`` argument).
-FRAME_READERS = ('LoadFramePair', 'SelectFramePair', 'SampleClipFrames')
+#: The datasets whose samples carry a ``frame_cache`` for the readers.
+CACHED_DATASETS = ('MicroExpressionDataset', )
 INDEX_FILE = 'index.json'
 DATA_FILE = 'frames.u8'
 FORMAT_VERSION = 1

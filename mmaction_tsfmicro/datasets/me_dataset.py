@@ -108,6 +108,13 @@ class MicroExpressionDataset(BaseActionDataset):
             ``'keys'`` (the onset, apex and offset frames) or ``'none'``
             (e.g. for inputs loaded from elsewhere, such as saved optical
             flow). Defaults to ``'all'``.
+        frame_cache (str, optional): A frame cache folder
+            (:mod:`~mmaction_tsfmicro.datasets.frame_cache`, which
+            ``tools/loso.py`` builds and names here in each fold's config):
+            every sample carries it as ``frame_cache``, and the frame
+            readers (``LoadFramePair``, ``SelectFramePair``,
+            ``SampleClipFrames``) read the frames it holds from it.
+            Defaults to None (the files).
         **kwargs: Passed to :class:`mmaction.datasets.BaseActionDataset`.
     """
 
@@ -122,11 +129,13 @@ class MicroExpressionDataset(BaseActionDataset):
                  test_subjects: Optional[Sequence[str]] = None,
                  exclude_subjects: Optional[Sequence[str]] = None,
                  check_frames: str = 'all',
+                 frame_cache: Optional[str] = None,
                  **kwargs) -> None:
         if check_frames not in self.CHECK_FRAMES:
             raise ValueError(f'{ann_file}: check_frames must be one of '
                              f'{self.CHECK_FRAMES}, got {check_frames!r}')
         self.check_frames = check_frames
+        self.frame_cache = frame_cache
         self.test_subjects = self._as_list(test_subjects, 'test_subjects')
         self.exclude_subjects = self._as_list(exclude_subjects,
                                               'exclude_subjects')
@@ -208,9 +217,12 @@ class MicroExpressionDataset(BaseActionDataset):
 
     def get_data_info(self, idx: int) -> dict:
         """The sample ``idx``, with ``start_index`` set to its onset's frame
-        number (``BaseActionDataset`` would set the dataset-wide one)."""
+        number (``BaseActionDataset`` would set the dataset-wide one) and the
+        dataset's ``frame_cache``, if any."""
         info = super().get_data_info(idx)
         info['start_index'] = info['onset_frame']
+        if self.frame_cache:
+            info['frame_cache'] = self.frame_cache
         return info
 
     def load_data_list(self) -> List[dict]:

@@ -14,8 +14,10 @@ One concept per module:
 * :mod:`.embedding`: the fused features (the neck's output, pooled) of a
   data set and their t-SNE;
 * :mod:`.folds`: the folds of a LOSO work dir and their last checkpoints;
-* :mod:`.figures`: the pictures (matplotlib's Agg canvas);
-* :mod:`.commands`: both explanations end to end (``tools/visualizations/visualize.py``).
+* the pictures: ``visualization/explain_figures.py`` (matplotlib's Agg
+  canvas);
+* :mod:`.commands`: both explanations end to end
+  (``tools/visualizations/visualize.py``).
 """
 from .attribution import BranchAttribution
 from .commands import embed_fold, explain_samples

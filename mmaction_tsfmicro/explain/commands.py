@@ -15,9 +15,10 @@ import numpy as np
 from mmengine.config import Config
 
 from ..engine.cfg_options import merge_cfg_options
+from ..visualization.explain_figures import (MapRow, plot_attributions,
+                                             plot_embedding)
 from .attribution import BranchAttribution
 from .embedding import FeatureSet, fused_features, tsne
-from .figures import MapRow, plot_attributions, plot_embedding
 from .folds import LosoFold, choose_fold, loso_folds
 from .gradcam import branch_grad_cam
 from .inputs import (build_test_dataset, class_names, find_sample, frame_pair,

@@ -230,10 +230,8 @@ def run_fold_logged(task: FoldTask, what: str) -> Optional[Dict]:
         f.write(log_header(what))
     with redirect_fds(log_path):
         try:
-            run_fold(task)
+            run_fold(task)  # collects its garbage when it ends
         except Exception as exc:  # noqa: BLE001 - reported by the caller
             traceback.print_exc()
             return record_failure(task, exc)
-        finally:
-            gc.collect()
     return None

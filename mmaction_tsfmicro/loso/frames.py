@@ -5,8 +5,8 @@ each epoch reads them again. :func:`prepare_frame_cache` finds the frames
 the config's pipelines read and builds a
 :mod:`~mmaction_tsfmicro.datasets.frame_cache` of them in the work dir
 (``DIR/frame_cache/<digest>/``); :func:`use_frame_cache` gives its folder
-to the frame readers of each fold's config (their ``frame_cache``
-argument), where ``fold_config.py`` shows it. A rerun, a ``--resume`` or another run on the
+to the datasets of each fold's config (their ``frame_cache`` argument),
+where ``fold_config.py`` shows it. A rerun, a ``--resume`` or another run on the
 same frames in the same work dir reuses it; a changed frame file gives a
 new digest and a new cache.
 
@@ -61,23 +61,22 @@ def _loader_datasets(cfg: Config) -> Iterator[dict]:
 
 
 def use_frame_cache(cfg: Config, folder: Optional[str]) -> None:
-    """Make every frame reader of the config's dataloaders
-    (:data:`~mmaction_tsfmicro.datasets.frame_cache.FRAME_READERS`) read
-    from the cache in ``folder`` (their ``frame_cache`` argument).
+    """Make the datasets of the config's dataloaders
+    (:data:`~mmaction_tsfmicro.datasets.frame_cache.CACHED_DATASETS`) give
+    their frame readers the cache in ``folder`` (their ``frame_cache``
+    argument; one entry a dataset, so that the config stays quick to print).
 
     Args:
         cfg (Config): A config, changed in place.
         folder (str, optional): The cache folder; None leaves the config
             as it is.
     """
-    from ..datasets.frame_cache import FRAME_READERS
+    from ..datasets.frame_cache import CACHED_DATASETS
     if not folder:
         return
     for leaf in _loader_datasets(cfg):
-        for transform in leaf.get('pipeline') or []:
-            if isinstance(transform, dict) and str(transform.get(
-                    'type', '')).rpartition('.')[2] in FRAME_READERS:
-                transform['frame_cache'] = folder
+        if str(leaf.get('type', '')).rpartition('.')[2] in CACHED_DATASETS:
+            leaf['frame_cache'] = folder
 
 
 def pipeline_frame_paths(cfg: Config) -> List[str]:

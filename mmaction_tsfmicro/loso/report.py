@@ -18,7 +18,8 @@ import subprocess
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from ..utils.fileio import atomic_path, write_json, write_text
-from .plots import plot_confusion_matrix, plot_per_subject
+from ..visualization.loso_figures import (plot_confusion_matrix,
+                                          plot_per_subject)
 from .pooling import (Fold, check_classes, fold_rows, group_by_fold,
                       per_dataset_scores, per_fold_scores, pooled_scores)
 from .report_text import REPORT_JSON, markdown, megc_log

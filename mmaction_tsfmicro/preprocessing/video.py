@@ -1,12 +1,13 @@
-"""Frames of a video file, read with OpenCV.
+"""Frames of a video, read with OpenCV: the one video reader of the package
+(inference, streaming, long-video alignment, the tools' real face videos).
 
-The tools and tests that lay out real face video as a dataset's raw frames
-read them with these.
+Errors name the file in one line: a missing file, a file OpenCV cannot
+open, a frame outside the video.
 """
 import contextlib
 import itertools
 import os.path as osp
-from typing import Iterator, List
+from typing import Iterator, List, Optional, Sequence, Tuple, Union
 
 import cv2
 import numpy as np
@@ -14,24 +15,60 @@ import numpy as np
 from ..utils.packages import PackageNotFound, package_file
 
 
-def iter_frames(path: str) -> Iterator[np.ndarray]:
+def open_video(source: Union[str, int]) -> Tuple[cv2.VideoCapture, bool]:
+    """Open a video file, or a camera given by its index.
+
+    Args:
+        source (str | int): A file, or a camera index (``0`` or ``'0'``).
+
+    Returns:
+        tuple: The capture and whether it is a camera.
+
+    Raises:
+        FileNotFoundError: If the file does not exist.
+        ValueError: If OpenCV cannot open it.
+        RuntimeError: If the camera does not open.
+    """
+    if isinstance(source, int) or str(source).isdigit():
+        cap = cv2.VideoCapture(int(source))
+        if not cap.isOpened():
+            raise RuntimeError(f'camera {source} does not open (no camera '
+                               'with that index, or it is in use)')
+        return cap, True
+    if not osp.isfile(source):
+        raise FileNotFoundError(f'{source}: video not found')
+    cap = cv2.VideoCapture(source)
+    if not cap.isOpened():
+        raise ValueError(f'{source}: cannot read the video (not a video '
+                         'file OpenCV can decode)')
+    return cap, False
+
+
+def iter_frames(video: Union[str, cv2.VideoCapture],
+                max_frames: Optional[int] = None) -> Iterator[np.ndarray]:
     """Yield the frames of a video in order.
 
     Args:
-        path (str): The video file.
+        video (str | cv2.VideoCapture): The video file (checked as
+            :func:`open_video` does), or an open capture (left open).
+        max_frames (int, optional): Stop after this many frames.
 
     Yields:
         np.ndarray: Each (H, W, 3) BGR frame.
     """
-    cap = cv2.VideoCapture(path)
+    own = not isinstance(video, cv2.VideoCapture)
+    cap = open_video(video)[0] if own else video
     try:
-        while True:
+        count = 0
+        while max_frames is None or count < max_frames:
             ok, frame = cap.read()
             if not ok:
                 return
+            count += 1
             yield frame
     finally:
-        cap.release()
+        if own:
+            cap.release()
 
 
 def read_frames(path: str, count: int) -> List[np.ndarray]:
@@ -46,6 +83,54 @@ def read_frames(path: str, count: int) -> List[np.ndarray]:
     """
     with contextlib.closing(iter_frames(path)) as frames:
         return list(itertools.islice(frames, count))
+
+
+def read_frames_at(path: str, indices: Sequence[int]) -> List[np.ndarray]:
+    """Frames of a video by 0-based index (as OpenCV counts), BGR.
+
+    Args:
+        path (str): The video file.
+        indices (Sequence[int]): The frames to read.
+
+    Returns:
+        list[np.ndarray]: The frames, in the order of ``indices``.
+
+    Raises:
+        ValueError: For an index outside the video, or a frame that
+            cannot be decoded.
+    """
+    cap, _ = open_video(path)
+    try:
+        count = int(cap.get(cv2.CAP_PROP_FRAME_COUNT))
+        out = []
+        for index in indices:
+            if not 0 <= index < max(count, 1):
+                raise ValueError(f'{path}: frame {index} is outside the '
+                                 f'video (frames 0..{count - 1})')
+            cap.set(cv2.CAP_PROP_POS_FRAMES, index)
+            ok, frame = cap.read()
+            if not ok:
+                raise ValueError(f'{path}: cannot read frame {index}')
+            out.append(frame)
+        return out
+    finally:
+        cap.release()
+
+
+def video_fps(path: str) -> float:
+    """The frame rate a video's header gives (0.0 if none).
+
+    Args:
+        path (str): The video file.
+
+    Returns:
+        float: ``CAP_PROP_FPS``.
+    """
+    cap = cv2.VideoCapture(path)
+    try:
+        return float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
+    finally:
+        cap.release()
 
 
 def frame_count(path: str) -> int:

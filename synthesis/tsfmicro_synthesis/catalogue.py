@@ -17,6 +17,7 @@ from typing import Dict, Optional, Sequence, Tuple
 import cv2
 import numpy as np
 
+from mmaction_tsfmicro.preprocessing.video import iter_frames
 from mmaction_tsfmicro.utils.packages import (DISTRIBUTIONS, package_file,
                                               package_version)
 
@@ -223,19 +224,10 @@ def read_video(path: str, indices: Optional[Sequence[int]] = None
     """
     wanted = None if indices is None else set(int(i) for i in indices)
     last = None if wanted is None else max(wanted, default=-1)
-    cap = cv2.VideoCapture(path)
-    if not cap.isOpened():
-        raise ValueError(f'cannot open video {path}')
     frames = {}
-    index = 0
-    try:
-        while last is None or index <= last:
-            ok, frame = cap.read()
-            if not ok:
-                break
-            if wanted is None or index in wanted:
-                frames[index] = frame
-            index += 1
-    finally:
-        cap.release()
+    for index, frame in enumerate(iter_frames(path)):
+        if last is not None and index > last:
+            break
+        if wanted is None or index in wanted:
+            frames[index] = frame
     return frames

@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 
 from mmaction_tsfmicro.preprocessing.face_mesh import EYE_CORNERS, NOSE_TIP
+from mmaction_tsfmicro.preprocessing.video import iter_frames
 from .action_units import face_axes
 from .catalogue import FaceSource, load_image, read_video, source_path
 
@@ -208,21 +209,12 @@ def track_video(path: str, detector, smooth: int = 5,
         found or the frame is not usable (and next to such frames), and the
         number of frames N.
     """
-    cap = cv2.VideoCapture(path)
-    if not cap.isOpened():
-        raise ValueError(f'cannot open video {path}')
     tracks = []
-    try:
-        while True:
-            ok, frame = cap.read()
-            if not ok:
-                break
-            found = _mesh_points(detector, frame)
-            tracks.append(
-                np.full((MESH_POINTS, 2), np.nan) if found is None else
-                found.astype(np.float64))
-    finally:
-        cap.release()
+    for frame in iter_frames(path):
+        found = _mesh_points(detector, frame)
+        tracks.append(
+            np.full((MESH_POINTS, 2), np.nan) if found is None else
+            found.astype(np.float64))
     if not tracks:
         raise ValueError(f'no frames decoded from {path}')
     points = np.stack(tracks)

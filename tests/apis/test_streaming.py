@@ -9,7 +9,7 @@ import mmaction_tsfmicro.plugin  # noqa: F401
 from mmaction_tsfmicro.apis.streaming import (StreamSpotter, draw_frame,
                                               spans_table)
 from mmaction_tsfmicro.spotting import SpanFinder
-from mmaction_tsfmicro.spotting.face_tracking import FaceTracker
+from mmaction_tsfmicro.preprocessing.alignment.tracking import FaceTracker
 from tsfmicro_synthesis.catalogue import find_source, load_image
 from tsfmicro_synthesis.face_observation import (detect_source,
                                                           shared_detector)

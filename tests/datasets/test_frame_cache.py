@@ -1,6 +1,6 @@
 """The frame cache: the decoder's exact bytes, a miss for a frame changed
 since it was cached, the cache named after its frames, and the loader
-reading through ``TSFMICRO_FRAME_CACHE``."""
+reading through their ``frame_cache`` argument."""
 import glob
 import json
 import os
@@ -141,11 +141,15 @@ def test_the_loader_reads_through_the_named_cache(frames, tmp_path,
     cached = LoadFramePair(frame_cache=folder)(dict(results))['imgs']
     cache = frame_cache.open_cache(folder)
     assert cache is not None and cache.hits == 2
+    # the sample's frame_cache (MicroExpressionDataset(frame_cache=...))
+    from_sample = LoadFramePair()(dict(results, frame_cache=folder))['imgs']
+    assert cache.hits == 4
+    assert all(np.array_equal(a, b) for a, b in zip(plain, from_sample))
     assert all(np.array_equal(a, b) for a, b in zip(plain, cached))
     assert np.array_equal(cached[0], mmcv.bgr2rgb(decoded(frames[0])))
     # other flags are read from the files, and decode as they always did
     gray = read_frame(results, 1, flag='grayscale', frame_cache=folder)
-    assert cache.hits == 2 and gray.shape == (32, 32)
+    assert cache.hits == 4 and gray.shape == (32, 32)
     assert np.array_equal(gray, decoded(frames[0], 'grayscale'))
     # a folder that is no cache is ignored: the files are read
     assert frame_cache.open_cache(str(tmp_path)) is None

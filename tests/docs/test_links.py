@@ -69,6 +69,6 @@ def test_the_anchor_rule(tmp_path):
         '### One fold per task: Slurm arrays\n'
         '## Speed\n## Speed\n```\n# not a heading\n```\n')
     assert anchors(str(page)) == {
-        'model-against-the-official-code-toolsbenchmarkpy',
+        'model-against-the-official-code-toolsanalysis_toolsbenchmarkpy',
         'one-fold-per-task-slurm-arrays', 'speed', 'speed-1'
     }

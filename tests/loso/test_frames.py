@@ -148,8 +148,7 @@ def test_a_loso_run_predicts_alike_with_and_without_the_cache(
     fold_cfg = Config.fromfile(osp.join('cached', 'fold_sub01',
                                         'fold_config.py'))
     for loader in ('train_dataloader', 'test_dataloader'):
-        assert fold_cfg[loader].dataset.pipeline[0].frame_cache == \
-            osp.abspath(folder)
+        assert fold_cfg[loader].dataset.frame_cache == osp.abspath(folder)
     plain = run('plain', 'off')
     assert 'frame cache' not in capsys.readouterr().out
     assert not osp.exists(osp.join('plain', CACHE_DIR))

@@ -12,6 +12,7 @@ def test_spans_and_layouts_import_nothing_heavy():
             'import mmaction_tsfmicro.spotting\n'
             'import mmaction_tsfmicro.spotting.layouts\n'
             'import mmaction_tsfmicro.spotting.sheets\n'
+            'import mmaction_tsfmicro.spotting.truth\n'
             f'print(json.dumps({{m: m in sys.modules for m in {HEAVY!r}}}))')
     proc = subprocess.run([sys.executable, '-c', code], capture_output=True,
                           text=True, timeout=120)

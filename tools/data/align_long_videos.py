@@ -3,7 +3,7 @@
 Every video of a normalized spotting file (``metainfo.videos``) is read
 from SRC (its frame folder in the file's layout, or with ``--source video``
 its video file), its face detected on the first frame and tracked
-(:class:`mmaction_tsfmicro.spotting.face_tracking.FaceTracker`), and the
+(:class:`mmaction_tsfmicro.preprocessing.alignment.tracking.FaceTracker`), and the
 crops are written in the same layout under DST, one folder per video,
 atomically, each with an ``alignment.json``. DST also gets the spotting
 file (its metainfo notes the alignment) and ``align_report.json``. The
@@ -70,7 +70,7 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     from mmaction_tsfmicro.annotations import (load_annotation_file,
                                                write_annotation_file)
-    from mmaction_tsfmicro.spotting.video_alignment import (align_video_task,
+    from mmaction_tsfmicro.preprocessing.alignment.videos import (align_video_task,
                                                             is_aligned,
                                                             split_settings)
     from mmaction_tsfmicro.utils.fileio import write_json

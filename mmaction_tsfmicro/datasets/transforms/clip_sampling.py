@@ -96,7 +96,8 @@ class SampleClipFrames(BaseTransform):
         channel_order (str): ``'rgb'`` or ``'bgr'``. Defaults to ``'rgb'``.
         backend_args (dict, optional): MMEngine file backend arguments.
         frame_cache (str, optional): A frame cache folder to read the
-            frames from (:mod:`~mmaction_tsfmicro.datasets.frame_cache`).
+            frames from (:mod:`~mmaction_tsfmicro.datasets.frame_cache`);
+            by default the sample's (the dataset's ``frame_cache``).
     """
 
     ENDS = ('apex', 'offset')

@@ -69,7 +69,8 @@ class SelectFramePair(BaseTransform):
             Defaults to ``0.0375`` (CASME II, CAS(ME)^3).
         backend_args (dict, optional): MMEngine file backend arguments.
         frame_cache (str, optional): A frame cache folder to read the
-            frames from (:mod:`~mmaction_tsfmicro.datasets.frame_cache`).
+            frames from (:mod:`~mmaction_tsfmicro.datasets.frame_cache`);
+            by default the sample's (the dataset's ``frame_cache``).
     """
 
     MODES = ('annotated', 'max_diff', 'jitter', 'estimated_apex')

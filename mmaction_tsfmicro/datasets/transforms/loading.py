@@ -33,9 +33,10 @@ def read_frame(results: Dict,
     """Read one frame of a sample, with an error that names the file.
 
     A ``'color'`` frame of a local file comes from the frame cache in
-    ``frame_cache`` when the cache holds it unchanged (the same bytes the
-    decoder gives, see :mod:`~mmaction_tsfmicro.datasets.frame_cache`),
-    else from its file.
+    ``frame_cache`` (else the sample's ``frame_cache``, which
+    ``MicroExpressionDataset(frame_cache=...)`` sets) when the cache holds
+    it unchanged (the same bytes the decoder gives, see
+    :mod:`~mmaction_tsfmicro.datasets.frame_cache`), else from its file.
 
     Args:
         results (dict): The sample (``frame_dir``, ``filename_tmpl``).
@@ -51,7 +52,7 @@ def read_frame(results: Dict,
     """
     path = frame_path(results, frame)
     img = None
-    cache = open_cache(frame_cache)
+    cache = open_cache(frame_cache or results.get('frame_cache'))
     if cache is not None and flag == 'color' and backend_args is None:
         img = cache.get(path)
     if img is None:
@@ -99,7 +100,8 @@ class LoadFramePair(BaseTransform):
         channel_order (str): ``'rgb'`` or ``'bgr'``. Defaults to ``'rgb'``.
         backend_args (dict, optional): MMEngine file backend arguments.
         frame_cache (str, optional): A frame cache folder to read the
-            frames from (:mod:`~mmaction_tsfmicro.datasets.frame_cache`).
+            frames from (:mod:`~mmaction_tsfmicro.datasets.frame_cache`);
+            by default the sample's (the dataset's ``frame_cache``).
     """
 
     def __init__(self,

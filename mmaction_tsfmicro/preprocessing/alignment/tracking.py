@@ -30,9 +30,9 @@ from typing import Any, Dict, Optional, Union
 import cv2
 import numpy as np
 
-from ..preprocessing.alignment import (AlignmentTarget, estimate_transform,
+from .similarity import (AlignmentTarget, estimate_transform,
                                        similarity_lstsq, warp_face)
-from ..preprocessing.face_mesh import EYE_CORNERS
+from ..face_mesh import EYE_CORNERS
 
 #: MediaPipe mesh points tracked: the four eye corners and the lower nose
 #: ridge and tip (the nasion moves with AU9, so it is left out).

@@ -4,9 +4,12 @@ import cv2
 import numpy as np
 import pytest
 
-from mmaction_tsfmicro.explain.figures import (MapRow, motion_image, overlay,
-                                               plot_attributions,
-                                               plot_embedding, smooth)
+from mmaction_tsfmicro.visualization.explain_figures import (MapRow,
+                                                             motion_image,
+                                                             overlay,
+                                                             plot_attributions,
+                                                             plot_embedding,
+                                                             smooth)
 
 CLASSES = ['happiness', 'disgust', 'repression', 'surprise', 'others']
 

@@ -6,7 +6,7 @@ import pytest
 
 from mmaction_tsfmicro.preprocessing.alignment import (AlignmentTarget,
                                                        transform_points)
-from mmaction_tsfmicro.spotting.face_tracking import FaceTracker
+from mmaction_tsfmicro.preprocessing.alignment.tracking import FaceTracker
 from tsfmicro_synthesis.catalogue import find_source, load_image
 from tsfmicro_synthesis.face_observation import (detect_source,
                                                           shared_detector)

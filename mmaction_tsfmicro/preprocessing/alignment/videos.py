@@ -18,10 +18,11 @@ from typing import Dict, Iterator, List, Optional
 import cv2
 import numpy as np
 
-from ..annotations.layouts import frame_path
-from ..preprocessing.image_io import read_image
-from ..utils.fileio import atomic_dir, write_json
-from .face_tracking import FaceTracker, NoFaceError
+from ...annotations.layouts import frame_path
+from ...utils.fileio import atomic_dir, write_json
+from ..image_io import read_image
+from ..video import iter_frames
+from .tracking import FaceTracker, NoFaceError
 
 ALIGNMENT_FILE = 'alignment.json'
 #: The tracker's keyword arguments a ``face_alignment`` dict may hold
@@ -59,23 +60,6 @@ def folder_frames(root: str, layout: str, subject: str, video: str,
     for number in range(first_frame, first_frame + num_frames):
         path = frame_path(layout, root, subject, video, number)
         yield read_image(path, cv2.IMREAD_COLOR, f'frame {number}')
-
-
-def file_frames(path: str) -> Iterator[np.ndarray]:
-    """The frames of a video file, in order (BGR)."""
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'{path}: video not found')
-    cap = cv2.VideoCapture(path)
-    if not cap.isOpened():
-        raise ValueError(f'{path}: cannot open the video')
-    try:
-        while True:
-            ok, frame = cap.read()
-            if not ok:
-                return
-            yield frame
-    finally:
-        cap.release()
 
 
 def align_frames(frames: Iterator[np.ndarray], tracker: FaceTracker,
@@ -120,7 +104,7 @@ def align_video_task(task: Dict) -> Dict:
         if not entry.get('video_file'):
             raise FileNotFoundError(f'{key}: the spotting file names no '
                                     'video file')
-        frames = file_frames(osp.join(task['src'], entry['video_file']))
+        frames = iter_frames(osp.join(task['src'], entry['video_file']))
     else:
         frames = folder_frames(task['src'], layout, subject, video, first,
                                count)

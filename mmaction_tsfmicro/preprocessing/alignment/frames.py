@@ -10,9 +10,9 @@ from typing import Any, Dict, List, Sequence, Tuple
 
 import numpy as np
 
-from .alignment import (AlignmentTarget, estimate_transform, transform_points,
+from .similarity import (AlignmentTarget, estimate_transform, transform_points,
                         warp_face)
-from .landmarks import build_detector
+from ..landmarks import build_detector
 
 
 class AlignmentError(ValueError):

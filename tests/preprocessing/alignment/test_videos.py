@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from mmaction_tsfmicro.annotations import load_annotation_file
-from mmaction_tsfmicro.spotting.face_tracking import NoFaceError
-from mmaction_tsfmicro.spotting.video_alignment import (ALIGNMENT_FILE,
+from mmaction_tsfmicro.preprocessing.alignment.tracking import NoFaceError
+from mmaction_tsfmicro.preprocessing.alignment.videos import (ALIGNMENT_FILE,
                                                         align_frames,
                                                         align_video_task,
                                                         aligned_videos,
@@ -74,7 +74,7 @@ def test_a_video_from_its_frames_and_from_its_file(raw, tmp_path):
 
 
 def test_a_video_must_start_with_a_face():
-    from mmaction_tsfmicro.spotting.face_tracking import FaceTracker
+    from mmaction_tsfmicro.preprocessing.alignment.tracking import FaceTracker
     blank = [np.zeros((96, 96, 3), np.uint8)] * 3
     with FaceTracker(dict(size=32), 'mediapipe') as tracker:
         with pytest.raises(NoFaceError, match='v1: no face found on frame 0'):
