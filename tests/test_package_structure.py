@@ -127,3 +127,22 @@ def test_no_tool_imports_another():
                     'official' not in rel:
                 offenders.append(rel)
     assert offenders == []
+
+
+def test_every_relative_import_names_a_module_of_the_package():
+    """Imports inside functions run only when called: a moved module must
+    not leave one pointing nowhere."""
+    known = modules()
+    missing = []
+    for name, path in known.items():
+        package = name if path.endswith('__init__.py') else \
+            name.rpartition('.')[0]
+        for node in ast.walk(ast.parse(open(path).read())):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                base = package.split('.')
+                base = base[:len(base) - node.level + 1]
+                target = '.'.join(base + ([node.module] if node.module
+                                          else []))
+                if target not in known:
+                    missing.append(f'{name}:{node.lineno}: {target}')
+    assert missing == []

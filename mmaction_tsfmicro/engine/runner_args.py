@@ -224,14 +224,24 @@ def process_group_scope() -> Iterator[None]:
     (``terminate called without an active exception``, SIGABRT) after its
     work is done, which torchrun then reports as a failed rank. So every
     tool that builds a runner (or starts the group itself) runs it inside
-    this block, and the group ends where it began.
+    this block, and the group ends where it began: after a barrier when
+    the block ended well (so that no rank ends it while another still
+    works), at once when it failed.
     """
     import torch.distributed as torch_dist
     started_here = not (torch_dist.is_available()
                         and torch_dist.is_initialized())
     try:
         yield
-    finally:
+    except BaseException:
         if started_here and torch_dist.is_available() and \
                 torch_dist.is_initialized():
             torch_dist.destroy_process_group()
+        raise
+    if started_here and torch_dist.is_available() and \
+            torch_dist.is_initialized():
+        # every rank has finished (rank 0 may still be writing its last
+        # checkpoint): a rank that ends the group before the others are
+        # done can abort in gloo's threads
+        torch_dist.barrier()
+        torch_dist.destroy_process_group()

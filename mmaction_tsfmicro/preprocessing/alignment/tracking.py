@@ -106,7 +106,7 @@ class FaceTracker:
                 **{k: v for k, v in target.items() if k in fields})
         self.target = target
         if isinstance(detector, str):
-            from ..preprocessing.landmarks import build_detector
+            from ..landmarks import build_detector
             detector = build_detector(detector)
             self._owns_detector = True
         else:

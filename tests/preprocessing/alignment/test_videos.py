@@ -7,18 +7,19 @@ import sys
 import cv2
 import numpy as np
 import pytest
+from conftest import REPO_ROOT
+from tsfmicro_synthesis.long_video_builder import build_long_videos
+from tsfmicro_synthesis.long_video_plans import LongVideoConfig
 
 from mmaction_tsfmicro.annotations import load_annotation_file
 from mmaction_tsfmicro.preprocessing.alignment.tracking import NoFaceError
 from mmaction_tsfmicro.preprocessing.alignment.videos import (ALIGNMENT_FILE,
-                                                        align_frames,
-                                                        align_video_task,
-                                                        aligned_videos,
-                                                        split_settings)
-from tsfmicro_synthesis.long_video_builder import build_long_videos
-from tsfmicro_synthesis.long_video_plans import LongVideoConfig
+                                                              align_frames,
+                                                              align_video_task,
+                                                              aligned_videos,
+                                                              split_settings)
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+REPO = REPO_ROOT
 CONFIG = LongVideoConfig(seed=2, videos_per_subject=1, duration=(3.0, 3.0),
                          frame_size=128, expressions=(1, 1),
                          blinks_per_minute=(10, 10),
