@@ -75,6 +75,11 @@ def publish_checkpoint(src: str,
         CheckpointError: If ``src`` is not a Runner checkpoint with the
             dataset's class names.
     """
+    stem = out[:-4] if out.endswith('.pth') else out
+    if not osp.basename(stem) or osp.isdir(out):
+        raise CheckpointError(
+            f'{out}: a folder; give the release a name in it, e.g. '
+            f'{osp.join(out, osp.splitext(osp.basename(src))[0])}')
     if not osp.isfile(src):
         raise CheckpointError(f'{src}: checkpoint not found')
     ckpt = torch.load(src, map_location='cpu', weights_only=False)
@@ -102,7 +107,6 @@ def publish_checkpoint(src: str,
     buffer = io.BytesIO()
     torch.save(release, buffer)
     data = buffer.getvalue()
-    stem = out[:-4] if out.endswith('.pth') else out
     final = f'{stem}-{hashlib.sha256(data).hexdigest()[:8]}.pth'
     write_bytes(final, data)
     return final

@@ -1,6 +1,7 @@
 """Released checkpoints: hash-named, stripped, verified, and predicting
 what the checkpoint they came from predicts."""
 import os
+import os.path as osp
 import re
 
 import pytest
@@ -51,6 +52,20 @@ def test_a_changed_release_is_refused(runner_checkpoint, tmp_path):
     with pytest.raises(CheckpointError, match=r"SHA-256 begins [0-9a-f]{8}, "
                        r'not [0-9a-f]{8} as its name says'):
         verify_checkpoint(path)
+
+
+def test_a_folder_as_the_release_name_is_refused(runner_checkpoint,
+                                                 tmp_path):
+    zoo = tmp_path / 'zoo'
+    zoo.mkdir()
+    for out in (str(zoo) + '/', str(zoo)):
+        with pytest.raises(CheckpointError) as err:
+            publish_checkpoint(runner_checkpoint, out)
+        stem = osp.splitext(osp.basename(runner_checkpoint))[0]
+        assert str(err.value) == (
+            f'{out}: a folder; give the release a name in it, e.g. '
+            f'{osp.join(out, stem)}')
+    assert list(zoo.iterdir()) == []  # nothing written
 
 
 def test_bad_sources_are_named(tmp_path):
