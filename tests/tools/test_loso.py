@@ -467,6 +467,9 @@ def test_jobs_takes_a_number_or_auto(capsys):
     args = tool.parse_args([CFG, '--work-dir', 'w', '--jobs', '3',
                             '--frame-cache', 'off', '--verbose'])
     assert (args.jobs, args.frame_cache, args.verbose) == (3, 'off', True)
+    assert args.allocator == 'tuned'  # glibc's settings that keep memory
+    assert tool.parse_args([CFG, '--work-dir', 'w', '--allocator', 'glibc'
+                            ]).allocator == 'glibc'
     with pytest.raises(SystemExit):
         tool.parse_args([CFG, '--work-dir', 'w', '--jobs', 'many'])
     assert "--jobs: expected a number or 'auto', got 'many'" in \
