@@ -33,6 +33,7 @@ from .frames import prepare_frame_cache
 from .locks import fold_lock, running_folds, work_dir_lock
 from .options import LosoOptions, merged_config, reuse_options
 from .pool import default_jobs, prepare_fold_process, run_parallel
+from .preflight import check_buildable
 from .progress import Progress
 from .protocol import ProtocolError, check_protocol
 from .report import write_report
@@ -190,6 +191,17 @@ def _pending(plan: Dict, work_dir: str) -> List[str]:
     ]
 
 
+def _seed(cfg: Config) -> int:
+    return int((cfg.get('randomness') or {}).get('seed') or 0)
+
+
+def _preflight(opts: LosoOptions, cfg: Config) -> None:
+    """Build what a fold builds (:func:`~.preflight.check_buildable`)
+    before the work dir is written."""
+    subjects = choose_subjects(config_subjects(cfg), opts.subjects)
+    check_buildable(cfg, subjects, _seed(cfg), opts.select_on_test)
+
+
 def _frame_cache(opts: LosoOptions, cfg: Config) -> Optional[str]:
     return prepare_frame_cache(cfg, opts.work_dir) \
         if opts.frame_cache == 'auto' else None
@@ -218,6 +230,7 @@ def _run_planned(opts: LosoOptions, cfg: Config,
         contextlib.nullcontext()
     with lock:
         with _removed_if_refused(opts.work_dir, created):
+            _sync(lambda: _preflight(opts, cfg))
             plan = _sync(lambda: prepare_work_dir(opts, cfg))
         for note in notes:
             log(f'note: {note}')
@@ -300,6 +313,8 @@ def _run_one_fold(opts: LosoOptions, started: float) -> Optional[dict]:
                 subject = pick_subject(
                     choose_subjects(config_subjects(cfg), opts.subjects),
                     opts.fold)
+                check_buildable(cfg, [subject], _seed(cfg),
+                                opts.select_on_test)
                 plan = prepare_work_dir(opts, cfg, shared=True)
             invocation = len(plan['invocations']) - 1
             task = FoldTask.from_plan(

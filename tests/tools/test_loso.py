@@ -423,38 +423,79 @@ def test_a_whole_run_refuses_folds_run_elsewhere(data_dir):
     assert report(work)['num_folds'] == 3
 
 
+def test_what_a_fold_builds_is_checked_before_any_fold_starts(
+        data_dir, tmp_path):
+    """Mistakes in the config are refused up front: one line, exit 2,
+    no work dir, as tools/train.py refuses them."""
+    work = str(tmp_path / 'w')
+    for option, message in (
+        ('model.backbone.bogus_arg=1', "model: TSFmicro.__init__() got an "
+         "unexpected keyword argument 'bogus_arg'"),
+        ('train_dataloader.bogus=1', 'train_dataloader.bogus: not an '
+         'argument of a data loader'),
+        ('test_dataloader.dataset.layout=nope', 'test_dataloader.dataset: '),
+        (f'load_from={tmp_path}/nope.pth', f'load_from={tmp_path}/nope.pth: '
+         'checkpoint not found'),
+    ):
+        for extra in ([], ['--fold', '0']):
+            bad = loso(data_dir, '--work-dir', work, '--cfg-options', option,
+                       *extra)
+            assert bad.returncode == 2, bad.stderr
+            lines = bad.stderr.strip().splitlines()
+            assert len(lines) == 1 and lines[0].startswith(
+                f'tools/loso.py: error: {message}'), (option, lines)
+            assert not osp.exists(work)
+
+
+def first_onset_frame(data_dir, subject):
+    """The path of the onset frame of a subject's first clip."""
+    root = data_dir / 'data' / 'synthetic_loso'
+    with open(root / 'annotations.json') as f:
+        rec = next(r for r in json.load(f)['data_list']
+                   if r['subject'] == subject)
+    return root / subject / rec['clip'] / f"img{rec['onset']}.jpg"
+
+
 @pytest.mark.parametrize('jobs', ['1', '2'])
 def test_a_failing_fold_is_reported_alike_and_blocks_nothing(
         data_dir, tmp_path, jobs):
+    # a frame of sub03 cut short after the frame check: the folds that
+    # train on sub03 fail when they read it
+    frame = first_onset_frame(data_dir, 'sub03')
+    shown = osp.relpath(frame, data_dir)  # as the config names it
+    whole = frame.read_bytes()
     work = str(tmp_path / 'w')
-    bad = loso(data_dir, '--work-dir', work, '--jobs', jobs, '--subjects',
-               'sub01,sub02,sub03', '--cfg-options', 'model.backbone.archh=1',
-               'train_cfg.max_epochs=1')
+    try:
+        frame.write_bytes(whole[:len(whole) // 2])
+        bad = loso(data_dir, '--work-dir', work, '--jobs', jobs,
+                   '--subjects', 'sub01,sub02,sub03', '--cfg-options',
+                   'train_cfg.max_epochs=1')
+    finally:
+        frame.write_bytes(whole)
     assert bad.returncode == 1
     lines = bad.stderr.strip().splitlines()
     failed = ['sub01'] if jobs == '1' else ['sub01', 'sub02']
     # one line per failed fold and a summary; no traceback
     assert len(lines) == len(failed) + 1 and 'Traceback' not in bad.stderr
     for line, subject in zip(lines, failed):
-        assert line.startswith(f'[loso] fold {subject} FAILED: TSFmicro.'
-                               "__init__() got an unexpected keyword "
-                               "argument 'archh' (log: ")
+        assert line.startswith(f'[loso] fold {subject} FAILED: {shown}: '
+                               'truncated image'), line
         log = line.rsplit('(log: ', 1)[1].rstrip(')')
         assert osp.isfile(log) and log.startswith(
             osp.join(work, f'fold_{subject}'))
         with open(osp.join(work, f'fold_{subject}', 'fold_error.json')) as f:
-            assert 'archh' in json.load(f)['reason']
+            assert shown in json.load(f)['reason']
     assert lines[-1] == (
         f'tools/loso.py: error: {len(failed)} fold(s) failed '
         f'({", ".join(failed)}); no new fold was started after the first '
         'failure; nothing was finished, so the corrected command can run in '
         f'the same --work-dir {work}')
     assert not osp.exists(osp.join(work, 'fold_sub03', 'worker.log'))
-    # the corrected command runs in the same work dir, with --resume too
+    # the frame restored, the same command with --resume finishes the run
     fixed = ok(loso(data_dir, '--work-dir', work, '--jobs', jobs,
                     '--resume', '--subjects', 'sub01,sub02,sub03',
                     '--cfg-options', 'train_cfg.max_epochs=1'))
-    assert 'replacing the earlier run there' in fixed.stdout
+    assert 'LOSO over 3 folds' in fixed.stdout
     assert report(work)['num_folds'] == 3
     assert not osp.exists(osp.join(work, 'fold_sub01', 'fold_error.json'))
 
