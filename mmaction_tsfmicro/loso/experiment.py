@@ -32,7 +32,8 @@ from .fold import (FoldTask, clear_failure, record_failure, run_fold,
 from .frames import prepare_frame_cache
 from .locks import fold_lock, running_folds, work_dir_lock
 from .options import LosoOptions, merged_config, reuse_options
-from .pool import default_jobs, prepare_fold_process, run_parallel
+from .pool import (default_jobs, fit_jobs, prepare_fold_process,
+                   run_parallel)
 from .preflight import check_buildable
 from .progress import Progress
 from .protocol import ProtocolError, check_protocol
@@ -246,6 +247,10 @@ def _run_planned(opts: LosoOptions, cfg: Config,
         if jobs is None:
             jobs = 1 if opts.launcher != 'none' else default_jobs(
                 len(pending))
+        elif jobs > 1 and len(pending) > 1:
+            jobs, capped = fit_jobs(jobs)
+            if capped:
+                log(capped)
         threads = opts.threads
         if threads is None and jobs > 1:
             threads = max(1, available_cores() // jobs)

@@ -16,7 +16,7 @@ import threading
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.connection import wait
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from ..utils.allocator import tune_allocator
 from ..utils.resources import available_cores
@@ -66,6 +66,23 @@ def default_jobs(num_folds: int) -> int:
         if memory is not None:
             jobs = min(jobs, max(1, int(memory // FOLD_MEMORY_GB)))
     return max(1, min(jobs, num_folds))
+
+
+def fit_jobs(jobs: int) -> Tuple[int, Optional[str]]:
+    """An explicit ``--jobs``, capped at what the available memory holds
+    on the CPU (:data:`FOLD_MEMORY_GB` a fold; a paper-size fold needs
+    about 8): the jobs to run and the line that says so, if capped."""
+    if gpu_devices():
+        return jobs, None
+    memory = _available_memory_gb()
+    if memory is None:
+        return jobs, None
+    fits = max(1, int(memory // FOLD_MEMORY_GB))
+    if jobs <= fits:
+        return jobs, None
+    return fits, (f'--jobs {jobs}: the available memory ({memory:.1f} GB) '
+                  f'holds {fits} fold(s) at {FOLD_MEMORY_GB} GB each; '
+                  f'running {fits} at once')
 
 
 def prepare_fold_process(allocator: str = 'tuned') -> None:

@@ -135,3 +135,18 @@ def test_the_gpus_of_the_machine(monkeypatch):
     # this machine's available memory, from /proc/meminfo
     memory = pool._available_memory_gb()
     assert memory is not None and 0 < memory < 2**20
+
+
+@pytest.mark.parametrize('memory, gpus, jobs, expected', [
+    (64., (), 4, (4, None)),
+    (10., (), 4, (2, '--jobs 4: the available memory (10.0 GB) holds 2 '
+                     'fold(s) at 4 GB each; running 2 at once')),
+    (1., (), 2, (1, '--jobs 2: the available memory (1.0 GB) holds 1 '
+                    'fold(s) at 4 GB each; running 1 at once')),
+    (None, (), 8, (8, None)),  # memory unknown: as asked
+    (1., ('0', '1'), 2, (2, None)),  # GPUs: their own memory
+])
+def test_an_explicit_jobs_is_capped_by_memory(machine, memory, gpus, jobs,
+                                              expected):
+    machine(2, memory, gpus)
+    assert pool.fit_jobs(jobs) == expected
