@@ -231,6 +231,9 @@ def _run_planned(opts: LosoOptions, cfg: Config,
         contextlib.nullcontext()
     with lock:
         with _removed_if_refused(opts.work_dir, created):
+            # the work dir's refusals first, then what a fold builds, then
+            # the plan is written
+            _sync(lambda: prepare_work_dir(opts, cfg, check_only=True))
             _sync(lambda: _preflight(opts, cfg))
             plan = _sync(lambda: prepare_work_dir(opts, cfg))
         for note in notes:
@@ -318,6 +321,7 @@ def _run_one_fold(opts: LosoOptions, started: float) -> Optional[dict]:
                 subject = pick_subject(
                     choose_subjects(config_subjects(cfg), opts.subjects),
                     opts.fold)
+                prepare_work_dir(opts, cfg, shared=True, check_only=True)
                 check_buildable(cfg, [subject], _seed(cfg),
                                 opts.select_on_test)
                 plan = prepare_work_dir(opts, cfg, shared=True)

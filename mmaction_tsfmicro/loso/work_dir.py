@@ -124,7 +124,8 @@ def stored_options(work_dir: str) -> Optional[Dict]:
 
 
 def prepare_work_dir(opts: LosoOptions, cfg: Config,
-                     shared: bool = False) -> Dict:
+                     shared: bool = False,
+                     check_only: bool = False) -> Optional[Dict]:
     """Create or check the work dir and its plan; return the plan.
 
     A new run refuses a work dir that holds a run with something to keep
@@ -139,9 +140,12 @@ def prepare_work_dir(opts: LosoOptions, cfg: Config,
         shared (bool): For ``tools/loso.py --fold``: other processes may
             run folds of the plan right now, so a plan that differs is
             always refused, never replaced.
+        check_only (bool): Only refuse what would be refused; write (and
+            replace) nothing.
 
     Returns:
-        dict: The plan (``loso_plan.json``).
+        dict | None: The plan (``loso_plan.json``); None with
+        ``check_only``.
     """
     work_dir = opts.work_dir
     os.makedirs(work_dir, exist_ok=True)
@@ -153,9 +157,10 @@ def prepare_work_dir(opts: LosoOptions, cfg: Config,
     keep = has_work(work_dir)
     if plan is not None and not keep and not shared and (
             not opts.resume or plan['config_sha256'] != digest):
-        log(f'{work_dir}: replacing the earlier run there, none of whose '
-            'folds had finished or saved a checkpoint')
-        clear_run(work_dir)
+        if not check_only:
+            log(f'{work_dir}: replacing the earlier run there, none of '
+                'whose folds had finished or saved a checkpoint')
+            clear_run(work_dir)
         plan, existing = None, []
     if not opts.resume and (plan is not None or existing):
         done = sum(
@@ -198,7 +203,11 @@ def prepare_work_dir(opts: LosoOptions, cfg: Config,
         if problems:
             raise ProtocolError(f'cannot resume {work_dir}: ' +
                                 '; '.join(problems))
+        if check_only:
+            return None
         plan['invocations'].append(invocation)
+    elif check_only:
+        return None
     else:
         all_subjects = config_subjects(cfg)
         seed = cfg.randomness.get('seed')
