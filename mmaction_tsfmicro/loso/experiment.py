@@ -233,9 +233,8 @@ def _run_planned(opts: LosoOptions, cfg: Config,
         with _removed_if_refused(opts.work_dir, created):
             # the work dir's refusals first, then what a fold builds, then
             # the plan is written
-            _sync(lambda: prepare_work_dir(opts, cfg, check_only=True))
-            _sync(lambda: _preflight(opts, cfg))
-            plan = _sync(lambda: prepare_work_dir(opts, cfg))
+            plan = _sync(lambda: prepare_work_dir(
+                opts, cfg, before_writing=lambda: _preflight(opts, cfg)))
         for note in notes:
             log(f'note: {note}')
         pending = _pending(plan, opts.work_dir)
@@ -321,10 +320,10 @@ def _run_one_fold(opts: LosoOptions, started: float) -> Optional[dict]:
                 subject = pick_subject(
                     choose_subjects(config_subjects(cfg), opts.subjects),
                     opts.fold)
-                prepare_work_dir(opts, cfg, shared=True, check_only=True)
-                check_buildable(cfg, [subject], _seed(cfg),
-                                opts.select_on_test)
-                plan = prepare_work_dir(opts, cfg, shared=True)
+                plan = prepare_work_dir(
+                    opts, cfg, shared=True,
+                    before_writing=lambda: check_buildable(
+                        cfg, [subject], _seed(cfg), opts.select_on_test))
             invocation = len(plan['invocations']) - 1
             task = FoldTask.from_plan(
                 plan, opts.work_dir, subject, threads=threads,

@@ -25,12 +25,12 @@ from .protocol import ProtocolError
 from .selection import select_epoch
 from .subjects import fold_names
 from .work_dir import (ERROR_FILE, FOLD_CONFIG, FOLD_PREDICTIONS, FOLD_RECORD,
-                       TASK_FILE, WORKER_LOG, config_text, now)
+                       WORKER_LOG, config_text, now)
 
 
 @dataclass
 class FoldTask:
-    """One fold to run (``fold_task.json``).
+    """One fold to run.
 
     Args:
         subject (str): The test subject's key.
@@ -52,10 +52,6 @@ class FoldTask:
     threads: Optional[int] = None
     keep_checkpoints: str = 'last'
 
-    def to_dict(self) -> dict:
-        """A JSON-able copy."""
-        return dict(self.__dict__)
-
     @classmethod
     def from_plan(cls, plan: Dict, work_dir: str, subject: str,
                   **kwargs) -> 'FoldTask':
@@ -73,14 +69,13 @@ class FoldTask:
 
 def write_fold_files(cfg: Config, plan: Dict, task: FoldTask,
                      frame_cache: Optional[str] = None) -> None:
-    """Write the fold's config and task file (rank 0); the config reads
-    its frames through ``frame_cache`` if given."""
+    """Write the fold's config (rank 0); it reads its frames through
+    ``frame_cache`` if given."""
     fold_cfg = build_fold_config(cfg, task.subject, task.fold_dir,
                                  plan['seed'], plan['select_on_test'],
                                  frame_cache)
     os.makedirs(task.fold_dir, exist_ok=True)
     write_text(osp.join(task.fold_dir, FOLD_CONFIG), config_text(fold_cfg))
-    write_json(osp.join(task.fold_dir, TASK_FILE), task.to_dict())
 
 
 def _close_log_files(runner) -> None:

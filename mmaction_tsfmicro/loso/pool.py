@@ -49,6 +49,12 @@ def _available_memory_gb() -> Optional[float]:
     return None
 
 
+def _folds_in(memory: float) -> int:
+    """How many CPU folds ``memory`` GB hold at :data:`FOLD_MEMORY_GB`
+    each (at least 1)."""
+    return max(1, int(memory // FOLD_MEMORY_GB))
+
+
 def default_jobs(num_folds: int) -> int:
     """``--jobs auto``: folds to run at once on this machine.
 
@@ -64,7 +70,7 @@ def default_jobs(num_folds: int) -> int:
         jobs = available_cores()
         memory = _available_memory_gb()
         if memory is not None:
-            jobs = min(jobs, max(1, int(memory // FOLD_MEMORY_GB)))
+            jobs = min(jobs, _folds_in(memory))
     return max(1, min(jobs, num_folds))
 
 
@@ -72,14 +78,10 @@ def fit_jobs(jobs: int) -> Tuple[int, Optional[str]]:
     """An explicit ``--jobs``, capped at what the available memory holds
     on the CPU (:data:`FOLD_MEMORY_GB` a fold; a paper-size fold needs
     about 8): the jobs to run and the line that says so, if capped."""
-    if gpu_devices():
+    memory = None if gpu_devices() else _available_memory_gb()
+    if memory is None or jobs <= _folds_in(memory):
         return jobs, None
-    memory = _available_memory_gb()
-    if memory is None:
-        return jobs, None
-    fits = max(1, int(memory // FOLD_MEMORY_GB))
-    if jobs <= fits:
-        return jobs, None
+    fits = _folds_in(memory)
     return fits, (f'--jobs {jobs}: the available memory ({memory:.1f} GB) '
                   f'holds {fits} fold(s) at {FOLD_MEMORY_GB} GB each; '
                   f'running {fits} at once')

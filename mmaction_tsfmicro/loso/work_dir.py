@@ -11,8 +11,7 @@ A LOSO work dir holds::
         fold_config.py      the fold's config (tools/train.py can run it)
         .fold.lock          held while a tools/loso.py --fold process
                             runs the fold
-        fold_task.json      what the fold's process runs
-        worker.log          its output, when it runs in a child process
+        worker.log          its output (a quiet run, a worker process)
         fold_error.json     why it failed, if it did
         epoch_<N>.pth       checkpoints (every epoch while training; the
                             last one is kept when the fold is done)
@@ -30,7 +29,7 @@ import os
 import os.path as osp
 import shlex
 import sys
-from typing import Dict, List, Optional
+from typing import Callable, Dict, List, Optional
 
 from mmengine.config import Config
 from mmengine.dist import get_dist_info
@@ -45,7 +44,6 @@ CONFIG_FILE = 'loso_config.py'
 FOLD_CONFIG = 'fold_config.py'
 FOLD_RECORD = 'fold_result.json'
 FOLD_PREDICTIONS = 'predictions.json'
-TASK_FILE = 'fold_task.json'
 ERROR_FILE = 'fold_error.json'
 WORKER_LOG = 'worker.log'
 OPTIONS_FILE = 'loso_options.json'
@@ -125,7 +123,8 @@ def stored_options(work_dir: str) -> Optional[Dict]:
 
 def prepare_work_dir(opts: LosoOptions, cfg: Config,
                      shared: bool = False,
-                     check_only: bool = False) -> Optional[Dict]:
+                     before_writing: Optional[Callable[[], None]] = None
+                     ) -> Dict:
     """Create or check the work dir and its plan; return the plan.
 
     A new run refuses a work dir that holds a run with something to keep
@@ -140,12 +139,13 @@ def prepare_work_dir(opts: LosoOptions, cfg: Config,
         shared (bool): For ``tools/loso.py --fold``: other processes may
             run folds of the plan right now, so a plan that differs is
             always refused, never replaced.
-        check_only (bool): Only refuse what would be refused; write (and
-            replace) nothing.
+        before_writing (callable, optional): Called once the work dir is
+            accepted and before anything is written or replaced (the
+            checks of :mod:`.preflight`); what it raises leaves the work
+            dir as it was.
 
     Returns:
-        dict | None: The plan (``loso_plan.json``); None with
-        ``check_only``.
+        dict: The plan (``loso_plan.json``).
     """
     work_dir = opts.work_dir
     os.makedirs(work_dir, exist_ok=True)
@@ -155,12 +155,9 @@ def prepare_work_dir(opts: LosoOptions, cfg: Config,
     existing = _existing_folds(work_dir)
     plan = read_json(plan_path) if osp.isfile(plan_path) else None
     keep = has_work(work_dir)
-    if plan is not None and not keep and not shared and (
-            not opts.resume or plan['config_sha256'] != digest):
-        if not check_only:
-            log(f'{work_dir}: replacing the earlier run there, none of '
-                'whose folds had finished or saved a checkpoint')
-            clear_run(work_dir)
+    replace = plan is not None and not keep and not shared and (
+        not opts.resume or plan['config_sha256'] != digest)
+    if replace:
         plan, existing = None, []
     if not opts.resume and (plan is not None or existing):
         done = sum(
@@ -203,11 +200,14 @@ def prepare_work_dir(opts: LosoOptions, cfg: Config,
         if problems:
             raise ProtocolError(f'cannot resume {work_dir}: ' +
                                 '; '.join(problems))
-        if check_only:
-            return None
+    if before_writing is not None:
+        before_writing()
+    if replace:
+        log(f'{work_dir}: replacing the earlier run there, none of whose '
+            'folds had finished or saved a checkpoint')
+        clear_run(work_dir)
+    if plan is not None:
         plan['invocations'].append(invocation)
-    elif check_only:
-        return None
     else:
         all_subjects = config_subjects(cfg)
         seed = cfg.randomness.get('seed')

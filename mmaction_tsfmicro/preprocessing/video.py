@@ -117,6 +117,15 @@ def read_frames_at(path: str, indices: Sequence[int]) -> List[np.ndarray]:
         cap.release()
 
 
+def _header(path: str, prop: int) -> float:
+    """A property of a video's header (0.0 if it cannot be read)."""
+    cap = cv2.VideoCapture(path)
+    try:
+        return float(cap.get(prop) or 0.0)
+    finally:
+        cap.release()
+
+
 def video_fps(path: str) -> float:
     """The frame rate a video's header gives (0.0 if none).
 
@@ -126,11 +135,7 @@ def video_fps(path: str) -> float:
     Returns:
         float: ``CAP_PROP_FPS``.
     """
-    cap = cv2.VideoCapture(path)
-    try:
-        return float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
-    finally:
-        cap.release()
+    return _header(path, cv2.CAP_PROP_FPS)
 
 
 def frame_count(path: str) -> int:
@@ -142,11 +147,7 @@ def frame_count(path: str) -> int:
     Returns:
         int: ``CAP_PROP_FRAME_COUNT``.
     """
-    cap = cv2.VideoCapture(path)
-    try:
-        return int(cap.get(cv2.CAP_PROP_FRAME_COUNT))
-    finally:
-        cap.release()
+    return int(_header(path, cv2.CAP_PROP_FRAME_COUNT))
 
 
 def feat_video(name: str) -> str:
