@@ -16,8 +16,6 @@ from typing import Callable, NoReturn, Optional
 #: Set to 1 to see tracebacks instead of one-line errors.
 DEBUG_ENV = 'TSFMICRO_DEBUG'
 
-#: The wrapper MMEngine puts around errors raised while building a module.
-_BUILD_PREFIX = re.compile(r'class `[^`]+` in \S+?\.py: ')
 #: The first line of an exception re-raised from a DataLoader worker.
 _WORKER = re.compile(r'Caught \w+ in DataLoader worker process \d+\.')
 #: A traceback's last line: ``SomeError: message``.
@@ -36,8 +34,6 @@ def one_line(exc: BaseException) -> str:
     * a :class:`KeyError` loses the quotes ``str`` adds;
     * an error re-raised from a DataLoader worker (whose message holds the
       worker's traceback) becomes the worker's own error message;
-    * the ``class `X` in /path/x.py:`` prefixes MMEngine adds while it
-      builds modules are dropped (the message names the class);
     * the registry's advice after a missing name is shortened;
     * white space is folded.
 
@@ -58,7 +54,6 @@ def one_line(exc: BaseException) -> str:
         text = match.group(2) if match else (lines[-1] if lines else text)
         if text.startswith(("'", '"')) and text[-1:] == text[:1]:
             text = text[1:-1]  # a KeyError's quotes
-    text = _BUILD_PREFIX.sub('', text)
     text = re.sub(r' Please check whether the value of .*$', '', text,
                   flags=re.S)
     text = ' '.join(text.split())

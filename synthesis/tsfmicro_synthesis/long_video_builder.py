@@ -13,62 +13,32 @@ layouts`::
 :func:`build_long_videos` chooses the subjects among the catalogue's photos
 (:func:`.subjects.select_subjects`), draws every video's plan
 (:mod:`.long_video_plans`) and renders the videos in worker processes
-(:func:`render_video_task`). It is cached and resumable like the demo set:
-each video's frame folder is written into a temporary folder and renamed
-when complete, the options are stored in the manifest first, a re-run with
-the same options skips the finished videos, and other options into the
-same folder are refused unless ``overwrite``.
+(:func:`render_video_task`); the folder, the manifest and the resume are
+:class:`.set_builder.SetBuilder`'s, as for the demo clip set.
 """
 import contextlib
 import glob
-import multiprocessing
-import os
 import os.path as osp
 import time
-from concurrent.futures import ProcessPoolExecutor
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, List, Optional, Tuple
 
 import cv2
 import numpy as np
 
 from mmaction_tsfmicro.annotations.layouts import frame_path
 from mmaction_tsfmicro.spotting.layouts import get_long_layout
-from mmaction_tsfmicro.utils.fileio import (
-    atomic_dir, atomic_path, read_json, remove_tree, write_json, write_text)
+from mmaction_tsfmicro.utils.fileio import (atomic_dir, atomic_path,
+                                            remove_tree, write_json,
+                                            write_text)
 from .catalogue import CATALOGUE, find_source, load_image
 from .long_video import render_long_video
 from .long_video_plans import LongVideoConfig, LongVideoPlan, draw_video_plan
-from .long_video_records import (MANIFEST_FILE, SPOTTING_FILE, manifest,
-                                 readme, sheet_rows, video_file,
-                                 write_spotting_file)
+from .long_video_records import (SPOTTING_FILE, manifest, readme, sheet_rows,
+                                 video_file, write_spotting_file)
 from .long_video_sheets import write_casme2_sheet, write_samm_sheet
 from .plans import DemoConfig
+from .set_builder import README_FILE, SetBuilder
 from .subjects import select_subjects
-
-README_FILE = 'README.md'
-PARTS_DIR = '.parts'
-
-
-class LongVideoOptionsError(RuntimeError):
-    """The output folder holds a set made with other options."""
-
-
-def _init_worker() -> None:
-    os.environ.setdefault('GLOG_minloglevel', '2')
-    cv2.setNumThreads(1)
-
-
-def _make_pool(workers: int) -> ProcessPoolExecutor:
-    # forked from a fresh server (not from this process, which may run a
-    # MediaPipe graph whose threads do not survive a fork)
-    ctx = multiprocessing.get_context('forkserver')
-    ctx.set_forkserver_preload([__name__])
-    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
-                               initializer=_init_worker)
-
-
-def _part_path(root: str, plan: LongVideoPlan) -> str:
-    return osp.join(root, PARTS_DIR, f'{plan.subject}_{plan.video}.json')
 
 
 def _frame_folder(root: str, config: LongVideoConfig,
@@ -83,7 +53,8 @@ def render_video_task(task: Dict) -> Dict:
 
     Args:
         task (dict): ``root``, ``plan``, ``source`` (catalogue name),
-            ``points`` (the photo's landmarks), ``config``.
+            ``points`` (the photo's landmarks), ``config``, ``part`` (path
+            of the JSON record to write).
 
     Returns:
         dict: ``subject``, ``video``, ``frames``, ``bytes``, ``seconds``.
@@ -136,35 +107,9 @@ def render_video_task(task: Dict) -> Dict:
                 writer.release()
         part = dict(subject=plan.subject, video=plan.video, frames=count,
                     bytes=nbytes)
-        write_json(_part_path(root, plan), part)
+        write_json(task['part'], part)
     part['seconds'] = time.perf_counter() - t0
     return part
-
-
-def _check_folder(out_dir: str, options: Dict, overwrite: bool) -> None:
-    if not osp.isdir(out_dir):
-        return
-    manifest = osp.join(out_dir, MANIFEST_FILE)
-    if osp.isfile(manifest):
-        old = read_json(manifest).get('options', {})
-        if old == options:
-            return
-        if not overwrite:
-            diff = ', '.join(
-                f'{k}: {old.get(k)!r} -> {options.get(k)!r}'
-                for k in sorted(set(old) | set(options))
-                if old.get(k) != options.get(k))
-            raise LongVideoOptionsError(
-                f'{out_dir} holds demo long videos made with other options '
-                f'({diff}); pass --overwrite to replace them or choose '
-                'another --out folder')
-        for name in os.listdir(out_dir):
-            remove_tree(osp.join(out_dir, name))
-        return
-    if os.listdir(out_dir):
-        raise LongVideoOptionsError(
-            f'{out_dir} is not empty and holds no demo manifest '
-            f'({MANIFEST_FILE}); choose an empty or new --out folder')
 
 
 def _photo_sources(config: LongVideoConfig) -> tuple:
@@ -189,6 +134,66 @@ def _plans(config: LongVideoConfig, subjects: List[Dict]) -> List[Dict]:
     return entries
 
 
+class LongVideoBuilder(SetBuilder):
+    """The demo long videos: one unit per video (:func:`render_video_task`).
+    """
+
+    what = 'demo long videos'
+
+    def prepare(self, mapper: Callable) -> None:
+        config = self.config
+        demo = DemoConfig(seed=config.seed, subjects=config.subjects,
+                          min_iod=config.min_iod, max_yaw=config.max_yaw,
+                          sources=_photo_sources(config))
+        subjects, self.rejected = select_subjects(demo, mapper)
+        self.entries = _plans(config, subjects)
+        self.log(f'{len(self.entries)} subjects: ' + ', '.join(
+            f"{e['folder']}={e['source'].name}" for e in self.entries))
+
+    def units(self) -> List[Tuple[str, str, Callable, Dict]]:
+        return [(f'{plan.subject}_{plan.video}',
+                 _frame_folder(self.out_dir, self.config, plan),
+                 render_video_task,
+                 dict(root=self.out_dir, plan=plan,
+                      source=entry['source'].name,
+                      points=np.asarray(entry['face'].points),
+                      config=self.config))
+                for entry in self.entries for plan in entry['plans']]
+
+    def describe(self, part: Dict) -> str:
+        return (f"{part['subject']}/{part['video']}: {part['frames']} "
+                f"frames, {part['bytes'] / 1e6:.1f} MB, "
+                f"{part['seconds']:.1f} s")
+
+    def owned_names(self, manifest: Dict) -> List[str]:
+        layout = get_long_layout(manifest.get('layout',
+                                              self.config.layout))
+        top = {p.split('/')[0] for p in (layout.frames, layout.video_file)}
+        return sorted(top) + [layout.sheet, SPOTTING_FILE, *super(
+        ).owned_names(manifest)]
+
+    def manifest(self, parts: Optional[Dict[str, Dict]]) -> Dict:
+        return manifest(self.config, self.entries, self.rejected,
+                        complete=parts is not None)
+
+    def finish(self, parts: Dict[str, Dict]) -> Dict[str, int]:
+        config, out_dir = self.config, self.out_dir
+        layout = get_long_layout(config.layout)
+        sheet = osp.join(out_dir, layout.sheet)
+        rows = sheet_rows(self.entries, layout.name)
+        if layout.name == 'casme2_long':
+            write_casme2_sheet(rows, sheet)
+        else:
+            write_samm_sheet(rows, sheet, config.rate)
+        write_spotting_file(osp.join(out_dir, SPOTTING_FILE), config,
+                            self.entries, out_dir)
+        write_text(osp.join(out_dir, README_FILE),
+                   readme(self.manifest(parts)))
+        return dict(subjects=len(self.entries),
+                    videos=sum(len(e['plans']) for e in self.entries),
+                    expressions=len(rows))
+
+
 def build_long_videos(out_dir: str,
                       config: LongVideoConfig = LongVideoConfig(),
                       workers: int = 2,
@@ -207,68 +212,4 @@ def build_long_videos(out_dir: str,
         dict: ``subjects``, ``videos``, ``expressions``, ``frames`` and
         ``bytes`` written now, ``skipped`` videos, ``seconds``.
     """
-    log = log or (lambda msg: None)
-    t0 = time.perf_counter()
-    options = config.to_dict()
-    _check_folder(out_dir, options, overwrite)
-    pool = _make_pool(workers) if workers > 1 else None
-    if pool is None:
-        _init_worker()
-    try:
-        demo = DemoConfig(seed=config.seed, subjects=config.subjects,
-                          min_iod=config.min_iod, max_yaw=config.max_yaw,
-                          sources=_photo_sources(config))
-        subjects, rejected = select_subjects(
-            demo, pool.map if pool is not None else map)
-        entries = _plans(config, subjects)
-        log(f'{len(entries)} subjects: ' + ', '.join(
-            f"{e['folder']}={e['source'].name}" for e in entries))
-        os.makedirs(osp.join(out_dir, PARTS_DIR), exist_ok=True)
-        write_json(osp.join(out_dir, MANIFEST_FILE),
-                   manifest(config, entries, rejected, complete=False))
-        tasks, skipped = [], []
-        for entry in entries:
-            for plan in entry['plans']:
-                if osp.isfile(_part_path(out_dir, plan)) and osp.isdir(
-                        _frame_folder(out_dir, config, plan)):
-                    skipped.append(f'{plan.subject}/{plan.video}')
-                    continue
-                tasks.append(dict(root=out_dir, plan=plan,
-                                  source=entry['source'].name,
-                                  points=np.asarray(entry['face'].points),
-                                  config=config))
-        if skipped:
-            log(f'already complete, skipped: {len(skipped)} videos')
-        frames = nbytes = 0
-        results = pool.map(render_video_task, tasks) if pool is not None \
-            else map(render_video_task, tasks)
-        for part in results:
-            frames += part['frames']
-            nbytes += part['bytes']
-            log(f"{part['subject']}/{part['video']}: {part['frames']} "
-                f"frames, {part['bytes'] / 1e6:.1f} MB, "
-                f"{part['seconds']:.1f} s")
-    finally:
-        if pool is not None:
-            pool.shutdown()
-    layout = get_long_layout(config.layout)
-    sheet = osp.join(out_dir, layout.sheet)
-    rows = sheet_rows(entries, layout.name)
-    if layout.name == 'casme2_long':
-        write_casme2_sheet(rows, sheet)
-    else:
-        write_samm_sheet(rows, sheet, config.rate)
-    write_spotting_file(osp.join(out_dir, SPOTTING_FILE), config, entries,
-                        out_dir)
-    record = manifest(config, entries, rejected, complete=True)
-    write_text(osp.join(out_dir, README_FILE), readme(record))
-    write_json(osp.join(out_dir, MANIFEST_FILE), record)
-    summary = dict(subjects=len(entries),
-                   videos=sum(len(e['plans']) for e in entries),
-                   expressions=len(rows), frames=frames,
-                   bytes=nbytes, skipped=skipped,
-                   seconds=time.perf_counter() - t0)
-    log(f"done in {summary['seconds']:.1f} s: {summary['subjects']} "
-        f"subjects, {summary['videos']} videos, {summary['expressions']} "
-        f'expressions ({frames} frames written now)')
-    return summary
+    return LongVideoBuilder(out_dir, config, workers, overwrite, log).run()

@@ -18,9 +18,9 @@ from .action_units import CLASSES
 from .catalogue import source_record
 from .long_video_plans import LongVideoConfig, LongVideoPlan
 from .long_video_sheets import IntervalRow
+from .set_builder import MANIFEST_FILE
 
 SPOTTING_FILE = 'spotting.json'
-MANIFEST_FILE = 'manifest.json'
 #: The ``dataset`` of the records.
 DATASET = 'demo_long'
 

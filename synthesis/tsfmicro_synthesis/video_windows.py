@@ -12,7 +12,8 @@ from typing import Dict, List, Sequence, Tuple
 import numpy as np
 
 from mmaction_tsfmicro.preprocessing.alignment import similarity_lstsq
-from mmaction_tsfmicro.preprocessing.face_mesh import EYE_CORNERS, STABLE_POINTS
+from mmaction_tsfmicro.preprocessing.face_mesh import (EYE_CORNERS,
+                                                       STABLE_POINTS)
 from .action_units import ACTION_UNITS
 from .plans import ClipPlan
 

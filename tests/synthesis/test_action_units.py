@@ -1,9 +1,10 @@
 import numpy as np
 import pytest
-
-from tsfmicro_synthesis.action_units import (
-    ACTION_UNITS, CLASS_VARIANTS, CLASSES, OBJECTIVE_CLASSES, REFERENCE_IOD,
-    anchor_arrays, displacement_field, face_axes, parse_combination)
+from tsfmicro_synthesis.action_units import (ACTION_UNITS, CLASS_VARIANTS,
+                                             CLASSES, OBJECTIVE_CLASSES,
+                                             REFERENCE_IOD, anchor_arrays,
+                                             displacement_field, face_axes,
+                                             parse_combination)
 
 
 def test_every_variant_is_defined():

@@ -5,11 +5,11 @@ import shutil
 
 import cv2
 import pytest
+from tsfmicro_synthesis import (MANIFEST_FILE, SHEET_FILE, DemoConfig,
+                                DemoOptionsError, build_demo_dataset)
+from tsfmicro_synthesis.coding_sheet import read_sheet
 
 from mmaction_tsfmicro.annotations.layouts import frame_path, list_frames
-from tsfmicro_synthesis import (MANIFEST_FILE, SHEET_FILE, DemoConfig,
-                                         DemoOptionsError, build_demo_dataset)
-from tsfmicro_synthesis.coding_sheet import read_sheet
 from .conftest import SMALL
 
 EMOTIONS = {'happiness', 'disgust', 'repression', 'surprise', 'others'}

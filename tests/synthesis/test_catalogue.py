@@ -2,11 +2,9 @@ import os
 
 import numpy as np
 import pytest
-
-from tsfmicro_synthesis.catalogue import (CATALOGUE, FaceSource,
-                                                   find_source, load_image,
-                                                   read_video, source_path,
-                                                   source_record)
+from tsfmicro_synthesis.catalogue import (CATALOGUE, FaceSource, find_source,
+                                          load_image, read_video, source_path,
+                                          source_record)
 
 
 def test_catalogue_files_are_installed_and_named_once():

@@ -6,18 +6,15 @@ import os
 import cv2
 import numpy as np
 import pytest
-
-from mmaction_tsfmicro.annotations.layouts import list_frames
-from tsfmicro_synthesis.action_units import (REFERENCE_IOD,
-                                                      displacement_field)
+from tsfmicro_synthesis.action_units import REFERENCE_IOD, displacement_field
 from tsfmicro_synthesis.catalogue import read_video, source_path
 from tsfmicro_synthesis.clip_frames import (LAYOUT, photo_clip_frames,
-                                                     render_subject,
-                                                     video_clip_frames)
+                                            render_subject, video_clip_frames)
 from tsfmicro_synthesis.plans import DemoConfig, draw_clip_plans
-from tsfmicro_synthesis.video_windows import (CALM_THRESHOLD,
-                                                       video_windows,
-                                                       window_calmness)
+from tsfmicro_synthesis.video_windows import (CALM_THRESHOLD, video_windows,
+                                              window_calmness)
+
+from mmaction_tsfmicro.annotations.layouts import list_frames
 
 SIZE = 160
 

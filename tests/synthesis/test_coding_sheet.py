@@ -6,10 +6,8 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-
-from tsfmicro_synthesis.coding_sheet import (HEADER, PANDAS_COLUMNS,
-                                                      SheetRow, read_sheet,
-                                                      write_sheet)
+from tsfmicro_synthesis.coding_sheet import (HEADER, PANDAS_COLUMNS, SheetRow,
+                                             read_sheet, write_sheet)
 
 REPO = Path(__file__).resolve().parents[2]
 OFFICIAL = REPO.parent / 'shared' / 'annotations' / \

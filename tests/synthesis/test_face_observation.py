@@ -2,12 +2,11 @@ import os
 
 import numpy as np
 import pytest
-
 from tsfmicro_synthesis.action_units import eye_centres
 from tsfmicro_synthesis.catalogue import find_source
 from tsfmicro_synthesis.face_observation import (check_candidate,
-                                                          detect_source,
-                                                          observe)
+                                                 detect_source, observe)
+
 from mmaction_tsfmicro.utils.packages import package_dir
 
 

@@ -1,14 +1,12 @@
 import cv2
 import numpy as np
 import pytest
-
 from tsfmicro_synthesis.action_units import eye_centres, face_axes
-from tsfmicro_synthesis.frame_sources import (photo_sources,
-                                                       prepare_photo,
-                                                       video_sources)
-from tsfmicro_synthesis.geometry import (EYE_DIST, EYE_Y,
-                                                  apply_affine, invert_affine,
-                                                  pose_extent, pose_matrix)
+from tsfmicro_synthesis.frame_sources import (photo_sources, prepare_photo,
+                                              video_sources)
+from tsfmicro_synthesis.geometry import (EYE_DIST, EYE_Y, apply_affine,
+                                         invert_affine, pose_extent,
+                                         pose_matrix)
 from tsfmicro_synthesis.render import render_frames
 
 SIZE = 160

@@ -1,16 +1,14 @@
 import numpy as np
 import pytest
+from tsfmicro_synthesis.action_units import eye_centres
+from tsfmicro_synthesis.geometry import (EYE_DIST, EYE_Y, apply_affine,
+                                         compose, face_centre,
+                                         face_frame_transform, face_radius,
+                                         invert_affine, pose_extent,
+                                         pose_matrix, pose_params)
 
 from mmaction_tsfmicro.preprocessing.alignment import similarity_lstsq
 from mmaction_tsfmicro.preprocessing.face_mesh import NOSE_TIP
-from tsfmicro_synthesis.action_units import eye_centres
-from tsfmicro_synthesis.geometry import (EYE_DIST, EYE_Y,
-                                                  apply_affine, compose,
-                                                  face_centre,
-                                                  face_frame_transform,
-                                                  face_radius, invert_affine,
-                                                  pose_extent, pose_matrix,
-                                                  pose_params)
 
 
 def test_similarity_lstsq_recovers_a_similarity():

@@ -1,6 +1,7 @@
 """The demo long videos: plans, rendering, the written set and the tool."""
 import dataclasses
 import json
+import os
 import os.path as osp
 import runpy
 import sys
@@ -8,18 +9,17 @@ import sys
 import cv2
 import numpy as np
 import pytest
+from tsfmicro_synthesis.action_units import region_points
+from tsfmicro_synthesis.long_video import event_segments, render_long_video
+from tsfmicro_synthesis.long_video_builder import build_long_videos
+from tsfmicro_synthesis.long_video_plans import (LongVideoConfig,
+                                                 draw_video_plan)
+from tsfmicro_synthesis.set_builder import DemoOptionsError
 
 from mmaction_tsfmicro.annotations import load_annotation_file
 from mmaction_tsfmicro.spotting.sheets import (find_video_folder,
                                                read_casme2_long_sheet,
                                                read_samm_long_sheet)
-from tsfmicro_synthesis.action_units import region_points
-from tsfmicro_synthesis.long_video import (event_segments,
-                                                    render_long_video)
-from tsfmicro_synthesis.long_video_builder import (
-    LongVideoOptionsError, build_long_videos)
-from tsfmicro_synthesis.long_video_plans import (LongVideoConfig,
-                                                          draw_video_plan)
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 PHOTOS = ('feat/0-f15-hao-ph.jpg', 'skimage/astronaut.png')
@@ -90,8 +90,7 @@ def test_rendered_video_moves_where_and_when_the_events_are(photo_face):
 
 def test_expressions_move_their_region_more_than_the_rest(photo_face):
     from tsfmicro_synthesis.frame_sources import prepare_photo
-    from tsfmicro_synthesis.geometry import (apply_affine,
-                                                      face_frame_transform)
+    from tsfmicro_synthesis.geometry import apply_affine, face_frame_transform
     image, points = photo_face
     config = dataclasses.replace(SMALL, drift_px=(0.0, 0.0),
                                  moves_per_minute=(0.0, 0.0),
@@ -154,7 +153,7 @@ def test_rerun_skips_and_other_options_are_refused(small_set):
     summary = build_long_videos(root, SMALL, workers=1, log=None)
     assert summary['frames'] == 0 and len(summary['skipped']) == 2
     assert open(osp.join(root, 'spotting.json')).read() == before
-    with pytest.raises(LongVideoOptionsError, match='seed: 3 -> 4'):
+    with pytest.raises(DemoOptionsError, match='seed: 3 -> 4'):
         build_long_videos(root, dataclasses.replace(SMALL, seed=4),
                           workers=1, log=None)
 
@@ -181,6 +180,16 @@ def test_samm_layout_and_same_seed_same_bytes(tmp_path):
     assert [r['onset'] for r in rows] == [r['onset']
                                           for r in data['data_list']]
     assert data['metainfo']['micro_frames'] == [11, 26]  # 0.2-0.5 s
+    # overwrite with the other layout: the set's own files are replaced,
+    # a file of the user's stays
+    (tmp_path / 'a' / 'notes.txt').write_text('mine')
+    casme = dataclasses.replace(config, layout='casme2', fps=30.0)
+    with pytest.raises(DemoOptionsError, match="layout: 'samm_long' -> "):
+        build_long_videos(roots[0], casme, workers=1, log=None)
+    build_long_videos(roots[0], casme, workers=1, log=None, overwrite=True)
+    assert sorted(os.listdir(roots[0])) == [
+        '.parts', 'CAS(ME)^2code_demo.xlsx', 'README.md', 'manifest.json',
+        'notes.txt', 'rawpic', 'spotting.json']
 
 
 def test_tool_errors_in_one_line(tmp_path, monkeypatch, capsys):

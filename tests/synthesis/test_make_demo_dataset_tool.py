@@ -5,8 +5,8 @@ import sys
 from pathlib import Path
 
 import cv2
-
 from tsfmicro_synthesis import DemoConfig
+
 from mmaction_tsfmicro.utils.modules import load_script
 
 REPO = Path(__file__).resolve().parents[2]

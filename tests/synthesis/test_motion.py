@@ -1,10 +1,8 @@
 import numpy as np
 import pytest
-
 from tsfmicro_synthesis.geometry import pose_extent
-from tsfmicro_synthesis.motion import (smooth_trajectory,
-                                                synthetic_drift,
-                                                temporal_profile)
+from tsfmicro_synthesis.motion import (smooth_trajectory, synthetic_drift,
+                                       temporal_profile)
 
 
 def test_temporal_profile_peaks_once_at_the_apex():

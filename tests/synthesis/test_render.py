@@ -2,11 +2,8 @@
 import cv2
 import numpy as np
 import pytest
-
-from tsfmicro_synthesis.frame_sources import (FrameSource,
-                                                       photo_sources)
-from tsfmicro_synthesis.render import (Nuisance, render_frames,
-                                                sensor_noise)
+from tsfmicro_synthesis.frame_sources import FrameSource, photo_sources
+from tsfmicro_synthesis.render import Nuisance, render_frames, sensor_noise
 
 SIZE = 96
 

@@ -1,6 +1,5 @@
 import cv2
 import numpy as np
-
 from tsfmicro_synthesis.catalogue import CATALOGUE, load_image
 from tsfmicro_synthesis.geometry import face_frame_transform
 from tsfmicro_synthesis.plans import DemoConfig

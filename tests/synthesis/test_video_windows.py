@@ -1,17 +1,14 @@
 """Calm windows of a video: rigid head motion does not count."""
 import numpy as np
 import pytest
-
 from tsfmicro_synthesis.action_units import ACTION_UNITS
 from tsfmicro_synthesis.catalogue import find_source, source_path
 from tsfmicro_synthesis.face_observation import track_video
 from tsfmicro_synthesis.geometry import apply_affine, pose_matrix
 from tsfmicro_synthesis.plans import DemoConfig, draw_clip_plans
-from tsfmicro_synthesis.video_windows import (CALM_THRESHOLD,
-                                                       choose_window,
-                                                       expression_regions,
-                                                       video_windows,
-                                                       window_calmness)
+from tsfmicro_synthesis.video_windows import (CALM_THRESHOLD, choose_window,
+                                              expression_regions,
+                                              video_windows, window_calmness)
 
 
 def test_expression_regions_cover_every_anchor():
