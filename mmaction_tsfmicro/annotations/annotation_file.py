@@ -7,15 +7,14 @@ written and when it is read. See docs/architecture.md and
 docs/annotations.md.
 """
 import json
-import os
 import os.path as osp
 from typing import Any, Dict, List, Sequence
 
+from ..utils import fileio
 from ..utils.fileio import atomic_path
 from .errors import AnnotationError
 from .registry import CLASS_SETS
-from .schema import (check_classes, check_records, check_structure,
-                     subject_keys)
+from .schema import check_classes, check_records, check_structure, subject_keys
 
 #: Metainfo keys the converters always write.
 METAINFO_KEYS = ('dataset_name', 'class_set', 'classes')
@@ -29,18 +28,10 @@ def check_output_path(path: str) -> None:
         AnnotationError: If ``path`` is a directory, or the nearest
             existing folder above it is a file or not writable.
     """
-    if osp.isdir(path):
-        raise AnnotationError(f'{path}: is a directory, not a file name')
-    folder = osp.dirname(osp.abspath(path))
-    existing = folder
-    while not osp.exists(existing):
-        existing = osp.dirname(existing)
-    if not osp.isdir(existing):
-        raise AnnotationError(f'{path}: {existing} is a file, so the output '
-                              f'folder {folder} cannot be made')
-    if not os.access(existing, os.W_OK):
-        raise AnnotationError(f'{path}: output directory {existing} is not '
-                              'writable')
+    try:
+        fileio.check_output_path(path)
+    except fileio.OutputPathError as e:
+        raise AnnotationError(str(e)) from None
 
 
 def write_annotation_file(path: str, records: Sequence[Dict[str, Any]],

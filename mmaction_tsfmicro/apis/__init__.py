@@ -2,18 +2,18 @@
 building a model from a config and a (released) checkpoint, classifying
 one clip, spotting micro-expressions in a stream, publishing a checkpoint
 and counting a model's cost."""
+from ..engine.checkpoint import CheckpointError, read_checkpoint
 from .complexity import input_shape, model_complexity, recognizer_flops
 from .inference import ClipError, inference_clip, init_model, load_clip
-from .publish import (CheckpointError, file_sha256, publish_checkpoint,
-                      verify_checkpoint)
+from .publish import publish_checkpoint
 from .release_check import same_predictions
 from .streaming import (FrameResult, StreamSpotter, VideoSink, draw_frame,
                         evaluate_spans, spans_table)
 
 __all__ = [
     'CheckpointError', 'ClipError', 'FrameResult', 'StreamSpotter',
-    'VideoSink', 'draw_frame', 'evaluate_spans', 'file_sha256', 'inference_clip', 'init_model',
-    'input_shape', 'load_clip', 'model_complexity', 'publish_checkpoint',
-    'recognizer_flops', 'same_predictions', 'spans_table',
-    'verify_checkpoint'
+    'VideoSink', 'draw_frame', 'evaluate_spans', 'inference_clip',
+    'init_model', 'input_shape', 'load_clip', 'model_complexity',
+    'publish_checkpoint', 'read_checkpoint', 'recognizer_flops',
+    'same_predictions', 'spans_table'
 ]

@@ -30,12 +30,12 @@ from mmengine.dataset import Compose, pseudo_collate
 from mmengine.registry import init_default_scope
 
 from ..annotations.layouts import guess_filename_tmpl
+from ..engine.checkpoint import CheckpointError, load_weights, read_checkpoint
 from ..engine.runner_args import load_config
-from ..preprocessing.clip_spec import ALIGNMENT_FILE
 from ..preprocessing.alignment.frames import align_like_training
+from ..preprocessing.clip_spec import ALIGNMENT_FILE
 from ..preprocessing.image_io import read_image
 from ..preprocessing.video import read_frames_at, video_fps
-from .publish import CheckpointError, verify_checkpoint
 
 #: The transforms that choose and read the frames: inference gives frames
 #: itself, and the test pipeline runs from after them.
@@ -64,26 +64,22 @@ def init_model(config: Union[str, Config, None],
         ``dataset_meta`` (``classes``) and ``preprocessing`` (the face
         alignment of its training frames, or None).
     """
-    import mmaction_tsfmicro.plugin  # noqa: F401  (registers the modules)
     from mmaction.registry import MODELS
-    ckpt = verify_checkpoint(checkpoint)
+
+    import mmaction_tsfmicro.plugin  # noqa: F401  (registers the modules)
+    ckpt = read_checkpoint(checkpoint)
     meta = ckpt.get('meta') or {}
+    config_name = config if isinstance(config, str) else None
     if config is None:
         if not meta.get('cfg'):
             raise CheckpointError(f'{checkpoint}: holds no config; give one')
         config = Config.fromstring(meta['cfg'], '.py')
+        config_name = 'the checkpoint records'
     elif isinstance(config, str):
         config = load_config(config)
     init_default_scope(config.get('default_scope', 'mmaction'))
     model = MODELS.build(config.model)
-    state = ckpt['state_dict']
-    missing, unexpected = model.load_state_dict(state, strict=False)
-    if missing or unexpected:
-        name = (missing or unexpected)[0]
-        raise CheckpointError(
-            f'{checkpoint}: its weights do not fit the model of the config '
-            f'({"missing" if missing else "unexpected"} {name}, '
-            f'{len(missing) + len(unexpected)} keys in all)')
+    load_weights(model, checkpoint, config_name, ckpt=ckpt)
     classes = meta.get('classes') or (meta.get('dataset_meta')
                                       or {}).get('classes')
     model.cfg = config

@@ -7,30 +7,24 @@ are dropped; ``meta`` keeps the training config, the class names and the
 face preprocessing the training frames had (the alignment target and
 detector of ``tools/data/preprocess_faces.py``'s run report), so that
 inference on a new clip prepares it the same way without the user knowing
-it. :func:`verify_checkpoint` checks a release file's hash against its name
-before it is used; :mod:`.release_check` compares its predictions with
-the checkpoint it came from.
+it. :func:`~mmaction_tsfmicro.engine.checkpoint.read_checkpoint` checks a
+release file's hash against its name before it is used;
+:mod:`.release_check` compares its predictions with the checkpoint it came
+from.
 """
 import datetime
 import hashlib
 import io
 import os.path as osp
-import re
 from typing import Any, Dict, Optional
 
 import torch
 
-from ..utils.fileio import file_sha256, read_json, write_bytes
+from ..engine.checkpoint import CheckpointError, read_checkpoint
+from ..utils.fileio import read_json, write_bytes
 
 #: The checkpoint keys a release keeps.
 KEPT_KEYS = ('state_dict', 'meta')
-#: ``<name>-<8 hex digits>.pth``.
-RELEASE_NAME = re.compile(r'^(?P<name>.+)-(?P<sha>[0-9a-f]{8})\.pth$')
-
-
-class CheckpointError(ValueError):
-    """A checkpoint cannot be published or used; the message names it."""
-
 
 def preprocessing_from_report(report_path: str) -> Dict[str, Any]:
     """The face preprocessing of a ``preprocess_faces.py`` run report.
@@ -80,11 +74,7 @@ def publish_checkpoint(src: str,
         raise CheckpointError(
             f'{out}: a folder; give the release a name in it, e.g. '
             f'{osp.join(out, osp.splitext(osp.basename(src))[0])}')
-    if not osp.isfile(src):
-        raise CheckpointError(f'{src}: checkpoint not found')
-    ckpt = torch.load(src, map_location='cpu', weights_only=False)
-    if not isinstance(ckpt, dict) or 'state_dict' not in ckpt:
-        raise CheckpointError(f'{src}: not a checkpoint with a state_dict')
+    ckpt = read_checkpoint(src)
     meta = dict(ckpt.get('meta') or {})
     classes = (meta.get('dataset_meta') or {}).get('classes')
     if not classes:
@@ -110,30 +100,3 @@ def publish_checkpoint(src: str,
     final = f'{stem}-{hashlib.sha256(data).hexdigest()[:8]}.pth'
     write_bytes(final, data)
     return final
-
-
-def verify_checkpoint(path: str) -> Dict[str, Any]:
-    """Load a release file after checking its hash against its name.
-
-    Args:
-        path (str): ``<name>-<sha256[:8]>.pth``; a checkpoint without a
-            hash in its name is loaded unchecked.
-
-    Returns:
-        dict: The checkpoint (``state_dict`` and ``meta``).
-
-    Raises:
-        CheckpointError: If the file is missing or its content does not
-            match the hash in its name (a damaged or edited file).
-    """
-    if not osp.isfile(path):
-        raise CheckpointError(f'{path}: checkpoint not found')
-    match = RELEASE_NAME.match(osp.basename(path))
-    if match:
-        sha = file_sha256(path)
-        if not sha.startswith(match.group('sha')):
-            raise CheckpointError(
-                f'{path}: the file\'s SHA-256 begins {sha[:8]}, not '
-                f"{match.group('sha')} as its name says: the file is "
-                'damaged or was changed; download or copy it again')
-    return torch.load(path, map_location='cpu', weights_only=False)

@@ -28,9 +28,9 @@ import torch
 
 from ..evaluation.spotting import counts_scores, video_result
 from ..preprocessing.alignment.tracking import FaceTracker
-from ..utils.fileio import atomic_path
-from ..spotting.spans import Span, SpanFinder
 from ..preprocessing.alignment.videos import split_settings
+from ..spotting.spans import Span, SpanFinder
+from ..utils.fileio import atomic_path
 
 
 @dataclass

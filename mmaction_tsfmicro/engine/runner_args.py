@@ -14,6 +14,7 @@ from mmengine.config import Config
 
 from ..utils.resources import available_cores
 from .cfg_options import CfgOptionsAction, check_cfg_options
+from .checkpoint import check_fits, check_load_from
 
 LAUNCHERS = ['none', 'pytorch', 'slurm', 'mpi']
 
@@ -133,6 +134,8 @@ def merge_train_args(cfg: Config, args: argparse.Namespace) -> Config:
     if args.cfg_options is not None:
         check_cfg_options(cfg, args.cfg_options, args.config)
         cfg.merge_from_dict(args.cfg_options)
+    if cfg.get('load_from'):
+        check_load_from(cfg.load_from)
     return cfg
 
 
@@ -178,8 +181,7 @@ def merge_test_args(cfg: Config, args: argparse.Namespace) -> Config:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir', None) is None:
         cfg.work_dir = default_work_dir(args.config)
-    if not osp.isfile(args.checkpoint):
-        raise FileNotFoundError(f'{args.checkpoint}: checkpoint not found')
+    check_fits(cfg, args.checkpoint, args.config)
     cfg.load_from = args.checkpoint
     return cfg
 
@@ -205,9 +207,8 @@ def build_runner(cfg: Config):
     Returns:
         mmengine.runner.Runner: The runner.
     """
-    from mmengine.runner import Runner
-
     from mmaction.registry import RUNNERS
+    from mmengine.runner import Runner
     fit_num_workers(cfg)
     if 'runner_type' not in cfg:
         return Runner.from_cfg(cfg)

@@ -7,7 +7,6 @@ reads the very tensors ``tools/test.py`` would classify.
 """
 import copy
 import logging
-import os.path as osp
 from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -17,9 +16,9 @@ from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.logging import MMLogger
 from mmengine.registry import init_default_scope
-from mmengine.runner import load_checkpoint
 from torch import nn
 
+from ..engine.checkpoint import load_weights
 from ..loso.subjects import set_subjects
 
 
@@ -46,7 +45,9 @@ def load_model(cfg: Config,
         its ``cfg`` attribute.
 
     Raises:
-        FileNotFoundError: If ``checkpoint`` does not exist.
+        CheckpointError: If ``checkpoint`` cannot be read or holds the
+            weights of another model (the message names the file, the
+            config and the first key that differs).
     """
     init_default_scope(cfg.get('default_scope', 'mmaction'))
     model = MODELS.build(copy.deepcopy(cfg.model))
@@ -59,11 +60,7 @@ def load_model(cfg: Config,
         finally:
             logger.setLevel(level)
     else:
-        if not osp.isfile(checkpoint):
-            raise FileNotFoundError(f'{checkpoint}: checkpoint not found')
-        load_checkpoint(
-            model, checkpoint, map_location='cpu', strict=True,
-            logger='silent')
+        load_weights(model, checkpoint, cfg.filename or None)
     model.cfg = cfg
     return model.float().to(device or default_device()).eval()
 

@@ -43,7 +43,8 @@ def _built(what: str, build: Callable[[], object]) -> object:
 def check_buildable(cfg: Config, subjects: Sequence[str], seed: int,
                     select_on_test: bool) -> None:
     """Build the model and the data sets of the first fold, and check the
-    data loaders' keys and ``load_from``, as every fold would.
+    data loaders' keys, as every fold would (``load_from`` is read by
+    :func:`~mmaction_tsfmicro.engine.runner_args.merge_train_args`).
 
     Args:
         cfg (Config): The merged LOSO config.
@@ -55,9 +56,8 @@ def check_buildable(cfg: Config, subjects: Sequence[str], seed: int,
         ProtocolError: One line naming the part of the config that cannot
             be built, and why.
     """
-    from mmengine.registry import init_default_scope
-
     from mmaction.registry import DATASETS, MODELS
+    from mmengine.registry import init_default_scope
     if not subjects:
         return
     fold_cfg = build_fold_config(cfg, subjects[0], osp.join('.', 'preflight'),
@@ -77,6 +77,4 @@ def check_buildable(cfg: Config, subjects: Sequence[str], seed: int,
                 f"take {', '.join(sorted(allowed))})")
         _built(f'{key}.dataset',
                lambda: DATASETS.build(copy.deepcopy(loader['dataset'])))
-    load_from = cfg.get('load_from')
-    if load_from and not osp.isfile(load_from):
-        raise ProtocolError(f'load_from={load_from}: checkpoint not found')
+

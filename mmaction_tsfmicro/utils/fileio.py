@@ -167,3 +167,42 @@ def file_sha256(path: str) -> str:
         for block in iter(lambda: f.read(1 << 20), b''):
             digest.update(block)
     return digest.hexdigest()
+
+
+class OutputPathError(ValueError):
+    """An output path cannot be written; the message names it."""
+
+
+def check_output_path(path: str, folder: bool = False,
+                      option: str = '') -> None:
+    """Fail in one line, before any work, if ``path`` cannot be written.
+
+    A missing folder on the way is fine (it is made when the output is
+    written); a file where a folder must be, a folder where a file must be
+    and a folder that is not writable are not.
+
+    Args:
+        path (str): The output file, or folder with ``folder=True``.
+        folder (bool): Whether ``path`` is a folder.
+        option (str): The option that named it (``--out``), for the
+            message.
+
+    Raises:
+        OutputPathError: Naming ``option`` and ``path``.
+    """
+    where = f'{option} {path}' if option else path
+    if folder and osp.exists(path) and not osp.isdir(path):
+        raise OutputPathError(f'{where}: is a file, not a directory')
+    if not folder and osp.isdir(path):
+        raise OutputPathError(f'{where}: is a directory, not a file name')
+    start = path if folder else osp.dirname(osp.abspath(path))
+    existing = osp.abspath(start)
+    while not osp.exists(existing):
+        existing = osp.dirname(existing)
+    if not osp.isdir(existing):
+        raise OutputPathError(f'{where}: {existing} is a file, so the '
+                              f'output folder {osp.abspath(start)} cannot '
+                              'be made')
+    if not os.access(existing, os.W_OK):
+        raise OutputPathError(f'{where}: the folder {existing} is not '
+                              'writable')

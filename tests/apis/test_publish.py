@@ -7,11 +7,11 @@ import re
 import pytest
 import torch
 
-from mmaction_tsfmicro.apis.publish import (CheckpointError,
-                                            preprocessing_from_report,
-                                            publish_checkpoint,
-                                            verify_checkpoint)
+from mmaction_tsfmicro.apis.publish import (preprocessing_from_report,
+                                            publish_checkpoint)
 from mmaction_tsfmicro.apis.release_check import same_predictions
+from mmaction_tsfmicro.engine.checkpoint import (CheckpointError,
+                                                 read_checkpoint)
 from mmaction_tsfmicro.utils.fileio import write_json
 from .conftest import CLASSES
 
@@ -28,7 +28,7 @@ def test_publish_strips_and_names_by_hash(runner_checkpoint, tmp_path):
     name = os.path.basename(path)
     assert re.fullmatch(r'm-[0-9a-f]{8}\.pth', name)
     assert os.listdir(tmp_path / 'rel') == [name]  # no temporary file
-    ckpt = verify_checkpoint(path)
+    ckpt = read_checkpoint(path)
     assert set(ckpt) == {'state_dict', 'meta'}  # no optimizer, hub
     meta = ckpt['meta']
     assert meta['classes'] == CLASSES and meta['description'] == 'tiny'
@@ -51,7 +51,7 @@ def test_a_changed_release_is_refused(runner_checkpoint, tmp_path):
         f.write(data)
     with pytest.raises(CheckpointError, match=r"SHA-256 begins [0-9a-f]{8}, "
                        r'not [0-9a-f]{8} as its name says'):
-        verify_checkpoint(path)
+        read_checkpoint(path)
 
 
 def test_a_folder_as_the_release_name_is_refused(runner_checkpoint,

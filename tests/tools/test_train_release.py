@@ -75,3 +75,21 @@ def test_mistakes_are_one_line(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr == (f"train_release.py: error: {tmp_path / 'r.json'}"
                            ': preprocess report not found\n')
+    # the release folder is a file: refused before training, nothing made
+    (tmp_path / 'zoo').write_text('not a folder')
+    proc = run(TINY, '--out-dir', tmp_path / 'zoo', cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr == (f"train_release.py: error: --out-dir "
+                           f"{tmp_path / 'zoo'}: is a file, not a "
+                           'directory\n')
+    # a damaged load_from checkpoint: named, before training
+    (tmp_path / 'cut.pth').write_bytes(b'not a checkpoint')
+    proc = run(TINY, '--out-dir', tmp_path / 'rel', '--cfg-options',
+               f"load_from={tmp_path / 'cut.pth'}", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith(
+        f"train_release.py: error: load_from={tmp_path / 'cut.pth'}: not a "
+        'readable PyTorch checkpoint (cut short, damaged or another kind of '
+        'file: ')
+    assert proc.stderr.count('\n') == 1
+    assert sorted(os.listdir(tmp_path)) == ['cut.pth', 'zoo']

@@ -49,6 +49,8 @@ def main(argv=None) -> int:
     if args.preprocess_report and not osp.isfile(args.preprocess_report):
         raise FileNotFoundError(f'{args.preprocess_report}: '
                                 'preprocess report not found')
+    from mmaction_tsfmicro.utils.fileio import check_output_path
+    check_output_path(args.out_dir, folder=True, option='--out-dir')
     from mmengine.dist import is_main_process
 
     import mmaction_tsfmicro.plugin  # noqa: F401  (registers the plugin)
