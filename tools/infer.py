@@ -68,6 +68,16 @@ def parse_args(argv=None) -> argparse.Namespace:
     return args
 
 
+def _check_key_frames(args: argparse.Namespace, video: bool) -> None:
+    for role in ('onset', 'apex'):
+        if getattr(args, role) is None and getattr(args, f'{role}_time') \
+                is None:
+            raise ValueError(
+                f'give the {role}: --{role} N' +
+                (f' (0-based frame index) or --{role}-time S' if video else
+                 ' (the frame number of its file name)'))
+
+
 def clip_of(args: argparse.Namespace) -> dict:
     """The clip dict of :func:`inference_clip` for the command line."""
     keys = dict(
@@ -79,10 +89,16 @@ def clip_of(args: argparse.Namespace) -> dict:
         return dict(frames=args.inputs)
     (path, ) = args.inputs
     if osp.isdir(path):
+        if args.onset_time is not None or args.apex_time is not None:
+            raise ValueError(f'{path}: a frame folder takes --onset and '
+                             '--apex (frame numbers of its file names), not '
+                             'times')
+        _check_key_frames(args, video=False)
         return dict(frame_dir=path, **keys)
     if path.lower().endswith(VIDEO_SUFFIXES):
         if not osp.isfile(path):
             raise FileNotFoundError(f'{path}: video not found')
+        _check_key_frames(args, video=True)
         return dict(video=path, **keys)
     if not osp.exists(path):
         raise FileNotFoundError(f'{path}: not found')

@@ -98,12 +98,28 @@ def write_outputs(args, record: dict) -> None:
     print(f'wrote {args.out} and {csv_path}')
 
 
+def check_outputs(args) -> None:
+    """Refuse unwritable output paths before the video is processed."""
+    from mmaction_tsfmicro.utils.fileio import check_output_path
+    if args.out:
+        if not args.out.endswith('.json'):
+            raise ValueError(f'--out {args.out}: the spans file must end '
+                             'with .json (the CSV goes beside it)')
+        check_output_path(args.out, option='--out')
+    if args.out_video:
+        if not args.out_video.lower().endswith(('.avi', '.mp4')):
+            raise ValueError(f'--out-video {args.out_video}: the video must '
+                             'end with .avi or .mp4')
+        check_output_path(args.out_video, option='--out-video')
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     if not osp.isfile(args.checkpoint):
         raise FileNotFoundError(f'{args.checkpoint}: checkpoint not found')
     if args.config != '-' and not osp.isfile(args.config):
         raise FileNotFoundError(f'{args.config}: config not found')
+    check_outputs(args)
     from mmaction_tsfmicro.spotting.truth import video_truth
     truth = video_truth(args.truth, args.video) if args.truth else None
     from mmaction_tsfmicro.preprocessing.video import iter_frames, open_video
@@ -131,7 +147,7 @@ def main(argv=None) -> int:
     t0 = time.perf_counter()
     ok = False
     try:
-        for frame in iter_frames(cap, args.max_frames):
+        for frame in iter_frames(cap, args.max_frames, name=args.video):
             result = spotter.process(frame)
             for span in result.spans:
                 spans.append(span)

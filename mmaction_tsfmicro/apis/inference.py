@@ -32,7 +32,8 @@ from mmengine.registry import init_default_scope
 from ..annotations.layouts import guess_filename_tmpl
 from ..engine.checkpoint import CheckpointError, load_weights, read_checkpoint
 from ..engine.runner_args import load_config
-from ..preprocessing.alignment.frames import align_like_training
+from ..preprocessing.alignment.frames import (AlignmentError,
+                                              align_like_training)
 from ..preprocessing.clip_spec import ALIGNMENT_FILE
 from ..preprocessing.image_io import read_image
 from ..preprocessing.video import read_frames_at, video_fps
@@ -98,6 +99,14 @@ def _frame_index(clip: Dict, role: str, fps: float) -> int:
     raise ClipError(f'give the {role} frame ({role}=N or {role}_time=S)')
 
 
+def _check_pair(source: str, onset: int, apex: int) -> None:
+    if apex <= onset:
+        raise ClipError(
+            f'{source}: the apex (frame {apex}) must come after the onset '
+            f'(frame {onset})' + ('; they are the same frame'
+                                  if apex == onset else ''))
+
+
 def read_video_frames(path: str, indices: List[int]) -> List[np.ndarray]:
     """Frames of a video by 0-based index (BGR); a problem is a
     :class:`ClipError` naming the video."""
@@ -129,15 +138,16 @@ def load_clip(clip: Dict[str, Any]) -> Tuple[List[np.ndarray], bool, Dict]:
         if len(frames) != 2:
             raise ClipError(f'give two frames (onset, apex), got '
                             f'{len(frames)}')
-        return frames, clip.get('aligned', True), dict(source='pair')
+        files = [None if isinstance(item, np.ndarray) else str(item)
+                 for item in clip['frames']]
+        return frames, clip.get('aligned', True), dict(
+            source='pair', onset=files[0], apex=files[1])
     if 'video' in clip:
         path = str(clip['video'])
         fps = video_fps(path) if osp.isfile(path) else 0.0
         onset = _frame_index(clip, 'onset', fps)
         apex = _frame_index(clip, 'apex', fps)
-        if apex < onset:
-            raise ClipError(f'the apex ({apex}) comes before the onset '
-                            f'({onset})')
+        _check_pair(path, onset, apex)
         frames = read_video_frames(path, [onset, apex])
         return frames, clip.get('aligned', False), dict(
             source=path, onset=onset, apex=apex, fps=fps)
@@ -145,6 +155,7 @@ def load_clip(clip: Dict[str, Any]) -> Tuple[List[np.ndarray], bool, Dict]:
         folder = str(clip['frame_dir'])
         onset = _frame_index(clip, 'onset', 0.0)
         apex = _frame_index(clip, 'apex', 0.0)
+        _check_pair(folder, onset, apex)
         tmpl = clip.get('filename_tmpl') or guess_filename_tmpl(folder, onset)
         frames = [
             read_image(osp.join(folder, tmpl.format(n)), cv2.IMREAD_COLOR,
@@ -199,7 +210,17 @@ def inference_clip(model: torch.nn.Module,
                 'the frames need aligning, but the checkpoint records no '
                 'face preprocessing; align them with tools/data/'
                 'preprocess_faces.py, or pass aligned frames (--no-align)')
-        frames, record = align_like_training(frames, preprocessing)
+        names = [f'the {role}' + (
+            '' if source.get(role) is None else
+            f' ({osp.basename(source[role])})' if source['source'] == 'pair'
+            else f' (frame {source[role]})') for role in ('onset', 'apex')]
+        try:
+            frames, record = align_like_training(frames, preprocessing,
+                                                 names)
+        except AlignmentError as e:
+            where = '' if source['source'] == 'pair' else \
+                f"{source['source']}: "
+            raise ClipError(f'{where}{e}') from None
         source['alignment'] = record
     imgs = [cv2.cvtColor(f, cv2.COLOR_BGR2RGB) if f.ndim == 3 else
             cv2.cvtColor(f, cv2.COLOR_GRAY2RGB) for f in frames]

@@ -7,9 +7,12 @@ tracebacks) goes there too: the log of a LOSO fold.
 MediaPipe's C++ core logs its start-up (``Sets FaceBlendshapesGraph
 acceleration``, ``Created TensorFlow Lite XNNPACK delegate``, ``Feedback
 manager requires ...``) straight to file descriptor 2, past Python's
-``sys.stderr`` and ignoring ``GLOG_minloglevel``. :func:`quiet_stderr`
-points descriptor 2 at a temporary file while a block runs, and shows what
-was written there only if the block fails.
+``sys.stderr`` and ignoring ``GLOG_minloglevel``; FFmpeg, under OpenCV,
+prints its complaints about a damaged video there too (``moov atom not
+found``). :func:`quiet_stderr` points descriptor 2 at a temporary file
+while a block runs; if the block fails, what was written there is attached
+to the error as a note (shown with its traceback, ``TSFMICRO_DEBUG=1``),
+so that the tool's one error line is the only line.
 """
 import contextlib
 import os
@@ -21,29 +24,25 @@ from typing import Iterator, Optional
 @contextlib.contextmanager
 def quiet_stderr() -> Iterator[None]:
     """Hide what is written to file descriptor 2 while the block runs; if
-    the block raises, write it to stderr after all."""
-    try:
-        fd = sys.stderr.fileno()
-    except (AttributeError, OSError, ValueError):  # no real descriptor
-        yield
-        return
+    the block raises, attach it to the error as a note."""
+    fd = 2  # where C libraries write, whatever sys.stderr is
     sys.stderr.flush()
     saved = os.dup(fd)
     with tempfile.TemporaryFile() as sink:
         os.dup2(sink.fileno(), fd)
-        failed = False
         try:
             yield
-        except BaseException:
-            failed = True
+        except BaseException as exc:
+            sys.stderr.flush()
+            sink.seek(0)
+            text = sink.read().decode(errors='replace').strip()
+            if text and hasattr(exc, 'add_note'):
+                exc.add_note('what the libraries printed:\n' + text)
             raise
         finally:
             sys.stderr.flush()
             os.dup2(saved, fd)
             os.close(saved)
-            if failed:
-                sink.seek(0)
-                sys.stderr.write(sink.read().decode(errors='replace'))
 
 
 @contextlib.contextmanager

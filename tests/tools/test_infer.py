@@ -50,9 +50,73 @@ def test_mistakes_are_one_line(tmp_path):
         (['-', release, tmp_path / 'a.txt'], f"{tmp_path / 'a.txt'}: not "
          'found'),
         (['-', release, tmp_path, '--onset', 3],
-         'give the apex frame (apex=N or apex_time=S)'),
+         'give the apex: --apex N (the frame number of its file name)'),
+        (['-', release, tmp_path, '--onset-time', 0.1, '--apex', 3],
+         f'{tmp_path}: a frame folder takes --onset and --apex (frame '
+         'numbers of its file names), not times'),
     ]
     for args, message in cases:
         proc = run(*args)
         assert proc.returncode == 2, proc.stderr
         assert proc.stderr == f'infer.py: error: {message}\n'
+
+
+def test_bad_videos_and_key_frames_are_one_line(tmp_path):
+    """A damaged or cut-short video, a video without a face, key frames in
+    the wrong order: one line naming the video and the frames as the
+    options gave them, nothing else on stderr, nothing written."""
+    (release, ) = glob.glob(osp.join(
+        REPO_ROOT, 'checkpoints', 'tsfmicro_tiny_demo_all-subjects-*.pth'))
+    import cv2
+    import numpy as np
+    video = tmp_path / 'clip.mp4'
+    clip = write_clip_video(str(video), 'feat/0-f1-su-ph.jpg', 'disgust',
+                            3004)
+    data = video.read_bytes()
+    (tmp_path / 'half.mp4').write_bytes(data[:len(data) // 2])
+    cap = cv2.VideoCapture(str(video))
+    avi = tmp_path / 'clip.avi'
+    writer = cv2.VideoWriter(str(avi), cv2.VideoWriter_fourcc(*'MJPG'), 30,
+                             (int(cap.get(3)), int(cap.get(4))))
+    while True:
+        ok, frame = cap.read()
+        if not ok:
+            break
+        writer.write(frame)
+    writer.release()
+    data = avi.read_bytes()
+    (tmp_path / 'half.avi').write_bytes(data[:len(data) // 2])
+    blank = tmp_path / 'blank.avi'
+    writer = cv2.VideoWriter(str(blank), cv2.VideoWriter_fourcc(*'MJPG'), 30,
+                             (96, 96))
+    for i in range(10):
+        writer.write(np.full((96, 96, 3), 10 * i, np.uint8))
+    writer.release()
+    folder = tmp_path / 'frames'
+    folder.mkdir()
+    out = tmp_path / 'out' / 'r.json'
+    n = clip['num_frames']
+    cases = [
+        ([tmp_path / 'half.mp4', '--onset', 1, '--apex', 9],
+         f"{tmp_path / 'half.mp4'}: cannot read the video (not a video file "
+         'OpenCV can decode, or cut short)'),
+        ([tmp_path / 'half.avi', '--onset', 1, '--apex', n - 2],
+         f"{tmp_path / 'half.avi'}: the video ends after "),
+        ([blank, '--onset', 1, '--apex', 5],
+         f'{blank}: no face found on the onset (frame 1)'),
+        ([video, '--onset', 5, '--apex', 5],
+         f'{video}: the apex (frame 5) must come after the onset (frame 5); '
+         'they are the same frame'),
+        ([folder, '--onset', 9, '--apex', 4],
+         f'{folder}: the apex (frame 4) must come after the onset (frame '
+         '9)'),
+        ([video, '--apex', 5],
+         'give the onset: --onset N (0-based frame index) or --onset-time '
+         'S'),
+    ]
+    for args, message in cases:
+        proc = run('-', release, *args, '--out', out)
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stderr.startswith(f'infer.py: error: {message}')
+        assert proc.stderr.count('\n') == 1, proc.stderr
+    assert not (tmp_path / 'out').exists()

@@ -169,7 +169,18 @@ def test_mistakes_are_one_line(trained, tmp_path, monkeypatch, capsys):
          f"{tmp_path / 'x.pth'}: checkpoint not found"),
         ([trained['config'], trained['ckpt'], text],
          f'{text}: cannot read the video (not a video file OpenCV can '
-         'decode)'),
+         'decode, or cut short)'),
+        ([trained['config'], trained['ckpt'], trained['video'], '--out',
+          text / 'spans.json'],
+         f"--out {text / 'spans.json'}: {text} is a file, so the output "
+         f'folder {text} cannot be made'),
+        ([trained['config'], trained['ckpt'], trained['video'], '--out',
+          tmp_path], f'--out {tmp_path}: the spans file must end with .json '
+         '(the CSV goes beside it)'),
+        ([trained['config'], trained['ckpt'], trained['video'],
+          '--out-video', tmp_path / 'v.gif'],
+         f"--out-video {tmp_path / 'v.gif'}: the video must end with .avi "
+         'or .mp4'),
         ([trained['config'], trained['ckpt'], 97],
          'camera 97 does not open (no camera with that index, or it is in '
          'use)'),
@@ -177,8 +188,8 @@ def test_mistakes_are_one_line(trained, tmp_path, monkeypatch, capsys):
     for args, message in cases:  # refused before the model is loaded
         proc = run(*args)
         assert proc.returncode == 2, proc.stderr
-        assert proc.stderr.strip().splitlines()[-1] == \
-            f'stream.py: error: {message}'
+        # the one line only: no FFmpeg or MediaPipe lines before it
+        assert proc.stderr == f'stream.py: error: {message}\n'
     code, _, err = run_here(monkeypatch, capsys, trained['config'],
                             trained['ckpt'], blank, '--out-video',
                             tmp_path / 'b.avi')
@@ -186,6 +197,25 @@ def test_mistakes_are_one_line(trained, tmp_path, monkeypatch, capsys):
     assert err.strip().splitlines()[-1] == \
         f'stream.py: error: {blank}: no face found in 5 frames'
     assert not (tmp_path / 'b.avi').exists()  # nothing half written
+    # a video cut short is not taken for a whole one: one line, nothing
+    # written
+    data = open(trained['video'], 'rb').read()
+    cut = tmp_path / 'cut.avi'
+    cut.write_bytes(data[:len(data) // 2])
+    code, _, err = run_here(monkeypatch, capsys, trained['config'],
+                            trained['ckpt'], cut, '--out',
+                            tmp_path / 'c.json', '--out-video',
+                            tmp_path / 'c.avi', '--quiet')
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith(f'stream.py: error: {cut}: the video ends '
+                               'after ')
+    assert lines[0].endswith(f" of the {trained['frames']} frames its "
+                             'header gives (cut short or damaged); copy it '
+                             'again')
+    assert sorted(os.listdir(tmp_path)) == ['blank.avi', 'cut.avi',
+                                            'notes.avi']
 
 
 def test_help_is_fast():

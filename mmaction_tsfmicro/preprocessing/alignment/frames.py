@@ -6,7 +6,7 @@ frame. :func:`align_like_training` does the same to the frames of a clip
 given at inference time, with the alignment target and detector that a
 released checkpoint records (:mod:`mmaction_tsfmicro.apis.publish`).
 """
-from typing import Any, Dict, List, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -28,7 +28,8 @@ def target_from(preprocessing: Dict[str, Any]) -> AlignmentTarget:
 
 
 def align_like_training(frames: Sequence[np.ndarray],
-                        preprocessing: Dict[str, Any]
+                        preprocessing: Dict[str, Any],
+                        names: Optional[Sequence[str]] = None
                         ) -> Tuple[List[np.ndarray], Dict[str, Any]]:
     """Align frames with one transform from the first frame's face.
 
@@ -38,6 +39,9 @@ def align_like_training(frames: Sequence[np.ndarray],
         preprocessing (dict): ``alignment`` (the target), ``detector`` and
             optionally ``max_shift`` (largest eye shift in output pixels
             between the first and the other frames; None: not checked).
+        names (sequence[str], optional): The frames' names in messages
+            (``the onset (frame 12)``); by default ``the onset`` and
+            ``frame i of the clip``.
 
     Returns:
         tuple: The aligned frames (``size`` x ``size``) and a record of the
@@ -47,12 +51,15 @@ def align_like_training(frames: Sequence[np.ndarray],
         AlignmentError: If no face is found on a frame, or it moved more
             than ``max_shift``.
     """
+    if names is None:
+        names = ['the onset'] + [f'frame {i} of the clip'
+                                 for i in range(1, len(frames))]
     target = target_from(preprocessing)
     detector = build_detector(preprocessing.get('detector', 'mediapipe'))
     try:
         ref = detector.detect(frames[0])
         if ref is None:
-            raise AlignmentError('no face found on the onset frame')
+            raise AlignmentError(f'no face found on {names[0]}')
         matrix = estimate_transform(ref.eyes, target, ref.nose)
         ref_pts = transform_points(matrix, ref.key_points())
         shifts = []
@@ -60,8 +67,7 @@ def align_like_training(frames: Sequence[np.ndarray],
         for i, frame in enumerate(frames[1:], 1):
             face = detector.detect(frame)
             if face is None:
-                raise AlignmentError(f'no face found on frame {i} of the '
-                                     'clip (after the onset)')
+                raise AlignmentError(f'no face found on {names[i]}')
             pts = transform_points(matrix, face.key_points())
             n = min(len(pts), len(ref_pts))
             shift = float(np.linalg.norm(pts[:n] - ref_pts[:n], axis=1).max())
@@ -69,7 +75,7 @@ def align_like_training(frames: Sequence[np.ndarray],
             if max_shift is not None and shift > max_shift:
                 raise AlignmentError(
                     f'the face moved {shift:.1f} px (> {max_shift:g} px at '
-                    f'{target.size} px) between the onset and frame {i}')
+                    f'{target.size} px) between {names[0]} and {names[i]}')
     finally:
         detector.close()
     aligned = [warp_face(f, matrix, target.size) for f in frames]
