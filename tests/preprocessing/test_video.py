@@ -5,7 +5,6 @@ import pytest
 from mmaction_tsfmicro.preprocessing.video import (frame_count, iter_frames,
                                                    read_frames, read_frames_at,
                                                    video_fps)
-
 from .conftest import feat_file
 
 

@@ -6,7 +6,6 @@ import subprocess
 import sys
 
 from conftest import REPO_ROOT
-
 from tsfmicro_synthesis.clip_video import write_clip_video
 
 TOOL = osp.join(REPO_ROOT, 'tools', 'infer.py')

@@ -13,7 +13,6 @@ import cv2
 import numpy as np
 import pytest
 from conftest import REPO_ROOT
-
 from tsfmicro_synthesis.long_video_builder import build_long_videos
 from tsfmicro_synthesis.long_video_plans import LongVideoConfig
 

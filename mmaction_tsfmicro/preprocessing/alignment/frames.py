@@ -10,9 +10,9 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .similarity import (AlignmentTarget, estimate_transform, transform_points,
-                        warp_face)
 from ..landmarks import build_detector
+from .similarity import (AlignmentTarget, estimate_transform, transform_points,
+                         warp_face)
 
 
 class AlignmentError(ValueError):
