@@ -7,9 +7,13 @@ Two mistakes pass MMEngine silently or crash inside it naming nothing:
   ``arch`` is ``'tiny'``);
 * a top-level *variable* of a config file (``data_root``, ``test_subject``,
   ``input_size``): it was used when the file was read, so changing it
-  afterwards changes nothing the run reads.
+  afterwards changes nothing the run reads;
+* text where the config holds a number (``train_cfg.max_epochs=abc``),
+  which fails deep inside the Runner, after the work dir was made, with
+  ``invalid literal for int()``.
 
-:func:`check_cfg_options` refuses both, naming the keys to set instead.
+:func:`check_cfg_options` refuses them, naming the option and the keys to
+set instead.
 """
 import argparse
 from typing import Any, Dict, Iterator, List, Tuple
@@ -113,6 +117,7 @@ def check_cfg_options(cfg: Config, options: Dict[str, Any],
                 f'of {source}, used when the file was read, so changing it '
                 f'now changes nothing; {where}')
         node: Any = cfg.to_dict()
+        reached = True
         for depth, part in enumerate(parts):
             parent = '.'.join(parts[:depth])
             if isinstance(node, (list, tuple)):
@@ -127,12 +132,18 @@ def check_cfg_options(cfg: Config, options: Dict[str, Any],
                 node = node[int(part)]
             elif isinstance(node, dict):
                 if part not in node:
+                    reached = False
                     break  # a new key: MMEngine adds it
                 node = node[part]
             else:
                 raise ValueError(
                     f'--cfg-options {key}: {parent} is {_describe(node)}, '
                     f'not a dict, so it has no key {part!r}')
+        if reached and isinstance(new, str) and isinstance(
+                node, (int, float)) and not isinstance(node, bool):
+            raise ValueError(
+                f'--cfg-options {key}={new}: {key} takes a number '
+                f'({source} sets it to {node!r}), not the text {new!r}')
 
 
 def merge_cfg_options(cfg: Config, options: Dict[str, Any],

@@ -83,6 +83,12 @@ def test_config_and_option_mistakes(monkeypatch, capsys, tmp_path):
          'test_dataloader.dataset.data_prefix.img'),
         ([TINY, '--cfg-options', 'max_epoch=3'],
          "--cfg-options max_epoch=3: " + TINY + " has no key 'max_epoch'"),
+        ([TINY, '--cfg-options', 'train_cfg.max_epochs=abc'],
+         '--cfg-options train_cfg.max_epochs=abc: train_cfg.max_epochs takes '
+         f"a number ({TINY} sets it to 2), not the text 'abc'"),
+        ([TINY, '--cfg-options', 'optim_wrapper.optimizer.lr=1e-3x'],
+         '--cfg-options optim_wrapper.optimizer.lr=1e-3x: '
+         'optim_wrapper.optimizer.lr takes a number'),
     ]
     for args, message in cases:
         code, err = run_tool('train.py', args + ['--work-dir', tmp_path],
