@@ -255,6 +255,29 @@ def save_flow(path: str, sample: np.ndarray) -> None:
         np.save(tmp, sample.astype(np.float16))
 
 
+def flow_file_complete(path: str) -> bool:
+    """Whether a ``.npy`` file holds all the data its header announces (a
+    file cut short by a copy does not; the header gives the size).
+
+    Args:
+        path (str): The ``.npy`` file.
+
+    Returns:
+        bool: False for a missing, unreadable or cut-short file.
+    """
+    try:
+        with open(path, 'rb') as f:
+            major, _ = np.lib.format.read_magic(f)
+            read_header = (np.lib.format.read_array_header_1_0 if major == 1
+                           else np.lib.format.read_array_header_2_0)
+            shape, _, dtype = read_header(f)
+            start = f.tell()
+    except (OSError, ValueError):
+        return False
+    expected = start + int(np.prod(shape)) * np.dtype(dtype).itemsize
+    return osp.getsize(path) == expected
+
+
 def load_flow(path: str) -> np.ndarray:
     """Load a flow sample saved by :func:`save_flow` as float32.
 

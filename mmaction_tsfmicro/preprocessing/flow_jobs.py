@@ -19,7 +19,8 @@ from ..utils.fileio import read_json, write_json
 from ..utils.processes import imap_processes
 from .clip_spec import ClipResult
 from .flow import (FLOW_CHANNELS, FLOW_META_FILE, FLOW_PATH_TMPL,
-                   FlowEstimator, flow_path, flow_sample, save_flow)
+                   FlowEstimator, flow_file_complete, flow_path,
+                   flow_sample, save_flow)
 from .image_io import FrameReadError, read_image
 from .records import select_records
 
@@ -129,7 +130,9 @@ def flow_job(sample: Dict, cfg: FlowConfig,
     key = sample_key(sample)
     out = flow_path(cfg.dst, sample)
     if osp.isfile(out) and not cfg.overwrite:
-        return ClipResult(key, 'skipped', 'already done')
+        if flow_file_complete(out):
+            return ClipResult(key, 'skipped', 'already done')
+        # cut short (a half-copied folder): computed again below
     images = []
     for role in ('onset', 'apex'):
         path = frame_path(cfg.layout, cfg.src, sample['subject'],

@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 
 from mmaction_tsfmicro.annotations.layouts import frame_path
-from mmaction_tsfmicro.preprocessing.flow import FlowEstimator, load_flow
+from mmaction_tsfmicro.preprocessing.flow import (FlowEstimator,
+                                                  flow_file_complete,
+                                                  load_flow)
 from mmaction_tsfmicro.preprocessing.flow_jobs import (FlowConfig, check_meta,
                                                        flow_job, flow_samples,
                                                        run_flow, sample_key)
@@ -96,6 +98,14 @@ def test_flow_job(tmp_path):
     # the apex frame is the onset frame moved 2 px left
     assert -2.5 < np.median(flow[8:-8, 8:-8, 0]) < -1.5
     assert flow_job(sample(), cfg, est).reason == 'already done'
+    # a flow file cut short (a half-copied folder) is computed again, not
+    # skipped as done
+    out = tmp_path / 'flow' / 's1' / 'c1' / 'flow_1_3.npy'
+    whole = out.read_bytes()
+    out.write_bytes(whole[:len(whole) // 2])
+    assert not flow_file_complete(str(out))
+    assert flow_job(sample(), cfg, est).status == 'done'
+    assert out.read_bytes() == whole and flow_file_complete(str(out))
     redo = FlowConfig(src=cfg.src, dst=cfg.dst, layout='casme2',
                       method='farneback', overwrite=True)
     assert flow_job(sample(), redo, est).status == 'done'
