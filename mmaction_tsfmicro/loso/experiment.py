@@ -284,7 +284,7 @@ def _run_planned(opts: LosoOptions, cfg: Config,
             failures = _run_in_process(tasks, progress, quiet)
         if failures:
             raise FoldsFailed(
-                _report_failures(failures, opts.work_dir,
+                report_failures(failures, opts.work_dir,
                                  has_work(opts.work_dir)), failures)
 
         def finish() -> dict:
@@ -345,7 +345,7 @@ def _run_one_fold(opts: LosoOptions, started: float) -> Optional[dict]:
             failures = _run_in_process([task], progress, not opts.verbose)
             if failures:
                 raise FoldsFailed(
-                    _report_failures(
+                    report_failures(
                         failures, opts.work_dir, has_work(opts.work_dir),
                         again='run the same command again'), failures)
             record = read_record(task.fold_dir)
@@ -420,16 +420,24 @@ def _report_progress(progress: Progress, task: FoldTask) -> None:
                       uf1)
 
 
-def _report_failures(failures: Dict[str, Dict], work_dir: str, kept: bool,
+def report_failures(failures: Dict[str, Dict], work_dir: str, kept: bool,
                      again: str = 'run the same command with --resume') -> str:
     """Print one line per failed fold on stderr; return the summary
     (``again`` says how to go on)."""
     rank, _ = get_dist_info()
     if rank == 0:
+        # one line per reason: folds that met the same full disk say it
+        # once
+        by_reason: Dict[str, List[str]] = {}
         for subject, failure in failures.items():
-            where = f" (log: {failure['log']})" if failure.get('log') else ''
-            print(f"[loso] fold {subject} FAILED: {failure['reason']}{where}",
-                  file=sys.stderr, flush=True)
+            by_reason.setdefault(failure['reason'], []).append(subject)
+        for reason, subjects in by_reason.items():
+            logs = [failures[s]['log'] for s in subjects
+                    if failures[s].get('log')]
+            where = (f" (log: {logs[0]})" if len(logs) == 1 else
+                     f" (logs: {', '.join(logs)})" if logs else '')
+            print(f"[loso] fold {', '.join(subjects)} FAILED: {reason}"
+                  f'{where}', file=sys.stderr, flush=True)
     if kept:
         advice = f'fix the problem and {again}: the finished folds are kept'
     else:

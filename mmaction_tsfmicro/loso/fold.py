@@ -1,6 +1,7 @@
 """One LOSO fold: its task, running it (:func:`run_fold`, or
 :func:`run_fold_logged` with its output in the fold's ``worker.log``),
 and the record of a failure."""
+import contextlib
 import gc
 import glob
 import os
@@ -14,10 +15,11 @@ from mmengine.config import Config
 from mmengine.dist import (barrier, broadcast_object_list, get_dist_info,
                            is_distributed)
 
-from ..engine.runner_args import build_runner
 from ..engine.hooks import dataset_subjects
+from ..engine.runner_args import build_runner
 from ..utils.cli import one_line
-from ..utils.fileio import read_json, write_json, write_text
+from ..utils.fileio import (DiskFullError, disk_full_error, is_disk_full,
+                            no_space_left, read_json, write_json, write_text)
 from ..utils.stdio import redirect_fds
 from .checkpoints import find_resume_checkpoint, prune_checkpoints
 from .fold_config import build_fold_config
@@ -177,14 +179,23 @@ def fold_log(fold_dir: str) -> Optional[str]:
 
 
 def record_failure(task: FoldTask, exc: BaseException) -> Dict:
-    """Write why a fold failed (``fold_error.json``) and return it."""
+    """Write why a fold failed (``fold_error.json``) and return it.
+
+    A full disk is said to be, naming the work dir, whatever the writer
+    that met it said (torch says ``file write failed``).
+    """
+    work_dir = osp.dirname(osp.abspath(task.fold_dir))
+    full = is_disk_full(exc) or no_space_left(work_dir)
     failure = dict(
         subject=task.subject,
-        reason=one_line(exc),
+        reason=str(disk_full_error(work_dir)) if full else one_line(exc),
         error=type(exc).__name__,
         log=fold_log(task.fold_dir),
         time=now())
-    write_json(osp.join(task.fold_dir, ERROR_FILE), failure)
+    try:
+        write_json(osp.join(task.fold_dir, ERROR_FILE), failure)
+    except DiskFullError:
+        pass  # reported all the same; nothing can be written there now
     return failure
 
 
@@ -219,14 +230,21 @@ def run_fold_logged(task: FoldTask, what: str) -> Optional[Dict]:
     Returns:
         dict | None: The failure, if any.
     """
-    os.makedirs(task.fold_dir, exist_ok=True)
     log_path = osp.join(task.fold_dir, WORKER_LOG)
-    with open(log_path, 'a') as f:
-        f.write(log_header(what))
-    with redirect_fds(log_path):
-        try:
-            run_fold(task)  # collects its garbage when it ends
-        except Exception as exc:  # noqa: BLE001 - reported by the caller
-            traceback.print_exc()
-            return record_failure(task, exc)
+    try:
+        os.makedirs(task.fold_dir, exist_ok=True)
+        with open(log_path, 'a') as f:
+            f.write(log_header(what))
+        with redirect_fds(log_path):
+            try:
+                run_fold(task)  # collects its garbage when it ends
+            except Exception as exc:  # noqa: BLE001 - reported by the caller
+                with contextlib.suppress(OSError):  # the log's disk is full
+                    traceback.print_exc()
+                return record_failure(task, exc)
+    except (OSError, DiskFullError) as exc:
+        if not is_disk_full(exc):
+            raise
+        # the log itself could not be written
+        return record_failure(task, exc)
     return None

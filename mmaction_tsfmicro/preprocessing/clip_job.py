@@ -27,7 +27,8 @@ import numpy as np
 
 from ..annotations.layouts import (filename_tmpl, frame_dir, get_template,
                                    list_frames)
-from ..utils.fileio import atomic_dir, write_json
+from ..utils.fileio import (DiskFullError, atomic_dir, disk_full_error,
+                            no_space_left, write_json)
 from .alignment import (estimate_transform, transform_angle, transform_points,
                         transform_scale, warp_face)
 from .clip_spec import (ALIGNMENT_FILE, PARTIAL_SUFFIX, ClipResult, ClipSpec,
@@ -151,6 +152,10 @@ def _write_image(path: str, image: np.ndarray, quality: int) -> None:
     params = [cv2.IMWRITE_JPEG_QUALITY, quality] \
         if ext in ('.jpg', '.jpeg') else []
     if not cv2.imwrite(path, image, params):
+        # OpenCV says only that it failed: a full disk is the usual reason
+        folder = osp.dirname(osp.dirname(osp.abspath(path)))
+        if no_space_left(folder, max(image.nbytes, 1 << 20)):
+            raise disk_full_error(folder)
         raise ClipError(f'cannot write {path}')
 
 
@@ -222,6 +227,8 @@ def process_clip(spec: ClipSpec, cfg: PreprocessConfig,
     except ClipError as exc:
         return ClipResult(spec.key, 'failed', str(exc),
                           seconds=time.perf_counter() - start)
+    except DiskFullError:
+        raise  # the run stops: every clip after it would fail too
     except Exception as exc:  # KeyboardInterrupt, SystemExit go on
         return ClipResult(spec.key, 'failed',
                           f'{type(exc).__name__}: {exc}',

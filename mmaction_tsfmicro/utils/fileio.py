@@ -8,6 +8,7 @@ fails leaves no temporary file behind. Folders are written the same way
 (the annotation converters) can share these helpers.
 """
 import contextlib
+import errno
 import hashlib
 import json
 import os
@@ -15,6 +16,54 @@ import os.path as osp
 import shutil
 import tempfile
 from typing import Any, Iterator
+
+#: The errors of a write to a full disk (or a full quota).
+NO_SPACE_ERRNOS = (errno.ENOSPC, errno.EDQUOT)
+
+
+class DiskFullError(RuntimeError):
+    """The disk that holds an output is full; the message names the folder
+    once. Not an :class:`OSError`, so that the handlers of one item's
+    failure (a clip, a sample) let it stop the whole run."""
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether an error is a write to a full disk."""
+    return isinstance(exc, DiskFullError) or (
+        isinstance(exc, OSError) and exc.errno in NO_SPACE_ERRNOS)
+
+
+def no_space_left(folder: str, need: int = 1 << 20) -> bool:
+    """Whether the disk of ``folder`` has less than ``need`` bytes free (for
+    writers that fail without saying why: OpenCV's, torch's)."""
+    while folder and not osp.isdir(folder):
+        folder = osp.dirname(folder)
+    try:
+        return shutil.disk_usage(folder or '.').free < need
+    except OSError:
+        return False
+
+
+def disk_full_error(folder: str) -> DiskFullError:
+    """The error for a full disk under ``folder``."""
+    return DiskFullError(
+        f'{folder}: no space left on the device (free some space and run '
+        'the same command again; what was finished is kept)')
+
+
+@contextlib.contextmanager
+def disk_full_named(folder: str) -> Iterator[None]:
+    """Turn a write to a full disk inside the block into one
+    :class:`DiskFullError` naming ``folder``."""
+    try:
+        yield
+    except DiskFullError:
+        raise
+    except OSError as exc:
+        if is_disk_full(exc):
+            raise disk_full_error(folder) from exc
+        raise
+
 
 # mkstemp creates files readable by their owner only; give the final file
 # the mode an ordinary open() would (0o666 minus the umask).
@@ -34,7 +83,8 @@ def atomic_path(path: str) -> Iterator[str]:
 
     The folder is created if it is missing. The temporary name keeps
     ``path``'s extension, so writers that choose the format from it (e.g.
-    matplotlib, OpenCV, ``numpy.save``) work unchanged.
+    matplotlib, OpenCV, ``numpy.save``) work unchanged. A full disk is a
+    :class:`DiskFullError` naming the folder.
 
     Args:
         path (str): The final path.
@@ -43,16 +93,18 @@ def atomic_path(path: str) -> Iterator[str]:
         str: The temporary path to write.
     """
     folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    base, ext = osp.splitext(osp.basename(path))
-    fd, tmp = tempfile.mkstemp(
-        prefix=f'.{base}.', suffix=f'.tmp{ext}', dir=folder)
-    os.close(fd)
-    os.chmod(tmp, 0o666 & ~_UMASK)
+    with disk_full_named(folder):
+        os.makedirs(folder, exist_ok=True)
+        base, ext = osp.splitext(osp.basename(path))
+        fd, tmp = tempfile.mkstemp(
+            prefix=f'.{base}.', suffix=f'.tmp{ext}', dir=folder)
+        os.close(fd)
+        os.chmod(tmp, 0o666 & ~_UMASK)
     try:
-        yield tmp
-        _fsync(tmp)
-        os.replace(tmp, path)
+        with disk_full_named(folder):
+            yield tmp
+            _fsync(tmp)
+            os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.remove(tmp)
@@ -124,7 +176,8 @@ def atomic_dir(path: str, partial_suffix: str = '.partial') -> Iterator[str]:
     block fails.
 
     The temporary folder is ``.<name><partial_suffix>`` in ``path``'s
-    parent; one left by an interrupted run is cleared first.
+    parent; one left by an interrupted run is cleared first. A full disk is
+    a :class:`DiskFullError` naming the parent.
 
     Args:
         path (str): The final folder.
@@ -134,12 +187,14 @@ def atomic_dir(path: str, partial_suffix: str = '.partial') -> Iterator[str]:
         str: The temporary folder to fill.
     """
     parent, name = osp.split(osp.abspath(path))
-    os.makedirs(parent, exist_ok=True)
-    tmp = osp.join(parent, f'.{name}{partial_suffix}')
-    remove_tree(tmp)
-    os.makedirs(tmp)
+    with disk_full_named(parent):
+        os.makedirs(parent, exist_ok=True)
+        tmp = osp.join(parent, f'.{name}{partial_suffix}')
+        remove_tree(tmp)
+        os.makedirs(tmp)
     try:
-        yield tmp
+        with disk_full_named(parent):
+            yield tmp
         if osp.exists(path):  # move the old one aside first
             old = osp.join(parent, f'.{name}.old')
             remove_tree(old)

@@ -32,14 +32,25 @@ def imap_processes(fn: Callable[[T], R],
 
     Yields:
         The results of ``fn``.
+
+    Raises:
+        Exception: The first error ``fn`` raised; the items not started
+            are cancelled.
     """
     items = list(items)
     if not items:
         return
     context = multiprocessing.get_context(start_method)
-    with ProcessPoolExecutor(
-            max(1, min(workers, len(items))), mp_context=context,
-            initializer=initializer, initargs=tuple(initargs)) as pool:
+    pool = ProcessPoolExecutor(
+        max(1, min(workers, len(items))), mp_context=context,
+        initializer=initializer, initargs=tuple(initargs))
+    try:
         futures = [pool.submit(fn, item) for item in items]
         for future in as_completed(futures):
             yield future.result()
+    except BaseException:
+        # an error (a full disk) or an interruption stops the run: the
+        # items not started yet are dropped, not run only to fail too
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)

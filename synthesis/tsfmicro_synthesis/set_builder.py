@@ -211,7 +211,9 @@ class SetBuilder:
                 self.log(self.describe(part))
         finally:
             if pool is not None:
-                pool.shutdown()
+                # after an error (a full disk), the units not started are
+                # dropped, not run only to fail too
+                pool.shutdown(cancel_futures=True)
         parts = {key: read_json(part_path(self.out_dir, key))
                  for key, _, _, _ in self.units()}
         counts = self.finish(parts)

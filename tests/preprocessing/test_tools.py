@@ -317,3 +317,70 @@ def test_each_layout_end_to_end(tmp_path, dataset, capsys):
         np.testing.assert_array_equal(
             packed['inputs'][0].permute(1, 2, 0).numpy(),
             saved.astype(np.float32))
+
+
+def _run_tool(name, args, monkeypatch, capsys):
+    """A tool as ``python tools/data/<name>.py`` runs it, in this process:
+    its exit status and stderr."""
+    import runpy
+    script = osp.join(REPO, 'tools', 'data', f'{name}.py')
+    monkeypatch.setattr(sys, 'argv', [f'{name}.py'] + list(map(str, args)))
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exit_info:
+        runpy.run_path(script, run_name='__main__')
+    return exit_info.value.code, capsys.readouterr().err
+
+
+def test_a_full_disk_stops_the_flow_run_in_one_line(casme2_tree, tmp_path,
+                                                    monkeypatch, capsys):
+    """The first write to a full disk stops the run: one line naming the
+    folder, not one numpy line per sample; what was written is kept."""
+    root = casme2_tree['root']
+    dst = tmp_path / 'flow'
+    real_save = np.save
+    calls = []
+
+    def save(path, *args, **kwargs):
+        calls.append(path)
+        if len(calls) > 1:
+            raise OSError(28, 'No space left on device')
+        return real_save(path, *args, **kwargs)
+
+    monkeypatch.setattr(np, 'save', save)
+    code, err = _run_tool('compute_flow', [
+        '--dataset', 'casme2', '--ann', casme2_tree['ann'], '--src',
+        root / 'aligned', '--dst', dst, '--method', 'dis', '--no-progress'],
+        monkeypatch, capsys)
+    assert code == 2
+    assert err.strip().splitlines() == [
+        f'compute_flow.py: error: {dst / "sub01" / "EP02_03"}: no space '
+        'left on the device (free some space and run the same command '
+        'again; what was finished is kept)']
+    assert len(calls) == 2  # stopped at the first failure
+    assert (dst / 'sub01' / 'EP01_01' / 'flow_1_3.npy').is_file()
+    assert not list((dst / 'sub01' / 'EP02_03').iterdir())  # no partial
+
+
+def test_a_full_disk_stops_the_face_run_in_one_line(casme2_tree, tmp_path,
+                                                    monkeypatch, capsys):
+    """OpenCV only says that a write failed: the free space says why."""
+    import shutil
+    from collections import namedtuple
+    ann = write_ann(
+        str(tmp_path / 'one.json'),
+        [record('casme2', *CLIPS[0][:2], *CLIPS[0][5], 0),
+         record('casme2', *CLIPS[1][:2], *CLIPS[1][5], 0)], 'casme2')
+    monkeypatch.setattr(cv2, 'imwrite', lambda *a, **k: False)
+    usage = namedtuple('usage', 'total used free')
+    monkeypatch.setattr(shutil, 'disk_usage', lambda p: usage(1, 1, 0))
+    dst = tmp_path / 'out'
+    code, err = _run_tool('preprocess_faces', [
+        '--dataset', 'casme2', '--ann', ann, '--src',
+        casme2_tree['root'] / 'raw', '--dst', dst, '--size', SIZE,
+        '--no-progress'], monkeypatch, capsys)
+    assert code == 2
+    assert err.strip().splitlines() == [
+        f'preprocess_faces.py: error: {dst / "sub01"}: no space left on the '
+        'device (free some space and run the same command again; what was '
+        'finished is kept)']
+    assert os.listdir(dst / 'sub01') == []  # the clip's partial folder gone

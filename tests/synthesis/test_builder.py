@@ -153,3 +153,33 @@ def test_too_few_usable_faces_is_an_error(tmp_path):
         build_demo_dataset(str(tmp_path / 'out'), config, workers=1,
                            log=None)
     assert not (tmp_path / 'out').exists()  # nothing written
+
+
+def test_a_full_disk_stops_the_set_and_a_rerun_completes_it(
+        small_set, tmp_path, monkeypatch):
+    """The first subject that meets a full disk stops the build with one
+    error naming the folder; finished subjects are kept and a re-run with
+    space renders only the rest."""
+    import tsfmicro_synthesis.clip_frames as clip_frames
+
+    from mmaction_tsfmicro.utils.fileio import DiskFullError
+    root, _ = small_set
+    copy = str(tmp_path / 'copy')
+    shutil.copytree(root, copy)
+    shutil.rmtree(os.path.join(copy, 'sub02'))
+    os.remove(os.path.join(copy, '.parts', 'sub02.json'))
+
+    def full(*args, **kwargs):
+        raise OSError(28, 'No space left on device')
+
+    monkeypatch.setattr(clip_frames, '_write_clip', full)
+    with pytest.raises(DiskFullError) as err:
+        build_demo_dataset(copy, SMALL, workers=1, log=None)
+    assert str(err.value) == (
+        f'{copy}: no space left on the device (free some space and run the '
+        'same command again; what was finished is kept)')
+    assert not os.path.exists(os.path.join(copy, '.sub02.partial'))
+    monkeypatch.undo()
+    summary = build_demo_dataset(copy, SMALL, workers=1, log=None)
+    assert summary['skipped'] == ['sub01', 'sub03']
+    assert _tree(copy) == _tree(root)

@@ -1,10 +1,13 @@
 """Atomic writes: a reader sees the old file or the new one, and a failed
 write leaves nothing behind."""
+import errno
 import os
 
 import pytest
 
-from mmaction_tsfmicro.utils.fileio import (atomic_dir, atomic_path,
+from mmaction_tsfmicro.utils.fileio import (DiskFullError, OutputPathError,
+                                            atomic_dir, atomic_path,
+                                            check_output_path, no_space_left,
                                             read_json, remove_tree,
                                             write_bytes, write_json,
                                             write_text)
@@ -78,3 +81,49 @@ def test_remove_tree(tmp_path):
     remove_tree(str(tmp_path / 'f'))
     remove_tree(str(tmp_path / 'missing'))
     assert os.listdir(tmp_path) == []
+
+
+def _full_disk(*args, **kwargs):
+    raise OSError(errno.ENOSPC, 'No space left on device')
+
+
+def test_a_full_disk_is_one_error_naming_the_folder(tmp_path, monkeypatch):
+    path = tmp_path / 'out' / 'a.json'
+    write_json(str(path), dict(old=1))
+    monkeypatch.setattr(os, 'replace', _full_disk)
+    with pytest.raises(DiskFullError) as err:
+        write_json(str(path), dict(new=1))
+    assert str(err.value) == (
+        f"{tmp_path / 'out'}: no space left on the device (free some space "
+        'and run the same command again; what was finished is kept)')
+    assert not isinstance(err.value, OSError)  # item handlers let it pass
+    assert read_json(str(path)) == dict(old=1)
+    assert os.listdir(tmp_path / 'out') == ['a.json']
+    monkeypatch.undo()
+    with pytest.raises(DiskFullError, match=f'^{tmp_path}: no space'):
+        with atomic_dir(str(tmp_path / 'clip')) as work:
+            with open(os.path.join(work, 'x'), 'w'):
+                _full_disk()
+    assert sorted(os.listdir(tmp_path)) == ['out']
+    # other errors stay what they are
+    with pytest.raises(PermissionError):
+        with atomic_path(str(tmp_path / 'b.txt')):
+            raise PermissionError(errno.EACCES, 'denied')
+
+
+def test_output_paths_are_checked_before_the_work(tmp_path):
+    (tmp_path / 'file').write_text('x')
+    with pytest.raises(OutputPathError, match='^--out-dir .*file: is a file, '
+                       'not a directory$'):
+        check_output_path(str(tmp_path / 'file'), folder=True,
+                          option='--out-dir')
+    with pytest.raises(OutputPathError, match='is a directory, not a file'):
+        check_output_path(str(tmp_path), option='--out')
+    with pytest.raises(OutputPathError, match='is a file, so the output '
+                       'folder'):
+        check_output_path(str(tmp_path / 'file' / 'x.json'))
+    check_output_path(str(tmp_path / 'new' / 'deeper' / 'x.json'))
+    check_output_path(str(tmp_path / 'new'), folder=True)
+    assert not (tmp_path / 'new').exists()  # checked, not made
+    assert no_space_left(str(tmp_path / 'missing' / 'deeper'), 1 << 70)
+    assert not no_space_left(str(tmp_path), 1)
