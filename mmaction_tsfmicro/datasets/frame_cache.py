@@ -88,17 +88,30 @@ class FrameCache:
 
     def __init__(self, folder: str) -> None:
         self.folder = folder
-        index = read_json(osp.join(folder, INDEX_FILE))
-        if index.get('version') != FORMAT_VERSION:
-            raise ValueError(f'{folder}: frame cache of format '
-                             f'{index.get("version")}, expected '
-                             f'{FORMAT_VERSION}')
+        index_path = osp.join(folder, INDEX_FILE)
+        index = read_json(index_path)
+        if not isinstance(index, dict) or index.get(
+                'version') != FORMAT_VERSION:
+            version = index.get('version') if isinstance(index,
+                                                         dict) else None
+            raise ValueError(f'{index_path}: frame cache of format '
+                             f'{version}, expected {FORMAT_VERSION}')
+        try:
+            self.entries: Dict[str, tuple] = {
+                path: (int(offset), tuple(shape), (size, mtime))
+                for path, offset, shape, size, mtime in index['frames']
+            }
+            self.nbytes = int(index['nbytes'])
+        except (KeyError, TypeError, ValueError):
+            raise ValueError(f'{index_path}: not a frame cache index (its '
+                             'frames or nbytes do not read)') from None
         self.info = {k: v for k, v in index.items() if k != 'frames'}
-        self.entries: Dict[str, tuple] = {
-            path: (offset, tuple(shape), (size, mtime))
-            for path, offset, shape, size, mtime in index['frames']
-        }
-        self.nbytes = int(index['nbytes'])
+        data_path = osp.join(folder, DATA_FILE)
+        size = osp.getsize(data_path) if osp.isfile(data_path) else 0
+        if size != max(self.nbytes, 1):
+            raise ValueError(
+                f'{data_path}: the frame cache is cut short or damaged '
+                f'({size} bytes, its index says {max(self.nbytes, 1)})')
         self._data = None
         self.hits = 0
         self.misses = 0
@@ -144,7 +157,8 @@ def build_frame_cache(paths: Sequence[str],
     """Build the cache of ``paths`` in ``root`` (or find it built).
 
     The cache folder is ``root/<digest>`` (:func:`cache_digest`), written
-    atomically: a reader sees it whole or not at all. Frames that cannot
+    atomically: a reader sees it whole or not at all; one that does not
+    open (a damaged index, a data file cut short) is built again. Frames that cannot
     be decoded are left out (their loader reports them). Other caches in
     ``root`` (of older versions of the frames) are removed unless
     ``keep_others``.
@@ -165,6 +179,11 @@ def build_frame_cache(paths: Sequence[str],
     digest = cache_digest(paths, extra)
     folder = osp.join(root, digest)
     built = False
+    if osp.isdir(folder):
+        try:
+            FrameCache(folder)
+        except (OSError, ValueError):
+            remove_tree(folder)  # damaged (a copy cut short): built again
     if not osp.isfile(osp.join(folder, INDEX_FILE)):
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
             frames = list(pool.map(decode_color, paths))

@@ -23,6 +23,8 @@ from typing import Dict, Iterator, List, Optional, Set
 
 from mmengine.config import Config
 
+from ..utils.cli import one_line
+from ..utils.fileio import DiskFullError
 from ..utils.resources import available_cores
 from .subjects import leaf_datasets, set_subjects
 from .work_dir import log
@@ -135,7 +137,9 @@ def prepare_frame_cache(cfg: Config, work_dir: str) -> Optional[str]:
     Returns:
         str | None: The cache folder, or None when the config reads no
         frames through a ``SelectFramePair``, or the frames cannot be
-        listed (the folds then report the problem themselves).
+        listed (the folds then report the problem themselves), or the cache
+        cannot be written (a read-only or full disk: the folds read the
+        frame files).
     """
     from ..datasets.frame_cache import FrameCache, build_frame_cache
     start = time.time()
@@ -146,9 +150,15 @@ def prepare_frame_cache(cfg: Config, work_dir: str) -> Optional[str]:
         return None
     if not paths:
         return None
-    folder, built = build_frame_cache(
-        paths, osp.join(work_dir, CACHE_DIR), workers=available_cores())
-    cache = FrameCache(folder)
+    try:
+        folder, built = build_frame_cache(
+            paths, osp.join(work_dir, CACHE_DIR), workers=available_cores())
+        cache = FrameCache(folder)
+    except (OSError, ValueError, DiskFullError) as e:
+        # the cache only saves decoding: without it the folds read the
+        # frame files
+        log(f'frame cache: not used ({one_line(e)[:200]})')
+        return None
     what = 'built' if built else 'reused'
     log(f'frame cache: {len(cache)} decoded frames ({cache.nbytes / 2**20:.1f}'
         f' MB), {what} in {time.time() - start:.1f} s: '

@@ -167,3 +167,38 @@ def test_a_cache_of_another_format_is_refused(frames, tmp_path):
         json.dump(index, f)
     with pytest.raises(ValueError, match='frame cache of format 99'):
         FrameCache(folder)
+    # built again, not refused run after run
+    again, built = build_frame_cache(frames[:2], str(tmp_path / 'cache'))
+    assert (again, built) == (folder, True)
+    assert FrameCache(folder).info['version'] == 1
+
+
+@pytest.mark.parametrize('damage', ['cut', 'garbage', 'rows'])
+def test_a_damaged_cache_is_named_and_built_again(frames, tmp_path, damage):
+    folder, _ = build_frame_cache(frames[:3], str(tmp_path / 'cache'))
+    data_path = osp.join(folder, 'frames.u8')
+    index_path = osp.join(folder, 'index.json')
+    whole = open(data_path, 'rb').read()
+    if damage == 'cut':  # a copy of the work dir cut short
+        with open(data_path, 'wb') as f:
+            f.write(whole[:len(whole) // 2])
+        message = (f'{data_path}: the frame cache is cut short or damaged '
+                   f'\\({len(whole) // 2} bytes, its index says '
+                   f'{len(whole)}\\)')
+    elif damage == 'garbage':
+        with open(index_path, 'w') as f:
+            f.write('{not json')
+        message = f'{index_path}: not valid JSON'
+    else:
+        index = json.load(open(index_path))
+        index['frames'] = [['x', 0]]
+        json.dump(index, open(index_path, 'w'))
+        message = (f'{index_path}: not a frame cache index \\(its frames or '
+                   'nbytes do not read\\)')
+    with pytest.raises(ValueError, match=message):
+        FrameCache(folder)
+    again, built = build_frame_cache(frames[:3], str(tmp_path / 'cache'))
+    assert (again, built) == (folder, True)
+    assert open(data_path, 'rb').read() == whole
+    cache = FrameCache(folder)
+    assert np.array_equal(cache.get(frames[1]), decoded(frames[1]))

@@ -111,6 +111,32 @@ def test_the_cache_is_built_once_in_the_work_dir(in_data_dir, tmp_path,
     assert 'nowhere/annotations.json' in out
 
 
+def test_a_cache_that_cannot_be_written_is_not_used(in_data_dir, tmp_path,
+                                                     capsys, monkeypatch):
+    """The cache only saves decoding: where it cannot be written (a file
+    in its place, a read-only or full disk) the run goes on without it."""
+    from mmaction_tsfmicro.datasets import frame_cache
+    work_dir = tmp_path / 'w'
+    work_dir.mkdir()
+    (work_dir / CACHE_DIR).write_text('in the way')
+    assert prepare_frame_cache(config(), str(work_dir)) is None
+    out = capsys.readouterr().out
+    assert out.startswith('[loso] frame cache: not used (')
+    assert CACHE_DIR in out and len(out.splitlines()) == 1
+
+    def full(*args, **kwargs):
+        raise OSError(28, 'No space left on device')
+
+    monkeypatch.setattr(frame_cache, '_write', full)
+    other = tmp_path / 'other'
+    assert prepare_frame_cache(config(), str(other)) is None
+    assert capsys.readouterr().out.strip() == (
+        f'[loso] frame cache: not used ({other / CACHE_DIR}: no space left '
+        'on the device (free some space and run the same command again; '
+        'what was finished is kept))')
+    assert os.listdir(other / CACHE_DIR) == []  # no partial cache
+
+
 def run(work_dir, frame_cache_mode):
     return run_loso(
         LosoOptions(
