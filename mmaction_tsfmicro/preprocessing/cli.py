@@ -8,6 +8,14 @@ arguments, :func:`read_records` checks the layout and reads the records,
 :func:`input_error` prints the one-line error of bad input and
 :func:`run_and_report` times the run, then :func:`finish_run` writes the
 report, prints the summary and returns the exit code.
+
+Several runs may write into one output root (another data set's clips, a
+run completed later): the report is then extended, not replaced. Its
+top-level settings are the last run's, ``clips`` holds every clip of every
+run (the last result of each), and ``runs`` lists the runs. A run whose
+output settings differ from those the root was written with (another
+alignment target or detector) is refused before it starts: one root holds
+outputs of one kind.
 """
 import argparse
 import os.path as osp
@@ -17,10 +25,11 @@ from typing import Callable, Dict, List, Sequence, Tuple, Type
 
 from ..annotations.layouts import get_template
 from ..utils.cli import one_line
+from ..utils.fileio import read_json
 from .clip_spec import ClipResult
 from .records import records_of
 from .runner import write_report
-from .summary import summarize
+from .summary import count_results, summarize
 
 #: Errors of bad input that a tool reports in one line (exit code 2).
 INPUT_ERRORS = (KeyError, ValueError, FileNotFoundError, OSError)
@@ -99,6 +108,56 @@ def input_error(exc: Exception) -> int:
     return 2
 
 
+#: The report keys that describe one run, not the outputs.
+RUN_KEYS = ('dataset', 'ann', 'src', 'seconds', 'counts')
+
+
+def report_path(args: argparse.Namespace, report_file: str) -> str:
+    """Where the run report goes (``--report``, else under ``--dst``)."""
+    return args.report or osp.join(args.dst, report_file)
+
+
+def check_same_outputs(args: argparse.Namespace, report_file: str,
+                       settings: Dict, keys: Sequence[str]) -> None:
+    """Refuse a run into an output root written with other settings.
+
+    Args:
+        args (argparse.Namespace): With ``dst``, ``report`` and
+            ``overwrite``.
+        report_file (str): See :func:`finish_run`.
+        settings (dict): This run's settings.
+        keys (Sequence[str]): The settings the outputs depend on.
+
+    Raises:
+        ValueError: Naming the report and the first setting that differs.
+    """
+    path = report_path(args, report_file)
+    if not osp.isfile(path) or getattr(args, 'overwrite', False):
+        return
+    old = read_json(path)
+    for key in keys:
+        if key in old and old[key] != settings.get(key):
+            raise ValueError(
+                f'{path}: {args.dst} holds outputs made with {key} '
+                f'{old[key]!r}, not {settings.get(key)!r}; use another '
+                '--dst, or --overwrite to redo them all')
+
+
+def _merged(path: str, results: Sequence[ClipResult],
+            this_run: Dict) -> Tuple[List[ClipResult], List[Dict]]:
+    """Every clip of the earlier runs' report at ``path`` that this run did
+    not redo, after this run's results; and the list of runs."""
+    if not osp.isfile(path):
+        return list(results), [this_run]
+    old = read_json(path)
+    keys = {r.key for r in results}
+    kept = [ClipResult(**c) for c in old.get('clips', [])
+            if c.get('key') not in keys]
+    runs = old.get('runs') or [
+        {k: old[k] for k in RUN_KEYS if k in old}]
+    return list(results) + kept, runs + [this_run]
+
+
 def finish_run(args: argparse.Namespace,
                results: Sequence[ClipResult],
                elapsed: float,
@@ -121,17 +180,22 @@ def finish_run(args: argparse.Namespace,
     Returns:
         int: 1 if any result failed, else 0.
     """
-    report = args.report or osp.join(args.dst, report_file)
+    report = report_path(args, report_file)
+    this_run = dict(dataset=args.dataset, ann=osp.abspath(args.ann),
+                    src=osp.abspath(args.src), seconds=round(elapsed, 2),
+                    counts=count_results(results))
+    every, runs = _merged(report, results, this_run)
     write_report(
         report,
-        results,
+        every,
         extra=dict(
             dataset=args.dataset,
             ann=osp.abspath(args.ann),
             src=osp.abspath(args.src),
             dst=osp.abspath(args.dst),
             **settings,
-            seconds=round(elapsed, 2)))
+            seconds=round(elapsed, 2),
+            runs=runs))
     print(summarize(results, noun))
     print(f'report: {report} ({elapsed:.1f} s)')
     failed = [r for r in results if r.status == 'failed']
@@ -149,7 +213,8 @@ def run_and_report(args: argparse.Namespace,
                    report_file: str,
                    settings: Dict,
                    noun: str = 'clips',
-                   errors: Tuple[Type[Exception], ...] = INPUT_ERRORS) -> int:
+                   errors: Tuple[Type[Exception], ...] = INPUT_ERRORS,
+                   output_keys: Sequence[str] = ()) -> int:
     """Run a tool's jobs, then report them (:func:`finish_run`).
 
     Args:
@@ -160,11 +225,18 @@ def run_and_report(args: argparse.Namespace,
         noun (str): See :func:`finish_run`.
         errors (tuple[type]): Errors of ``run`` printed in one line
             (:func:`input_error`).
+        output_keys (Sequence[str]): The settings the outputs depend on,
+            checked against an earlier run's report before the run
+            (:func:`check_same_outputs`).
 
     Returns:
         int: 2 if ``run`` raised one of ``errors``, else the exit code of
         :func:`finish_run`.
     """
+    try:
+        check_same_outputs(args, report_file, settings, output_keys)
+    except ValueError as exc:
+        return input_error(exc)
     start = time.perf_counter()
     try:
         results = run()

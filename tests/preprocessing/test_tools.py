@@ -384,3 +384,45 @@ def test_a_full_disk_stops_the_face_run_in_one_line(casme2_tree, tmp_path,
         'device (free some space and run the same command again; what was '
         'finished is kept)']
     assert os.listdir(dst / 'sub01') == []  # the clip's partial folder gone
+
+
+def test_runs_into_one_root_extend_its_report(casme2_tree, tmp_path,
+                                              capsys):
+    """A second run into the same --dst (another source, other clips)
+    adds to the report instead of replacing it; a run with other output
+    settings is refused before it starts."""
+    tool = casme2_tree['tool']
+    raw = casme2_tree['root'] / 'raw'
+    dst = tmp_path / 'aligned'
+    first = write_ann(str(tmp_path / 'first.json'),
+                      [record('casme2', *CLIPS[0][:2], *CLIPS[0][5], 0)],
+                      'casme2')
+    copy = tmp_path / 'raw2'
+    import shutil
+    shutil.copytree(raw / 'sub02', copy / 'sub02')
+    second = write_ann(str(tmp_path / 'second.json'),
+                       [record('casme2', *CLIPS[2][:2], *CLIPS[2][5], 1)],
+                       'casme2')
+    common = ['--dataset', 'casme2', '--dst', str(dst), '--size', str(SIZE),
+              '--no-progress']
+    assert tool.main(['--ann', first, '--src', str(raw)] + common) == 0
+    assert tool.main(['--ann', second, '--src', str(copy)] + common) == 0
+    report = json.load(open(dst / 'preprocess_report.json'))
+    assert sorted(c['key'] for c in report['clips']) == [
+        'sub01/EP01_01', 'sub02/EP01_02']
+    assert report['counts'] == dict(done=2, skipped=0, failed=0)
+    assert [r['src'] for r in report['runs']] == [str(raw), str(copy)]
+    assert [r['counts']['done'] for r in report['runs']] == [1, 1]
+    assert report['src'] == str(copy)  # the top level: the last run
+    capsys.readouterr()
+    before = (dst / 'preprocess_report.json').read_text()
+    assert tool.main(['--ann', second, '--src', str(copy),
+                      '--dataset', 'casme2', '--dst', str(dst), '--size',
+                      '64', '--no-progress']) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].endswith(
+        f"{dst / 'preprocess_report.json'}: {dst} holds outputs made with "
+        f"target {report['target']!r}, not "
+        f"{dict(report['target'], size=64)!r}; use another --dst, or "
+        '--overwrite to redo them all')
+    assert (dst / 'preprocess_report.json').read_text() == before

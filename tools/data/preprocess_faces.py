@@ -122,7 +122,8 @@ def main(argv=None) -> int:
             target=target.to_dict(),
             frames=args.frames,
             max_shift=cfg.max_shift),
-        errors=(MissingBackendError, ))
+        errors=(MissingBackendError, ),
+        output_keys=('out_layout', 'detector', 'target'))
 
 
 if __name__ == '__main__':
