@@ -62,12 +62,22 @@ class Method:
 
 # ---------------------------------------------------------------------------
 # the methods
+def _read(path: str):
+    """The config or list file at ``path``; a file that does not parse is
+    a :class:`BenchmarkError` naming it."""
+    from mmengine.config import Config
+    try:
+        return Config.fromfile(path)
+    except Exception as e:  # noqa: BLE001 - SyntaxError, YAML errors...
+        raise BenchmarkError(f'{path}: cannot be read ({one_line(e)})'
+                             ) from None
+
+
 def _is_list_file(path: str) -> bool:
     """A YAML/JSON file, or a Python file with ``methods`` and no model."""
-    from mmengine.config import Config
     if path.endswith(('.yml', '.yaml', '.json')):
         return True
-    cfg = Config.fromfile(path)
+    cfg = _read(path)
     return 'methods' in cfg and 'model' not in cfg
 
 
@@ -106,7 +116,6 @@ def load_methods(paths: Sequence[str]) -> List[Method]:
     Returns:
         list[Method]: One per config, names distinct.
     """
-    from mmengine.config import Config
     methods = []
     for path in paths:
         if not osp.isfile(path):
@@ -114,7 +123,7 @@ def load_methods(paths: Sequence[str]) -> List[Method]:
         if not _is_list_file(path):
             methods.append(_entry(path, path))
             continue
-        entries = Config.fromfile(path).to_dict().get('methods')
+        entries = _read(path).to_dict().get('methods')
         if not isinstance(entries, (list, tuple)) or not entries:
             raise BenchmarkError(f'{path}: a list file needs a non-empty '
                                  'list methods = [...]')

@@ -76,6 +76,8 @@ def test_two_configs_two_seeds_then_resume(tmp_path):
             '--out', str(out), '--subjects', 'sub01', '--threads', '1']
     first = run(tmp_path, *args)
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    # MMEngine's logger of the runs does not outlive the streams it wrote to
+    assert 'Logging error' not in first.stderr, first.stderr[-3000:]
 
     rows = json.loads((work / 'benchmark.json').read_text())['rows']
     assert [r['name'] for r in rows] == ['TSFmicro tiny', 'ststnet_tiny']
@@ -156,6 +158,18 @@ def test_list_file_errors(tmp_path):
                        r"\['lr'\]"):
         loso_methods.load_methods([str(odd)])
     assert [m.config for m in loso_methods.load_methods([cfg])] == [cfg]
+    # a list file that does not parse is named
+    broken = tmp_path / 'broken.py'
+    broken.write_text("methods = [\n    'a.py',\n")
+    with pytest.raises(loso_methods.BenchmarkError) as err:
+        loso_methods.load_methods([str(broken)])
+    assert str(err.value) == (f"{broken}: cannot be read ('[' was never "
+                              'closed (<unknown>, line 1))')
+    broken = tmp_path / 'broken.yaml'
+    broken.write_text('methods: [a.py\n')
+    with pytest.raises(loso_methods.BenchmarkError,
+                       match=f'^{broken}: cannot be read \\(while parsing'):
+        loso_methods.load_methods([str(broken)])
 
 
 def test_out_file_needs_its_markers(tmp_path):
