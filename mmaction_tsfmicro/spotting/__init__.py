@@ -4,6 +4,8 @@ This package holds the task's torch-free parts (no torch, no MMAction2):
 
 * :mod:`.layouts`: the long-video layouts of CAS(ME)^2 and SAMM;
 * :mod:`.sheets`: reading their interval sheets;
+* :mod:`.annotation`: a sheet and a frame root into the normalized
+  spotting file (``tools/data/build_spotting_annotation.py``);
 * :mod:`.spans`: per-frame scores into spans (threshold, merged gaps,
   lengths), offline and online with the same result;
 * :mod:`.truth`: the annotated intervals of one video of a spotting file.

@@ -13,6 +13,7 @@ import os.path as osp
 from typing import Dict, List, Optional
 
 from mmaction_tsfmicro.annotations import write_annotation_file
+from mmaction_tsfmicro.spotting.annotation import micro_frames
 from mmaction_tsfmicro.spotting.layouts import get_long_layout
 from .action_units import CLASSES
 from .catalogue import source_record
@@ -50,12 +51,6 @@ def sheet_rows(entries: List[Dict], layout: str) -> List[IntervalRow]:
                     plan.video, name, e.onset + 1, e.apex + 1, e.offset + 1,
                     e.action_units, e.emotion))
     return layout_rows
-
-
-def micro_frames(fps: float) -> List[int]:
-    """MEGC's micro-expression length range (frames, ends included) at a
-    frame rate: 0.2 to 0.5 s (7 to 16 frames at 30 fps)."""
-    return [int(round(0.2 * fps)) + 1, int(round(0.5 * fps)) + 1]
 
 
 def write_spotting_file(path: str, config: LongVideoConfig,
