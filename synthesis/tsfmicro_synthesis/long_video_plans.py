@@ -16,9 +16,7 @@ import numpy as np
 
 from .action_units import (CLASS_VARIANTS, CLASSES, OBJECTIVE_CLASSES,
                            parse_combination)
-
-#: Bumped whenever the same options would give different videos.
-GENERATOR_VERSION = 1
+from .set_builder import SetOptions
 
 #: The action units of blinks; they are distractors, so the classes of the
 #: long videos leave them out (``others`` keeps AU4, AU7 and AU4+7).
@@ -33,7 +31,7 @@ LONG_CLASS_VARIANTS: Dict[str, Tuple[Tuple[str, float], ...]] = {
 
 
 @dataclass(frozen=True)
-class LongVideoConfig:
+class LongVideoConfig(SetOptions):
     """Options of a demo long-video set (all of them decide its content).
 
     Args:
@@ -134,15 +132,6 @@ class LongVideoConfig:
             return float(self.fps)
         from mmaction_tsfmicro.spotting.layouts import get_long_layout
         return get_long_layout(self.layout).fps
-
-    def to_dict(self) -> Dict:
-        """The options as JSON-friendly values, with the version."""
-        out = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            out[f.name] = list(value) if isinstance(value, tuple) else value
-        out['generator_version'] = GENERATOR_VERSION
-        return out
 
 
 @dataclass

@@ -6,20 +6,18 @@ generator seeded with ``(seed, subject number)``; so the coding sheet
 depends only on the options, and one subject's frames never depend on
 another's (subjects can be rendered in any order, in parallel, or resumed).
 """
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
 from .action_units import (CLASS_VARIANTS, CLASSES, OBJECTIVE_CLASSES,
                            parse_combination)
-
-#: Bumped whenever the same options would give different frames.
-GENERATOR_VERSION = 1
+from .set_builder import SetOptions
 
 
 @dataclass(frozen=True)
-class DemoConfig:
+class DemoConfig(SetOptions):
     """Options of a demo data set (all of them decide its content).
 
     Args:
@@ -84,26 +82,6 @@ class DemoConfig:
                              f'{self.jpeg_quality}')
         if self.slow[0] < 1:
             raise ValueError(f'slow must be >= 1, got {self.slow}')
-
-    def to_dict(self) -> Dict:
-        """Return the options as JSON-friendly values, with the version."""
-        out = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            out[f.name] = list(value) if isinstance(value, tuple) else value
-        out['generator_version'] = GENERATOR_VERSION
-        return out
-
-    @classmethod
-    def from_dict(cls, data: Dict) -> 'DemoConfig':
-        """Rebuild options from :meth:`to_dict` output."""
-        kwargs = {}
-        for f in fields(cls):
-            if f.name in data:
-                value = data[f.name]
-                kwargs[f.name] = tuple(value) if isinstance(value,
-                                                            list) else value
-        return cls(**kwargs)
 
 
 @dataclass

@@ -23,6 +23,7 @@ import os
 import os.path as osp
 import time
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import fields
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 import cv2
@@ -32,6 +33,37 @@ from mmaction_tsfmicro.utils.fileio import read_json, remove_tree, write_json
 MANIFEST_FILE = 'manifest.json'
 README_FILE = 'README.md'
 PARTS_DIR = '.parts'
+
+
+class SetOptions:
+    """What the options of a generated set share: they are written into its
+    manifest (:meth:`to_dict`) and read back from it (:meth:`from_dict`).
+
+    A subclass is a frozen dataclass that sets ``generator_version``,
+    bumped whenever the same options would give different frames.
+    """
+
+    generator_version = 1
+
+    def to_dict(self) -> Dict:
+        """The options as JSON-friendly values, with the version."""
+        out = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            out[f.name] = list(value) if isinstance(value, tuple) else value
+        out['generator_version'] = self.generator_version
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Dict):
+        """Rebuild options from :meth:`to_dict` output."""
+        kwargs = {}
+        for f in fields(cls):
+            if f.name in data:
+                value = data[f.name]
+                kwargs[f.name] = tuple(value) if isinstance(value,
+                                                            list) else value
+        return cls(**kwargs)
 
 
 class DemoOptionsError(RuntimeError):
