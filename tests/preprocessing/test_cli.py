@@ -79,7 +79,10 @@ def test_finish_run(tmp_path, capsys):
     ]
     data = json.load(open(report))
     assert list(data) == ['dataset', 'ann', 'src', 'dst', 'method',
-                          'seconds', 'counts', 'clips']
+                          'seconds', 'runs', 'counts', 'clips']
+    assert data['runs'] == [dict(dataset=data['dataset'], ann=data['ann'],
+                                 src=data['src'], seconds=1.23,
+                                 counts=data['counts'])]
     assert (data['ann'], data['seconds']) == (osp.abspath('a.json'), 1.23)
     args.report = str(tmp_path / 'elsewhere.json')
     assert finish_run(args, results[:1], 0.0, 'report.json', {}) == 0

@@ -475,12 +475,13 @@ def test_a_failing_fold_is_reported_alike_and_blocks_nothing(
     assert bad.returncode == 1
     lines = bad.stderr.strip().splitlines()
     failed = ['sub01'] if jobs == '1' else ['sub01', 'sub02']
-    # one line per failed fold and a summary; no traceback
-    assert len(lines) == len(failed) + 1 and 'Traceback' not in bad.stderr
-    for line, subject in zip(lines, failed):
-        assert line.startswith(f'[loso] fold {subject} FAILED: {shown}: '
-                               'truncated image'), line
-        log = line.rsplit('(log: ', 1)[1].rstrip(')')
+    # one line for the folds that failed alike, and a summary; no traceback
+    assert len(lines) == 2 and 'Traceback' not in bad.stderr
+    assert lines[0].startswith(f'[loso] fold {", ".join(failed)} FAILED: '
+                               f'{shown}: truncated image'), lines[0]
+    logs = lines[0].rsplit('(log: ' if jobs == '1' else '(logs: ',
+                           1)[1].rstrip(')').split(', ')
+    for log, subject in zip(logs, failed, strict=True):
         assert osp.isfile(log) and log.startswith(
             osp.join(work, f'fold_{subject}'))
         with open(osp.join(work, f'fold_{subject}', 'fold_error.json')) as f:

@@ -51,7 +51,10 @@ def test_registered():
 
 @pytest.mark.parametrize('config', shipped_configs(),
                          ids=lambda p: osp.relpath(p, REPO_ROOT))
-def test_every_config_takes_show_dir(config, tmp_path):
+def test_every_config_takes_show_dir(config, tmp_path, monkeypatch):
+    # the checkpoint is not read here: what --show-dir merges is the subject
+    from mmaction_tsfmicro.engine import runner_args
+    monkeypatch.setattr(runner_args, 'check_fits', lambda *args: None)
     ckpt = tmp_path / 'x.pth'
     ckpt.write_bytes(b'')
     cfg = merge_test_args(
