@@ -16,8 +16,7 @@ class BranchMaps(tuple):
 
     def hint(self) -> str:
         """The one-line message: what the maps are and what to do."""
-        what = ('the (temporal, spatial) maps' if len(self) == 2 else
-                f'a {len(self)}-tuple of maps')
+        what = 'the (temporal, spatial) maps'
         channels = self[0].shape[1] if len(self) else '<C>'
         return (f'TSFmicro returns {what} for the TimeSpaceFusion neck; '
                 "MMAction2's heads need one tensor: add neck=dict(type="

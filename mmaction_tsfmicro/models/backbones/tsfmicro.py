@@ -24,8 +24,9 @@ The input is an onset/apex frame pair, ``(N, 3, T=2, H, W)`` normalized by
 * ``'t2s'``: the temporal map is added to the spatial tokens after the
   spatial blocks, before its final norm.
 
-The last three return a 1-tuple. Every map is ``(N, C, h, w)``; the tuple is
-a :class:`BranchMaps`, which refuses in one line to be used as a tensor.
+The last three return their one map as a tensor, as MMAction2's backbones
+do. Every map is ``(N, C, h, w)``; the pair of ``'late'`` is a
+:class:`BranchMaps`, which refuses in one line to be used as a tensor.
 """
 import copy
 from typing import Dict, List, Optional, Sequence, Tuple, Union
@@ -278,7 +279,7 @@ class TSFmicro(BaseModule):
             x = stage(x)
         return x.permute(0, 3, 1, 2).contiguous()
 
-    def forward(self, x: Tensor) -> BranchMaps:
+    def forward(self, x: Tensor) -> Union[BranchMaps, Tensor]:
         """Encode a frame pair.
 
         Args:
@@ -286,13 +287,16 @@ class TSFmicro(BaseModule):
                 ``x[:, :, 1]`` the apex frame, both normalized.
 
         Returns:
-            BranchMaps: ``(temporal, spatial)`` for ``fusion='late'``,
-            else a 1-tuple; each map is ``(N, out_channels, h, w)``.
+            BranchMaps | Tensor: ``(temporal, spatial)`` for
+            ``fusion='late'``, else the one map; each map is
+            ``(N, out_channels, h, w)``.
         """
         if not self.fast_ops:
             with plain_path():
-                return BranchMaps(self._maps(x))
-        return BranchMaps(self._maps(x))
+                maps = self._maps(x)
+        else:
+            maps = self._maps(x)
+        return BranchMaps(maps) if len(maps) > 1 else maps[0]
 
     def _maps(self, x: Tensor) -> Tuple[Tensor, ...]:
         """The maps of :meth:`forward`, as a plain tuple."""

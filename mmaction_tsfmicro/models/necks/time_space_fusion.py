@@ -19,8 +19,8 @@ class TimeSpaceFusion(BaseModule):
     The paper's parallel ("T-S late") model sums the two maps element-wise.
     ``'concat'`` concatenates them and projects back to ``in_channels`` with
     a 1x1 convolution; ``'gated'`` mixes them with a learned per-pixel,
-    per-channel sigmoid gate ``g * temporal + (1 - g) * spatial``. A 1-tuple
-    (the early/S-to-T/T-to-S backbones) passes through.
+    per-channel sigmoid gate ``g * temporal + (1 - g) * spatial``. A single
+    map (the early/S-to-T/T-to-S backbones' tensor) passes through.
 
     The output gets a unit time axis, ``(N, C, 1, h, w)``, the layout of
     MMAction2's 3-D recognizers, so their heads (e.g. ``I3DHead``) work too.
@@ -50,8 +50,8 @@ class TimeSpaceFusion(BaseModule):
         """Fuse the backbone's maps.
 
         Args:
-            x (Tensor | Sequence[Tensor]): ``(temporal, spatial)`` maps, a
-                1-tuple, or a single map, each ``(N, C, h, w)``.
+            x (Tensor | Sequence[Tensor]): ``(temporal, spatial)`` maps or
+                a single map (a tensor or a 1-tuple), each ``(N, C, h, w)``.
             data_samples (list[ActionDataSample], optional): Unused; part of
                 the Recognizer3D neck interface.
 
