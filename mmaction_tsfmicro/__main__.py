@@ -1,0 +1,4 @@
+"""``python -m mmaction_tsfmicro TOOL [ARGS]``: see :mod:`.cli`."""
+from .cli import main
+
+main()
