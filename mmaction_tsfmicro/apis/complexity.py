@@ -1,8 +1,12 @@
 """Parameters and FLOPs of a config's model, for the model zoo.
 
 FLOPs are MMEngine's count (``mmengine.analysis``): one multiply-add is one
-FLOP, as in MMAction2's model zoo, for one sample of the size the config's
-test pipeline gives.
+FLOP, for one sample of the size the config's test pipeline gives, of the
+whole model: backbone, neck and head, what a prediction costs. MMAction2's
+``tools/analysis_tools/get_flops.py`` counts ``extract_feat`` (backbone and
+neck) only, so it gives less by the head's count (17.2 M against 18.0 M for
+the released demo model); the project states this convention wherever it
+gives FLOPs.
 """
 from typing import Dict, Tuple, Union
 

@@ -35,3 +35,37 @@ def test_get_flops_tool_prints_one_row_per_config(repo_root, capsys):
     assert lines[1].split()[1:4] == [
         '142,693', '18,030,144', '1x1x3x2x112x112'
     ]
+
+
+def test_mmaction2_s_get_flops_counts_all_but_the_head(repo_root):
+    """One convention, stated: the project counts the whole model;
+    MMAction2's own get_flops.py (run here on the released model's config)
+    counts extract_feat, so it gives less by exactly the head's count."""
+    import re
+    import subprocess
+    import sys
+
+    import mmaction
+    import torch
+    from mmaction.registry import MODELS
+    from mmengine.analysis import FlopAnalyzer
+    from mmengine.registry import init_default_scope
+
+    config = os.path.join(repo_root, 'configs', 'tsfmicro',
+                          'tsfmicro_tiny_demo_all-subjects.py')
+    tool = os.path.join(os.path.dirname(mmaction.__file__), '.mim', 'tools',
+                        'analysis_tools', 'get_flops.py')
+    proc = subprocess.run(
+        [sys.executable, tool, config, '--shape', '1', '3', '2', '112',
+         '112'], capture_output=True, text=True, timeout=300, cwd=repo_root)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    theirs = float(re.search(r'Flops: ([0-9.]+)M', proc.stdout).group(1))
+    ours = model_complexity(config)['flops']
+    assert ours == 18030144  # the model zoo's figure
+    init_default_scope('mmaction')
+    model = MODELS.build(load_config(config).model).eval()
+    with torch.no_grad():
+        feat = model.extract_feat(torch.randn(1, 1, 3, 2, 112, 112))[0]
+    head = FlopAnalyzer(model.cls_head, (feat, ))
+    head.unsupported_ops_warnings(False)
+    assert abs((ours - head.total()) / 1e6 - theirs) < 0.0005
