@@ -12,6 +12,7 @@ from typing import Iterator
 
 from mmengine.config import Config
 
+from ..utils.compat import silence_pkg_resources_warning
 from ..utils.resources import available_cores
 from .cfg_options import CfgOptionsAction, check_cfg_options
 from .checkpoint import check_fits, check_load_from
@@ -71,6 +72,9 @@ def load_config(path: str) -> Config:
     """Read a config file; a missing one is named in one line."""
     if not osp.isfile(path):
         raise FileNotFoundError(f'{path}: config file not found')
+    # the configs inherit mmaction::, which makes MMEngine import
+    # pkg_resources and its deprecation warning
+    silence_pkg_resources_warning()
     return Config.fromfile(path)
 
 

@@ -177,7 +177,19 @@ def _silence_mmcv_lite_warning() -> bool:
     return True
 
 
+def silence_pkg_resources_warning() -> bool:
+    """Hide the deprecation warning of ``pkg_resources`` (setuptools >= 81),
+    which MMEngine 0.10's ``utils.package_utils`` imports whenever a config
+    inherits another package's (``mmaction::_base_/...``): two lines of
+    stderr on every run that say nothing about it."""
+    warnings.filterwarnings(
+        'ignore', message='pkg_resources is deprecated as an API',
+        category=UserWarning)
+    return True
+
+
 _FIXES: Dict[str, callable] = {
+    'pkg_resources_warning': silence_pkg_resources_warning,
     'drn': _fix_missing_drn,
     'mmcv_lite_warning': _silence_mmcv_lite_warning,
     'weights_only': _fix_weights_only_load,
