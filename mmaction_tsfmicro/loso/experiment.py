@@ -32,8 +32,7 @@ from .fold import (FoldTask, clear_failure, record_failure, run_fold,
 from .frames import prepare_frame_cache
 from .locks import fold_lock, running_folds, work_dir_lock
 from .options import LosoOptions, merged_config, reuse_options
-from .pool import (default_jobs, fit_jobs, prepare_fold_process,
-                   run_parallel)
+from .pool import default_jobs, fit_jobs, prepare_fold_process, run_parallel
 from .preflight import check_buildable
 from .progress import Progress
 from .protocol import ProtocolError, check_protocol

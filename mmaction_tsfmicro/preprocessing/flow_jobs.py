@@ -19,8 +19,8 @@ from ..utils.fileio import read_json, write_json
 from ..utils.processes import imap_processes
 from .clip_spec import ClipResult
 from .flow import (FLOW_CHANNELS, FLOW_META_FILE, FLOW_PATH_TMPL,
-                   FlowEstimator, flow_file_complete, flow_path,
-                   flow_sample, save_flow)
+                   FlowEstimator, flow_file_complete, flow_path, flow_sample,
+                   save_flow)
 from .image_io import FrameReadError, read_image
 from .records import select_records
 
