@@ -146,7 +146,7 @@ def prepare_frame_cache(cfg: Config, work_dir: str) -> Optional[str]:
     try:
         paths = pipeline_frame_paths(cfg)
     except Exception as e:  # noqa: BLE001 - the folds report it
-        log(f'frame cache: not used ({" ".join(str(e).split())[:200]})')
+        log(f'frame cache: not used ({one_line(e)})')
         return None
     if not paths:
         return None
@@ -157,7 +157,7 @@ def prepare_frame_cache(cfg: Config, work_dir: str) -> Optional[str]:
     except (OSError, ValueError, DiskFullError) as e:
         # the cache only saves decoding: without it the folds read the
         # frame files
-        log(f'frame cache: not used ({one_line(e)[:200]})')
+        log(f'frame cache: not used ({one_line(e)})')
         return None
     what = 'built' if built else 'reused'
     log(f'frame cache: {len(cache)} decoded frames ({cache.nbytes / 2**20:.1f}'

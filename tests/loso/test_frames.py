@@ -109,6 +109,9 @@ def test_the_cache_is_built_once_in_the_work_dir(in_data_dir, tmp_path,
     out = capsys.readouterr().out
     assert out.startswith('[loso] frame cache: not used (')
     assert 'nowhere/annotations.json' in out
+    # the reason whole, not cut in mid-word
+    assert out.rstrip().endswith("nowhere/annotations.json: file not found)")
+    assert len(out.splitlines()) == 1
 
 
 def test_a_cache_that_cannot_be_written_is_not_used(in_data_dir, tmp_path,
