@@ -1,4 +1,5 @@
 """The micro-expression dataset: normalized annotations + frame folders."""
+import os
 import os.path as osp
 from typing import Callable, Dict, List, Optional, Sequence, Union
 
@@ -302,6 +303,20 @@ class MicroExpressionDataset(BaseActionDataset):
                         f"layout='{name}' (now "
                         f'{self._layout_of(dataset)!r})')
         if not osp.isdir(root or '.'):
+            # frames elsewhere beside it (raw frames not aligned yet)
+            parent = osp.dirname(osp.normpath(root)) or '.'
+            siblings = sorted(
+                osp.join(parent, n) for n in (os.listdir(parent) if
+                                              osp.isdir(parent) else [])
+                if osp.isdir(osp.join(parent, n, subject)))
+            if siblings:
+                return (f'the frame root {root!r} does not exist, but '
+                        f'{siblings[0]} holds subject {subject}: if {root} '
+                        'is to hold the aligned faces, make them with '
+                        f'tools/data/preprocess_faces.py --src {siblings[0]}'
+                        f' --dst {root} (docs/preprocessing.md); to use '
+                        f"those frames as they are, set data_prefix=dict("
+                        f"img='{siblings[0]}')")
             return (f'the frame root {root!r} does not exist: set '
                     'data_prefix=dict(img=...) to the folder that holds the '
                     'subject folders')

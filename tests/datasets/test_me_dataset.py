@@ -199,10 +199,23 @@ def test_no_frames_at_all_says_where_to_look(tmp_path):
         "5 of 5 samples lack frames; the first: sub01/EP00_00 frame 1 "
         f"({root}/sub01/EP00_00/reg_img1.jpg); its frames are there in the "
         "layout 'casme2': set layout='casme2' (now 'casme2_cropped')")
+    # only the raw frames exist beside the aligned faces' folder: the hint
+    # says to align them, or to use them as they are
+    faces = str(tmp_path / 'faces224')
     with pytest.raises(FileNotFoundError) as err:
-        build(ann, data_prefix=dict(img=str(tmp_path / 'Cropped')))
+        build(ann, data_prefix=dict(img=faces))
     assert str(err.value).endswith(
-        f"the frame root '{tmp_path / 'Cropped'}' does not exist: set "
+        f"the frame root '{faces}' does not exist, but {root} holds subject "
+        f'sub01: if {faces} is to hold the aligned faces, make them with '
+        f'tools/data/preprocess_faces.py --src {root} --dst {faces} '
+        '(docs/preprocessing.md); to use those frames as they are, set '
+        f"data_prefix=dict(img='{root}')")
+    # nothing beside it: the frame root itself is wrong
+    nowhere = str(tmp_path / 'elsewhere' / 'Cropped')
+    with pytest.raises(FileNotFoundError) as err:
+        build(ann, data_prefix=dict(img=nowhere))
+    assert str(err.value).endswith(
+        f"the frame root '{nowhere}' does not exist: set "
         'data_prefix=dict(img=...) to the folder that holds the subject '
         'folders')
 
