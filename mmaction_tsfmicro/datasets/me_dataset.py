@@ -311,12 +311,11 @@ class MicroExpressionDataset(BaseActionDataset):
                 if osp.isdir(osp.join(parent, n, subject)))
             if siblings:
                 return (f'the frame root {root!r} does not exist, but '
-                        f'{siblings[0]} holds subject {subject}: if {root} '
-                        'is to hold the aligned faces, make them with '
-                        f'tools/data/preprocess_faces.py --src {siblings[0]}'
-                        f' --dst {root} (docs/preprocessing.md); to use '
-                        f"those frames as they are, set data_prefix=dict("
-                        f"img='{siblings[0]}')")
+                        f'{siblings[0]} holds subject {subject}: align those '
+                        'frames with tools/data/preprocess_faces.py --src '
+                        f'{siblings[0]} (docs/preprocessing.md) and set '
+                        "data_prefix to its --dst, or set data_prefix=dict("
+                        f"img='{siblings[0]}') to use them as they are")
             return (f'the frame root {root!r} does not exist: set '
                     'data_prefix=dict(img=...) to the folder that holds the '
                     'subject folders')

@@ -206,10 +206,10 @@ def test_no_frames_at_all_says_where_to_look(tmp_path):
         build(ann, data_prefix=dict(img=faces))
     assert str(err.value).endswith(
         f"the frame root '{faces}' does not exist, but {root} holds subject "
-        f'sub01: if {faces} is to hold the aligned faces, make them with '
-        f'tools/data/preprocess_faces.py --src {root} --dst {faces} '
-        '(docs/preprocessing.md); to use those frames as they are, set '
-        f"data_prefix=dict(img='{root}')")
+        'sub01: align those frames with tools/data/preprocess_faces.py '
+        f'--src {root} (docs/preprocessing.md) and set data_prefix to its '
+        f"--dst, or set data_prefix=dict(img='{root}') to use them as they "
+        'are')
     # nothing beside it: the frame root itself is wrong
     nowhere = str(tmp_path / 'elsewhere' / 'Cropped')
     with pytest.raises(FileNotFoundError) as err:
