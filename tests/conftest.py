@@ -1,5 +1,8 @@
-"""Shared fixtures: the plugin is imported and MMAction2's scope is set."""
+"""Shared fixtures: the plugin is imported and MMAction2's scope is set;
+:func:`run_script` runs a tool as its command line does."""
 import os
+import runpy
+import sys
 
 import pytest
 
@@ -22,6 +25,26 @@ if os.environ.get('PYTEST_XDIST_WORKER'):
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED_ANNOTATIONS = os.path.join(
     os.path.dirname(REPO_ROOT), 'shared', 'annotations')
+
+
+def run_script(script, args, monkeypatch, capsys, cwd=REPO_ROOT):
+    """Run a tool as ``python SCRIPT ARGS`` would, in this process (the
+    plugin is loaded already).
+
+    Returns:
+        tuple: The exit status, stdout and stderr.
+    """
+    monkeypatch.setattr(sys, 'argv', [os.path.basename(str(script))] +
+                        [str(a) for a in args])
+    monkeypatch.chdir(cwd)
+    capsys.readouterr()
+    code = 0
+    try:
+        runpy.run_path(str(script), run_name='__main__')
+    except SystemExit as exc:
+        code = exc.code or 0
+    out = capsys.readouterr()
+    return code, out.out, out.err
 
 
 @pytest.fixture(scope='session')

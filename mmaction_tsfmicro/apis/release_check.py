@@ -2,9 +2,9 @@
 import torch
 from mmaction.structures import ActionDataSample
 
+from ..engine.checkpoint import CheckpointError
 from .complexity import input_shape
 from .inference import init_model
-from .publish import CheckpointError
 
 
 def same_predictions(original: str, released: str, num_inputs: int = 4,

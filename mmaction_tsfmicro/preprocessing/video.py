@@ -146,25 +146,12 @@ def read_frames_at(path: str, indices: Sequence[int]) -> List[np.ndarray]:
                 cap.set(cv2.CAP_PROP_POS_FRAMES, index)
                 ok, frame = cap.read()
             if not ok:
-                read = sum(1 for _ in _frames_until_failure(path))
-                if missing_frames(read, count):
-                    raise ValueError(cut_short_message(path, read, count))
+                # decoded to its end, a video cut short says so
+                for _ in iter_frames(path):
+                    pass
                 raise ValueError(f'{path}: cannot read frame {index}')
             out.append(frame)
         return out
-    finally:
-        cap.release()
-
-
-def _frames_until_failure(path: str) -> Iterator[np.ndarray]:
-    cap, _ = open_video(path)
-    try:
-        while True:
-            with quiet_stderr():
-                ok, frame = cap.read()
-            if not ok:
-                return
-            yield frame
     finally:
         cap.release()
 

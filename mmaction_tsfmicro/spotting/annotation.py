@@ -14,9 +14,9 @@ line.
 """
 import os
 import os.path as osp
-import re
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
+from ..annotations.layouts import frame_dir, list_frames
 from .layouts import LongVideoLayout, get_long_layout
 from .sheets import (find_video_folder, read_casme2_long_sheet,
                      read_samm_long_sheet)
@@ -31,18 +31,6 @@ def micro_frames(fps: float) -> List[int]:
     """MEGC's micro-expression length range (frames, ends included) at a
     frame rate: 0.2 to 0.5 s (7 to 16 frames at 30 fps)."""
     return [int(round(0.2 * fps)) + 1, int(round(0.5 * fps)) + 1]
-
-
-def _frame_pattern(layout: LongVideoLayout) -> Tuple[str, 're.Pattern']:
-    """The folder template of a layout's frames, and a pattern of its frame
-    file names (``{subject}``, ``{clip}`` and ``{frame}`` as groups)."""
-    folder, name = layout.frames.rsplit('/', 1)
-    parts = re.split(r'(\{subject\}|\{clip\}|\{frame[^}]*\})', name)
-    pattern = ''.join(
-        '(?P<frame>[0-9]+)' if p.startswith('{frame') else
-        '[^/]+' if p in ('{subject}', '{clip}') else re.escape(p)
-        for p in parts)
-    return folder, re.compile(pattern + '$')
 
 
 def list_videos(layout: str, root: str) -> List[Dict]:
@@ -64,26 +52,24 @@ def list_videos(layout: str, root: str) -> List[Dict]:
         ValueError: If a video's frame numbers have a gap.
     """
     lay = get_long_layout(layout)
-    folder_tmpl, pattern = _frame_pattern(lay)
-    top = folder_tmpl.split('{')[0].rstrip('/')
-    base = osp.join(root, top)
+    base = osp.join(root, lay.frames.split('{')[0].rstrip('/'))
     if not osp.isdir(base):
         raise FileNotFoundError(
             f'{base}: not found; {root} is not the root of a '
             f'{lay.title} set (its frames are {lay.frames})')
     videos = []
-    for subject, video, path in _video_folders(lay, root, folder_tmpl):
-        numbers = sorted(int(m.group('frame')) for m in map(
-            pattern.match, os.listdir(path)) if m)
+    for subject, video in _video_folders(lay, root):
+        numbers = [n for n, _ in list_frames(lay.frames, root, subject,
+                                              video)]
         if not numbers:
             continue
         first, last = numbers[0], numbers[-1]
         if len(numbers) != last - first + 1:
             missing = sorted(set(range(first, last + 1)) - set(numbers))
             raise ValueError(
-                f'{path}: frames {first}..{last} with {len(missing)} '
-                f'missing (the first: {missing[0]}); a video needs all its '
-                'frames')
+                f'{frame_dir(lay.frames, root, subject, video)}: frames '
+                f'{first}..{last} with {len(missing)} missing (the first: '
+                f'{missing[0]}); a video needs all its frames')
         avi = lay.video_file.format(subject=subject, clip=video)
         videos.append(dict(
             subject=subject, video=video, first_frame=first,
@@ -95,27 +81,23 @@ def list_videos(layout: str, root: str) -> List[Dict]:
     return videos
 
 
-def _video_folders(lay: LongVideoLayout, root: str, folder_tmpl: str):
-    """``(subject, video, folder)`` of every video folder."""
-    if '{subject}' in folder_tmpl:
-        subject_part, clip_part = folder_tmpl.split('{clip}')[0].split(
-            '{subject}')
-        parent = osp.join(root, subject_part.rstrip('/'))
-        for subject in sorted(os.listdir(parent)):
-            folder = osp.join(root, folder_tmpl.split('{clip}')[0].format(
-                subject=subject))
-            if not osp.isdir(folder):
-                continue
-            for video in sorted(os.listdir(folder)):
-                path = osp.join(folder, video)
-                if osp.isdir(path):
-                    yield subject, video, path
-    else:  # SAMM: the subject is the folder's prefix
-        parent = osp.join(root, folder_tmpl.split('{clip}')[0].rstrip('/'))
+def _video_folders(lay: LongVideoLayout,
+                   root: str) -> Iterator[Tuple[str, str]]:
+    """``(subject, video)`` of every video folder under ``root``; where the
+    layout's path has no subject (SAMM), it is the folder's prefix."""
+    template = lay.frames
+    subjects: List[Optional[str]] = [None]
+    if '{subject}' in template:
+        subjects = sorted(os.listdir(osp.join(
+            root, template.split('{subject}')[0])))
+    for subject in subjects:
+        # the folder that holds the video folders
+        parent = osp.dirname(frame_dir(template, root, subject or '', '_'))
+        if not osp.isdir(parent):
+            continue
         for video in sorted(os.listdir(parent)):
-            path = osp.join(parent, video)
-            if osp.isdir(path):
-                yield video.split('_')[0], video, path
+            if osp.isdir(osp.join(parent, video)):
+                yield subject or video.split('_')[0], video
 
 
 def spotting_annotation(layout: str,
@@ -161,7 +143,6 @@ def spotting_annotation(layout: str,
             if expression_type in ('all', r['type'])]
     videos = list_videos(lay.name, root)
     by_key = {(v['subject'], v['video']): v for v in videos}
-    folder_tmpl, _ = _frame_pattern(lay)
     words = [r['emotion'] or UNLABELLED for r in rows]
     classes = list(classes) if classes else sorted(set(words)) or [
         UNLABELLED]
@@ -170,7 +151,7 @@ def spotting_annotation(layout: str,
         where = f"{sheet}: {row['name']}"
         video = row['video']
         if lay.name == 'casme2_long':
-            subjects_dir = osp.join(root, folder_tmpl.split('{subject}')[0])
+            subjects_dir = osp.join(root, lay.frames.split('{subject}')[0])
             video = find_video_folder(subjects_dir, row['subject'], video)
         entry = by_key.get((row['subject'], video))
         if entry is None:

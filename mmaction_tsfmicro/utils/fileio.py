@@ -57,9 +57,7 @@ def disk_full_named(folder: str) -> Iterator[None]:
     :class:`DiskFullError` naming ``folder``."""
     try:
         yield
-    except DiskFullError:
-        raise
-    except OSError as exc:
+    except OSError as exc:  # not a DiskFullError: that passes as it is
         if is_disk_full(exc):
             raise disk_full_error(folder) from exc
         raise

@@ -162,9 +162,8 @@ class SetBuilder:
         :meth:`prepare` chose now (for content found on the machine)."""
 
     def describe(self, part: Dict) -> str:
-        """The log line of a rendered unit."""
-        return (f"{part['key']}: {part['frames']} frames, "
-                f"{part['bytes'] / 1e6:.1f} MB, {part['seconds']:.1f} s")
+        """The log line of a rendered unit (its record)."""
+        raise NotImplementedError
 
     # The same for every set -----------------------------------------
 
@@ -224,8 +223,9 @@ class SetBuilder:
             self.clear_leftovers()
             write_json(osp.join(self.out_dir, MANIFEST_FILE),
                        self.manifest(None))
+            units = self.units()
             pending, skipped = [], []
-            for key, folder, render, task in self.units():
+            for key, folder, render, task in units:
                 if osp.isdir(folder) and osp.isfile(
                         part_path(self.out_dir, key)):
                     skipped.append(key)
@@ -247,7 +247,7 @@ class SetBuilder:
                 # dropped, not run only to fail too
                 pool.shutdown(cancel_futures=True)
         parts = {key: read_json(part_path(self.out_dir, key))
-                 for key, _, _, _ in self.units()}
+                 for key, _, _, _ in units}
         counts = self.finish(parts)
         write_json(osp.join(self.out_dir, MANIFEST_FILE),
                    self.manifest(parts))

@@ -10,6 +10,7 @@ import sys
 import cv2
 import numpy as np
 import pytest
+from conftest import run_script
 from mmaction.registry import DATASETS
 
 import mmaction_tsfmicro.datasets.transforms.flow  # noqa: F401 (LoadFlow)
@@ -322,13 +323,9 @@ def test_each_layout_end_to_end(tmp_path, dataset, capsys):
 def _run_tool(name, args, monkeypatch, capsys):
     """A tool as ``python tools/data/<name>.py`` runs it, in this process:
     its exit status and stderr."""
-    import runpy
-    script = osp.join(REPO, 'tools', 'data', f'{name}.py')
-    monkeypatch.setattr(sys, 'argv', [f'{name}.py'] + list(map(str, args)))
-    capsys.readouterr()
-    with pytest.raises(SystemExit) as exit_info:
-        runpy.run_path(script, run_name='__main__')
-    return exit_info.value.code, capsys.readouterr().err
+    code, _, err = run_script(osp.join(REPO, 'tools', 'data', f'{name}.py'),
+                              args, monkeypatch, capsys)
+    return code, err
 
 
 def test_a_full_disk_stops_the_flow_run_in_one_line(casme2_tree, tmp_path,

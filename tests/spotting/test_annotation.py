@@ -5,11 +5,10 @@ import dataclasses
 import json
 import os
 import os.path as osp
-import runpy
 import shutil
-import sys
 
 import pytest
+from conftest import run_script
 from tsfmicro_synthesis.action_units import CLASSES
 from tsfmicro_synthesis.long_video_builder import build_long_videos
 from tsfmicro_synthesis.long_video_plans import LongVideoConfig
@@ -36,16 +35,7 @@ def casme2_set(tmp_path_factory):
 
 
 def run_tool(args, monkeypatch, capsys):
-    monkeypatch.setattr(sys, 'argv', ['build_spotting_annotation.py'] +
-                        [str(a) for a in args])
-    capsys.readouterr()
-    code = 0
-    try:
-        runpy.run_path(TOOL, run_name='__main__')
-    except SystemExit as exc:
-        code = exc.code or 0
-    out = capsys.readouterr()
-    return code, out.out, out.err
+    return run_script(TOOL, args, monkeypatch, capsys)
 
 
 def test_the_sheet_gives_the_generator_s_own_file(casme2_set, tmp_path,

@@ -5,12 +5,10 @@ written."""
 import glob
 import os
 import os.path as osp
-import runpy
-import sys
 
 import pytest
 import torch
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, run_script
 
 from mmaction_tsfmicro.testing import make_synthetic_dataset
 
@@ -41,15 +39,9 @@ def files(tmp_path_factory):
 
 
 def run_tool(tool, args, monkeypatch, capsys, cwd):
-    monkeypatch.setattr(sys, 'argv', [osp.basename(tool)] +
-                        [str(a) for a in args])
-    monkeypatch.chdir(cwd)
-    capsys.readouterr()
-    with pytest.raises(SystemExit) as exit_info:
-        runpy.run_path(osp.join(REPO_ROOT, 'tools', tool),
-                       run_name='__main__')
-    err = capsys.readouterr().err
-    assert exit_info.value.code == 2, err
+    code, _, err = run_script(osp.join(REPO_ROOT, 'tools', tool), args,
+                              monkeypatch, capsys, cwd)
+    assert code == 2, err
     lines = err.strip().splitlines()
     assert len(lines) == 1 and 'Traceback' not in err, err
     prefix = f'{osp.basename(tool)}: error: '

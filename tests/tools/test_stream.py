@@ -12,7 +12,7 @@ import time
 import cv2
 import numpy as np
 import pytest
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, run_script
 from tsfmicro_synthesis.long_video_builder import build_long_videos
 from tsfmicro_synthesis.long_video_plans import LongVideoConfig
 
@@ -55,15 +55,7 @@ def run(*args, tool=TOOL, timeout=300):
 def run_here(monkeypatch, capsys, *args, tool=TOOL):
     """The tool in this process (the plugin is loaded already): its exit
     code and output."""
-    monkeypatch.setattr(sys, 'argv', [tool, *map(str, args)])
-    monkeypatch.chdir(REPO_ROOT)
-    code = 0
-    try:
-        runpy.run_path(tool, run_name='__main__')
-    except SystemExit as exc:
-        code = exc.code or 0
-    out = capsys.readouterr()
-    return code, out.out, out.err
+    return run_script(tool, args, monkeypatch, capsys)
 
 
 @pytest.fixture(scope='module')

@@ -4,12 +4,11 @@ no traceback."""
 import json
 import os
 import os.path as osp
-import runpy
 import subprocess
 import sys
 
 import pytest
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, run_script
 
 from mmaction_tsfmicro.testing import make_synthetic_dataset
 
@@ -33,14 +32,9 @@ def options(ann, root):
 
 def run_tool(tool, args, monkeypatch, capsys):
     """Run a tool as ``python tools/<tool>`` would, in this process."""
-    monkeypatch.setattr(sys, 'argv', [tool] + [str(a) for a in args])
-    monkeypatch.chdir(REPO_ROOT)
-    capsys.readouterr()
-    with pytest.raises(SystemExit) as exit_info:
-        runpy.run_path(osp.join(REPO_ROOT, 'tools', tool),
-                       run_name='__main__')
-    err = capsys.readouterr().err
-    return exit_info.value.code, err
+    code, _, err = run_script(osp.join(REPO_ROOT, 'tools', tool), args,
+                              monkeypatch, capsys)
+    return code, err
 
 
 def one_line_error(code, err, tool):
