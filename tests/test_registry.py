@@ -17,7 +17,7 @@ EXPECTED = {
         'SelectFramePair', 'LoadFramePair', 'RandomRotate',
         'PaddedRandomCrop', 'LoadFlow',
         'SampleClipFrames', 'SelectKeyFrames', 'FrameDifference',
-        'FlowAsFramePair'
+        'FlowAsFramePair', 'LoadClipKeyFrames'
     ],
     METRICS: ['MEMetric', 'SpottingMetric'],
     HOOKS: [

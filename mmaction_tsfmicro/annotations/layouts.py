@@ -25,7 +25,7 @@ import os
 import os.path as osp
 import re
 import string
-from typing import List, Tuple
+from typing import Dict, List, Tuple
 
 from .registry import LAYOUTS
 
@@ -229,3 +229,40 @@ def guess_filename_tmpl(folder: str, frame: int) -> str:
             f'{folder}: {what} numbered {frame}; give the file-name '
             "template (e.g. filename_tmpl='img{}.jpg')")
     return images[0]
+
+
+_NUMBERED = re.compile(r'(?P<prefix>.*?)(?P<number>\d+)'
+                       r'(?P<ext>\.(?:jpe?g|png|bmp))', re.IGNORECASE)
+
+
+def numbered_frames(folder: str) -> List[Tuple[int, str]]:
+    """The numbered image files of a frame folder of any naming, sorted.
+
+    Files are grouped by what surrounds their last number (``img{}.jpg``,
+    ``006_{:05d}.jpg``); the folder must hold one such group.
+
+    Args:
+        folder (str): The folder of frames.
+
+    Returns:
+        list[tuple[int, str]]: ``(frame number, path)`` pairs.
+
+    Raises:
+        FileNotFoundError: If the folder is missing, holds no numbered
+            image, or holds several kinds of them.
+    """
+    if not osp.isdir(folder):
+        raise FileNotFoundError(f'{folder}: frame folder not found')
+    groups: Dict[Tuple[str, str], List[Tuple[int, str]]] = {}
+    for name in os.listdir(folder):
+        match = _NUMBERED.fullmatch(name)
+        if match:
+            key = (match.group('prefix'), match.group('ext'))
+            groups.setdefault(key, []).append(
+                (int(match.group('number')), osp.join(folder, name)))
+    if len(groups) != 1:
+        what = 'no numbered image file' if not groups else (
+            'several kinds of numbered images (' + ', '.join(
+                sorted(f'{p}N{e}' for p, e in groups)) + ')')
+        raise FileNotFoundError(f'{folder}: {what}')
+    return sorted(next(iter(groups.values())))

@@ -27,13 +27,19 @@ def test_every_config_is_a_model_or_a_listed_recipe(metafile, repo_root):
     folder = os.path.join(repo_root, 'configs', 'tsfmicro')
     with open(os.path.join(folder, 'README.md')) as f:
         readme = f.read()
-    recipes = {f'configs/tsfmicro/{name}' for name in re.findall(
-        r'\]\((tsfmicro_[\w.-]+\.py)\)', readme.split(
-            '### Recipes without released weights')[1])}
+    def linked(section):
+        return {f'configs/tsfmicro/{name}' for name in re.findall(
+            r'\]\((tsfmicro[\w.-]*\.py)\)', section)}
+
+    released, recipes = readme.split('### Recipes without released weights')
+    inference = linked(released.split('### The released model on plain '
+                                      'clips')[1])
+    recipes = linked(recipes)
     on_disk = {f'configs/tsfmicro/{f}' for f in os.listdir(folder)
                if f.endswith('.py')}
-    assert listed | recipes == on_disk
-    assert not listed & recipes
+    assert listed | recipes | inference == on_disk
+    assert len(inference) == 1
+    assert not listed & recipes and not (listed | recipes) & inference
 
 
 def test_models_have_weights_results_and_mmaction2_s_fields(metafile):

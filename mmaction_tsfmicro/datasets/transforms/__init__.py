@@ -1,4 +1,5 @@
 from .augmentations import PaddedRandomCrop, RandomRotate
+from .clip_key_frames import LoadClipKeyFrames
 from .clip_sampling import SampleClipFrames
 from .flow import LoadFlow
 from .frame_difference import FlowAsFramePair, FrameDifference
@@ -9,5 +10,5 @@ from .loading import LoadFramePair
 __all__ = [
     'SelectFramePair', 'LoadFramePair', 'RandomRotate', 'PaddedRandomCrop',
     'LoadFlow', 'SampleClipFrames', 'SelectKeyFrames', 'FrameDifference',
-    'FlowAsFramePair'
+    'FlowAsFramePair', 'LoadClipKeyFrames'
 ]

@@ -24,6 +24,9 @@ class TimeSpaceFusion(BaseModule):
 
     The output gets a unit time axis, ``(N, C, 1, h, w)``, the layout of
     MMAction2's 3-D recognizers, so their heads (e.g. ``I3DHead``) work too.
+    It leaves through the identity layer ``fused``, the layer to give
+    MMAction2's Grad-CAM (``tools/visualizations/vis_cam.py
+    --target-layer-name neck/fused``), which needs a 5-D map.
 
     Args:
         in_channels (int): Channels ``C`` of each map. Defaults to 512.
@@ -43,6 +46,8 @@ class TimeSpaceFusion(BaseModule):
         self.mode = mode
         if mode in ('concat', 'gated'):
             self.proj = nn.Conv2d(2 * in_channels, in_channels, 1)
+        # no weights: a named point for forward/backward hooks (Grad-CAM)
+        self.fused = nn.Identity()
 
     def forward(self,
                 x: Union[Tensor, Sequence[Tensor]],
@@ -84,4 +89,4 @@ class TimeSpaceFusion(BaseModule):
         if fused.dim() != 4:
             raise ValueError('TimeSpaceFusion expects (N, C, h, w) maps, '
                              f'got shape {tuple(fused.shape)}')
-        return fused.unsqueeze(2), {}
+        return self.fused(fused.unsqueeze(2)), {}

@@ -81,3 +81,145 @@ def align_like_training(frames: Sequence[np.ndarray],
     aligned = [warp_face(f, matrix, target.size) for f in frames]
     return aligned, dict(matrix=np.round(matrix, 6).tolist(),
                          detector=ref.detector, shifts_px=shifts)
+
+
+#: Residual motion (pixels of a 112-pixel crop, scaled with the crop) above
+#: which a clip is reported as moving more than aligned training clips do.
+MAX_RESIDUAL_PX = 2.0
+
+
+def track_clip(frames: Sequence[np.ndarray],
+               preprocessing: Dict[str, Any],
+               name: str = 'the clip',
+               max_residual: Optional[float] = None
+               ) -> Tuple[List[np.ndarray], Dict[str, Any]]:
+    """Align every frame of a clip to its first, the head's motion removed.
+
+    The face of the first frame is detected and aligned with the
+    checkpoint's target, as ``tools/data/preprocess_faces.py`` aligns a
+    training clip; the later frames are tracked from it
+    (:class:`~.tracking.FaceTracker`), so that a head that turns or nods
+    between the onset and the apex is brought back onto the first frame's
+    face and what remains is the face's own motion.
+
+    Args:
+        frames (sequence[np.ndarray]): BGR (or gray) frames in order, the
+            onset first.
+        preprocessing (dict): ``alignment`` (the target) and ``detector``,
+            as a released checkpoint records them.
+        name (str): The clip in messages.
+        max_residual (float, optional): Residual motion, in pixels of the
+            crop, above which the record says the clip moves more than
+            aligned training clips; by default :data:`MAX_RESIDUAL_PX`
+            scaled to the crop's size.
+
+    Returns:
+        tuple: The aligned frames and a record: ``detector``, ``matrix``
+        (the first frame's), ``moved_px`` and ``residual_px`` per frame
+        (the head's motion before and after the alignment, in pixels of
+        the crop, :class:`~.tracking.TrackedFace`), ``max_residual_px``
+        and ``warning`` (a sentence, or None).
+
+    Raises:
+        AlignmentError: If no face is found on the first frame.
+    """
+    from .tracking import FaceTracker
+    target = target_from(preprocessing)
+    if max_residual is None:
+        max_residual = MAX_RESIDUAL_PX * target.size / 112
+    detector = preprocessing.get('detector', 'mediapipe')
+    aligned, moved, residual = [], [], []
+    with FaceTracker(target, detector, check_every=0) as tracker:
+        for i, frame in enumerate(frames):
+            face = tracker.update(frame)
+            if face is None:
+                raise AlignmentError(f'no face found on the first frame of '
+                                     f'{name}')
+            if i == 0:
+                matrix = face.matrix
+            aligned.append(face.image)
+            moved.append(face.moved)
+            residual.append(face.residual)
+    worst = max(residual)
+    warning = None
+    if worst > max_residual:
+        frame = residual.index(worst)
+        warning = (f'{name}: after alignment the face still moves '
+                   f'{worst:.1f} px (> {max_residual:g} px at '
+                   f'{target.size} px) at frame {frame} of the clip, more '
+                   'than in the aligned training clips; the scores may '
+                   'reflect head motion')
+    return aligned, dict(matrix=np.round(matrix, 6).tolist(),
+                         detector=detector, moved_px=moved,
+                         residual_px=residual,
+                         max_residual_px=round(float(max_residual), 3),
+                         warning=warning)
+
+
+def estimate_apex(frames: Sequence[np.ndarray]) -> int:
+    """The apex of aligned frames that run from an onset to an offset: the
+    frame farthest from both ends, ``argmax_t min(|f_t - f_0|, |f_t -
+    f_last|)`` (L2 norms of the float differences over all pixels and
+    channels), the earliest on a tie.
+
+    Measured on rendered clips with a drifting head (tracked and aligned),
+    the distance from the onset alone keeps growing with the drift and
+    lands near the clip's end; the distance from both ends peaks within a
+    few frames of the true apex (``tests/preprocessing/alignment/
+    test_frames.py``). Two frames give the second.
+    """
+    if len(frames) < 2:
+        raise ValueError(f'an apex needs two frames or more, got '
+                         f'{len(frames)}')
+    if len(frames) == 2:
+        return 1
+    first = np.asarray(frames[0], np.float32)
+    last = np.asarray(frames[-1], np.float32)
+    scores = []
+    for frame in frames[1:-1]:
+        frame = np.asarray(frame, np.float32)
+        scores.append(min(float(np.linalg.norm(frame - first)),
+                          float(np.linalg.norm(frame - last))))
+    return 1 + int(np.argmax(scores))
+
+
+def check_aligned(frame: np.ndarray, preprocessing: Dict[str, Any],
+                  name: str, tolerance: float = 0.15) -> Optional[str]:
+    """Whether a frame given as aligned holds the aligned face.
+
+    The face is detected and its alignment onto the checkpoint's target
+    fitted: an aligned frame needs (nearly) none.
+
+    Args:
+        frame (np.ndarray): The BGR (or gray) frame.
+        preprocessing (dict): ``alignment`` and ``detector``.
+        name (str): The frame in the message.
+        tolerance (float): Largest change of scale (as a fraction) and
+            shift (as a fraction of the crop's size) taken as aligned.
+
+    Returns:
+        str | None: A warning sentence, or None when the face is where the
+        aligned training faces are.
+    """
+    target = target_from(preprocessing)
+    detector = build_detector(preprocessing.get('detector', 'mediapipe'))
+    try:
+        face = detector.detect(frame)
+    finally:
+        detector.close()
+    if face is None:
+        return (f'{name}: given as aligned, but no face is found on it; '
+                'align the frames (leave out --no-align)')
+    matrix = estimate_transform(face.eyes, target, face.nose)
+    scale = float(np.sqrt(abs(np.linalg.det(matrix[:, :2]))))
+    eyes = np.asarray(face.eyes, np.float64).reshape(-1, 2).mean(axis=0)
+    shift = float(np.linalg.norm(transform_points(matrix, eyes)[0] - eyes))
+    height, width = frame.shape[:2]
+    if (abs(scale - 1) > tolerance or shift > tolerance * target.size
+            or (height, width) != (target.size, target.size)):
+        return (f'{name}: given as aligned, but its face is not where the '
+                f'aligned faces are (a {width}x{height} frame whose face '
+                f'needs scaling by {scale:.2f} and moving {shift:.0f} px to '
+                f'match the {target.size} px crops); align the frames '
+                '(leave out --no-align)')
+    return None

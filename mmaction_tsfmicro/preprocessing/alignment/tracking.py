@@ -62,12 +62,22 @@ class TrackedFace:
             ``'redetected'`` (a new reference) or ``'held'`` (no face
             found: the last transform is kept).
         points (int): Tracked points that passed the check.
+        residual (float): The motion the similarity could not remove:
+            the largest distance, in pixels of the crop, between a
+            tracked point of the frame and the same point of the
+            reference frame once both are aligned (0 on a detected or
+            redetected frame).
+        moved (float): How far the head moved from the reference frame:
+            the largest displacement of a tracked point, in pixels of the
+            crop, before the similarity removes it.
     """
 
     image: np.ndarray
     matrix: np.ndarray
     status: str
     points: int
+    residual: float = 0.0
+    moved: float = 0.0
 
 
 def _gray(frame: np.ndarray) -> np.ndarray:
@@ -210,16 +220,24 @@ class FaceTracker:
                                         len(self._ref_pts))
             elif need:
                 return self._output(frame, 'held', int(good.sum()))
+        residual = moved = 0.0
         if int(good.sum()) >= 2:
             s = similarity_lstsq(pts[good], self._ref_pts[good])
             self._matrix = _compose(self._ref_matrix, s)
             self._last_pts = pts
-        return self._output(frame, status, int(good.sum()))
+            scale = np.sqrt(abs(np.linalg.det(self._ref_matrix[:, :2])))
+            ref = self._ref_pts[good]
+            stable = pts[good] @ s[:, :2].T + s[:, 2]
+            residual = float(np.linalg.norm(stable - ref, axis=1).max())
+            moved = float(np.linalg.norm(pts[good] - ref, axis=1).max())
+            residual, moved = residual * scale, moved * scale
+        return self._output(frame, status, int(good.sum()), residual, moved)
 
-    def _output(self, frame: np.ndarray, status: str,
-                points: int) -> TrackedFace:
+    def _output(self, frame: np.ndarray, status: str, points: int,
+                residual: float = 0.0, moved: float = 0.0) -> TrackedFace:
         image = warp_face(frame, self._matrix, self.target.size)
-        return TrackedFace(image, self._matrix.copy(), status, points)
+        return TrackedFace(image, self._matrix.copy(), status, points,
+                           round(residual, 3), round(moved, 3))
 
 
 def _compose(a: np.ndarray, b: np.ndarray) -> np.ndarray:
