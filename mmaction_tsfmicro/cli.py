@@ -4,7 +4,7 @@ The wheel carries the tools (``mmaction_tsfmicro/.mim/tools``, as
 MMAction2's carries its own for ``mim run``), so a user without the
 repository runs them by name::
 
-    tsfmicro loso configs/tsfmicro/tsfmicro_casme2.py --work-dir work_dirs/x
+    tsfmicro loso configs/tsfmicro/tsfmicro_retnet_1xb32-174e_casme2.py --work-dir work_dirs/x
     tsfmicro infer - tsfmicro_tiny_demo_all-subjects-343fa2fe.pth clip.mp4 \\
         --onset 4 --apex 15
     tsfmicro preprocess_faces --dataset casme2 ...

@@ -18,7 +18,9 @@ import pytest
 from mmaction_tsfmicro.testing import make_synthetic_dataset
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-RELEASE = 'tsfmicro_tiny_demo_all-subjects'
+#: The released model's name in the metafile and its checkpoint's stem
+RELEASE = 'tsfmicro_retnet-tiny_1xb32-30e_demo-all-subjects'
+RELEASE_FILE = 'tsfmicro_tiny_demo_all-subjects'
 
 
 def run(cmd, cwd, env=None, timeout=600):
@@ -68,7 +70,7 @@ def wheel_env(tmp_path_factory):
 def test_the_wheel_holds_configs_tools_index_and_release(wheel_env):
     names = zipfile.ZipFile(wheel_env['wheel']).namelist()
     mim = 'mmaction_tsfmicro/.mim/'
-    for path in ('model-index.yml', 'configs/tsfmicro_demo.py',
+    for path in ('model-index.yml', 'configs/tsfmicro/tsfmicro_retnet-tiny_1xb32-30e_demo.py',
                  'configs/tsfmicro/metafile.yml',
                  'configs/_base_/default_runtime.py', 'tools/train.py',
                  'tools/loso.py', 'tools/infer.py'):
@@ -112,13 +114,13 @@ def test_train_test_loso_and_infer_without_the_repository(wheel_env):
             for key, value in (('ann_file', ann),
                                ('data_prefix.img', str(root)))]
     mim = [python, '-m', 'mim']
-    run(mim + ['train', 'mmaction_tsfmicro', 'tsfmicro_demo.py', '--gpus',
+    run(mim + ['train', 'mmaction_tsfmicro', 'tsfmicro_retnet-tiny_1xb32-30e_demo.py', '--gpus',
                '0', '--work-dir', 'train', '--cfg-options',
                'train_cfg.max_epochs=1', 'train_dataloader.num_workers=0',
                'test_dataloader.num_workers=0', *data], cwd=work, env=env)
     checkpoint = work / 'train' / 'epoch_1.pth'
     assert checkpoint.is_file()
-    tested = run(mim + ['test', 'mmaction_tsfmicro', 'tsfmicro_demo.py',
+    tested = run(mim + ['test', 'mmaction_tsfmicro', 'tsfmicro_retnet-tiny_1xb32-30e_demo.py',
                         '--checkpoint', checkpoint, '--gpus', '0',
                         '--work-dir', 'test', '--cfg-options',
                         'test_dataloader.num_workers=0', *data],
@@ -126,7 +128,7 @@ def test_train_test_loso_and_infer_without_the_repository(wheel_env):
     assert 'uf1' in (tested.stdout + tested.stderr).lower()
     # the LOSO entry, on two folds
     run([python, '-m', 'mmaction_tsfmicro', 'loso',
-         'configs/tsfmicro_demo.py', '--work-dir', 'loso', '--subjects',
+         'configs/tsfmicro/tsfmicro_retnet-tiny_1xb32-30e_demo.py', '--work-dir', 'loso', '--subjects',
          'sub01,sub02', '--jobs', '1', '--cfg-options',
          'train_cfg.max_epochs=1', *data], cwd=work, env=env)
     report = json.load(open(work / 'loso' / 'loso_report.json'))
@@ -134,7 +136,7 @@ def test_train_test_loso_and_infer_without_the_repository(wheel_env):
     # the released checkpoint, from the package, on a folder of frames
     (release, ) = glob.glob(str(
         wheel_env['venv'] / 'lib' / 'python*' / 'site-packages' /
-        'mmaction_tsfmicro' / '.mim' / 'checkpoints' / f'{RELEASE}-*.pth'))
+        'mmaction_tsfmicro' / '.mim' / 'checkpoints' / f'{RELEASE_FILE}-*.pth'))
     clip = sorted(os.listdir(root / 'sub01'))[0]
     out = run(['tsfmicro', 'infer', '-', release, root / 'sub01' / clip,
                '--onset', 1, '--apex', 3, '--no-align', '--out', 'r.json'],

@@ -36,6 +36,6 @@ def test_a_tool_runs_with_its_arguments(capsys, tmp_path, monkeypatch):
     # a config path relative to the package's configs is found there
     monkeypatch.setattr(sys, 'argv', list(sys.argv))  # the tool sets it
     monkeypatch.chdir(tmp_path)
-    cli.main(['get_flops', 'configs/tsfmicro_demo.py'])  # returns: exit 0
+    cli.main(['get_flops', 'configs/tsfmicro/tsfmicro_retnet-tiny_1xb32-30e_demo.py'])  # returns: exit 0
     out = capsys.readouterr().out
     assert out.splitlines()[1].split()[1] == '142,693'

@@ -7,7 +7,7 @@
    normalized annotation file;
 3. ``tools/data/preprocess_faces.py``: face alignment of every clip
    (finished clips are skipped);
-4. ``tools/loso.py configs/tsfmicro_demo.py``: leave-one-subject-out over
+4. ``tools/loso.py configs/tsfmicro/tsfmicro_retnet-tiny_1xb32-30e_demo.py``: leave-one-subject-out over
    every demo subject, resumed when the work dir holds an earlier run;
 
 5. ``tools/data/make_demo_video.py`` and ``tools/infer.py``: a clip drawn
@@ -33,7 +33,7 @@ import time
 from mmaction_tsfmicro.utils.cli import ArgumentParser, run_main
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-CONFIG = 'configs/tsfmicro_demo.py'
+CONFIG = 'configs/tsfmicro/tsfmicro_retnet-tiny_1xb32-30e_demo.py'
 
 
 def parse_args(argv=None) -> argparse.Namespace:

@@ -12,7 +12,7 @@ writes the same as JSON.
 
 Examples::
 
-    python tools/infer.py configs/tsfmicro_demo.py \\
+    python tools/infer.py configs/tsfmicro/tsfmicro_retnet-tiny_1xb32-30e_demo.py \\
         checkpoints/tsfmicro_tiny_demo_all-subjects-<hash>.pth \\
         clip.mp4 --onset 4 --apex 15
     python tools/infer.py CONFIG CKPT data/demo/faces112/sub05/EP03_01 \\

@@ -8,7 +8,7 @@ accuracy (MEGC 2019). See docs/loso.md.
 
 Examples::
 
-    python tools/loso.py configs/tsfmicro/tsfmicro_casme2.py \\
+    python tools/loso.py configs/tsfmicro/tsfmicro_retnet_1xb32-174e_casme2.py \\
         --work-dir work_dirs/loso_casme2
     python tools/loso.py CONFIG --work-dir DIR --resume --jobs 2
     python tools/loso.py CONFIG --work-dir DIR --verbose --jobs 1

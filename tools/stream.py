@@ -13,7 +13,7 @@ each found span's distance to its truth.
 
 Examples::
 
-    python tools/stream.py configs/spotting/spotter_tsfmicroseq_demo-long.py \\
+    python tools/stream.py configs/spotting/spotter_tsfmicro-seq_1xb8-10e_demo-long.py \\
         work_dirs/spotting_demo/epoch_12.pth \\
         data/demo_long/raw/rawvideo/s17/17_0101demo1.avi \\
         --out spans.json --out-video spans.avi

@@ -20,16 +20,16 @@ data = {
 paper = 'Liu et al., arXiv:2505.16372 (2025)'
 methods = [
     dict(name='TSFmicro-tiny, imbalanced demo set, plain loss',
-         config='configs/tsfmicro_demo.py', paper=paper, cfg_options=data,
+         config='configs/tsfmicro/tsfmicro_retnet-tiny_1xb32-30e_demo.py', paper=paper, cfg_options=data,
          select_on_test=False),
     dict(name='TSFmicro-tiny, imbalanced demo set, class-weighted loss',
-         config='configs/tsfmicro_demo.py', paper=paper,
+         config='configs/tsfmicro/tsfmicro_retnet-tiny_1xb32-30e_demo.py', paper=paper,
          cfg_options=dict(data, **{
              'model.cls_head.loss_cls.class_weight':
              [1.6, 0.8, 1.6, 1.6, 0.5333]
          }), select_on_test=False),
     dict(name='TSFmicro-tiny, imbalanced demo set, class-balanced sampler',
-         config='configs/tsfmicro_demo.py', paper=paper,
+         config='configs/tsfmicro/tsfmicro_retnet-tiny_1xb32-30e_demo.py', paper=paper,
          cfg_options=dict(data, **{
              'train_dataloader.sampler.type': 'ClassBalancedSampler'
          }), select_on_test=False),

@@ -25,7 +25,7 @@ task of the plugin does (docs/spotting.md walks through it in order):
 4. metric: ``evaluation/spotting.py`` (the MEGC protocol) and
    ``evaluation/metrics/spotting_metric.py`` (``SpottingMetric``);
 5. streaming: ``apis/streaming.py`` (``StreamSpotter``, ``tools/stream.py``);
-6. config: ``configs/spotting/spotter_tsfmicroseq_demo-long.py``.
+6. config: ``configs/spotting/spotter_tsfmicro-seq_1xb8-10e_demo-long.py``.
 """
 from .spans import Span, SpanFinder
 

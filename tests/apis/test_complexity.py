@@ -8,7 +8,7 @@ from mmaction_tsfmicro.utils.modules import load_script
 
 def test_tiny_model_counts(repo_root):
     info = model_complexity(
-        os.path.join(repo_root, 'configs', 'tsfmicro_demo.py'))
+        os.path.join(repo_root, 'configs', 'tsfmicro', 'tsfmicro_retnet-tiny_1xb32-30e_demo.py'))
     assert info['input_shape'] == [1, 1, 3, 2, 112, 112]
     assert info['params'] == 142693
     # Each branch sees one 112 x 112 image; the count is independent of
@@ -17,7 +17,7 @@ def test_tiny_model_counts(repo_root):
 
 
 def test_input_size_follows_the_test_pipeline(repo_root):
-    cfg = load_config(os.path.join(repo_root, 'configs', 'tsfmicro_demo.py'))
+    cfg = load_config(os.path.join(repo_root, 'configs', 'tsfmicro', 'tsfmicro_retnet-tiny_1xb32-30e_demo.py'))
     assert input_shape(cfg) == (1, 3, 2, 112, 112)
     cfg.test_pipeline = [dict(type='Resize', scale=(64, 64))]
     assert input_shape(cfg) == (1, 3, 2, 64, 64)
@@ -28,7 +28,7 @@ def test_input_size_follows_the_test_pipeline(repo_root):
 def test_get_flops_tool_prints_one_row_per_config(repo_root, capsys):
     tool = load_script(os.path.join(repo_root, 'tools', 'analysis_tools',
                                     'get_flops.py'))
-    config = os.path.join(repo_root, 'configs', 'tsfmicro_demo.py')
+    config = os.path.join(repo_root, 'configs', 'tsfmicro', 'tsfmicro_retnet-tiny_1xb32-30e_demo.py')
     assert tool.main([config]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 2
@@ -52,7 +52,7 @@ def test_mmaction2_s_get_flops_counts_all_but_the_head(repo_root):
     from mmengine.registry import init_default_scope
 
     config = os.path.join(repo_root, 'configs', 'tsfmicro',
-                          'tsfmicro_tiny_demo_all-subjects.py')
+                          'tsfmicro_retnet-tiny_1xb32-30e_demo-all-subjects.py')
     tool = os.path.join(os.path.dirname(mmaction.__file__), '.mim', 'tools',
                         'analysis_tools', 'get_flops.py')
     proc = subprocess.run(

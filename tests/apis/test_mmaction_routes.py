@@ -20,7 +20,7 @@ from mmaction_tsfmicro.preprocessing.video import iter_frames
 from tsfmicro_synthesis.clip_video import write_clip_video
 
 CONFIG = osp.join(REPO_ROOT, 'configs', 'tsfmicro',
-                  'tsfmicro_tiny_demo_all-subjects_infer.py')
+                  'tsfmicro_retnet-tiny_1xb32-30e_demo-all-subjects_infer.py')
 VIS_CAM = osp.join(osp.dirname(mmaction.__file__), '.mim', 'tools',
                    'visualizations', 'vis_cam.py')
 

@@ -20,7 +20,7 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TOOL = osp.join(ROOT, 'tools', 'analysis_tools', 'benchmark_methods.py')
 
 STSTNET_TINY = '''
-_base_ = ['{root}/configs/baselines/ststnet_demo.py']
+_base_ = ['{root}/configs/baselines/ststnet_1xb32-60e_demo.py']
 frame_args = dict(ann_file='{data}/annotations.json',
                   data_prefix=dict(img='{data}'), layout='casme2')
 pipeline = [

@@ -201,7 +201,7 @@ def test_tool_on_the_tiny_model_and_a_generated_data_set(tmp_path):
     # MMEngine's count, as the model zoo gives it for the demo config's
     # model (the tiny preset at 112x112, 5 classes)
     from mmaction_tsfmicro.apis.complexity import model_complexity
-    cfg = osp.join(ROOT, 'configs', 'tsfmicro_demo.py')
+    cfg = osp.join(ROOT, 'configs', 'tsfmicro', 'tsfmicro_retnet-tiny_1xb32-30e_demo.py')
     assert tiny['flops'] == model_complexity(cfg)['flops']
     assert tiny['params'] == model_complexity(cfg)['params']
     assert [r['source'] for r in results['data']] == ['frame files',

@@ -9,7 +9,7 @@ from conftest import REPO_ROOT
 
 TOOL = osp.join(REPO_ROOT, 'tools', 'analysis_tools', 'benchmark_stream.py')
 CONFIG = osp.join(REPO_ROOT, 'configs', 'spotting',
-                  'spotter_tsfmicroseq_demo-long.py')
+                  'spotter_tsfmicro-seq_1xb8-10e_demo-long.py')
 
 
 def run_here(monkeypatch, capsys, *args):

@@ -27,21 +27,37 @@ DEMO = dict(layout='casme2', dataset='casme2')
 CASME2 = dict(layout='casme2_cropped', dataset='casme2')
 
 BASELINES = {
-    f'configs/baselines/{name}_{data}.py': dict(info, shrink=[])
-    for name in ('tsn_r18_apex', 'tsn_r18_apex-onset', 'slowonly_r18_8f',
-                 'timesformer_tiny_8f', 'off_apexnet', 'ststnet')
-    for data, info in (('demo', DEMO), ('casme2', CASME2))
+    **{f'configs/baselines/{name}.py': dict(DEMO, shrink=[])
+       for name in ('tsn_r18_1xb32-20e_demo-apex',
+                    'tsn_r18_1xb32-20e_demo-apex-onset',
+                    'slowonly_r18_1xb32-8f-12e_demo',
+                    'timesformer-tiny_1xb32-8f-30e_demo',
+                    'off-apexnet_1xb32-60e_demo', 'ststnet_1xb32-60e_demo')},
+    **{f'configs/baselines/{name}.py': dict(CASME2, shrink=[])
+       for name in ('tsn_r18_1xb32-50e_casme2-apex',
+                    'tsn_r18_1xb32-50e_casme2-apex-onset',
+                    'slowonly_r18_1xb32-8f-50e_casme2',
+                    'timesformer-tiny_1xb32-8f-100e_casme2',
+                    'off-apexnet_1xb32-100e_casme2',
+                    'ststnet_1xb256-800e_casme2')},
 }
 TSFMICRO = {
     **{
-        f'configs/tsfmicro/tsfmicro_tiny_demo_{v}.py': dict(DEMO, shrink=[])
-        for v in ('early', 's2t', 't2s', 'flow')
+        f'configs/tsfmicro/{name}.py': dict(DEMO, shrink=[])
+        for name in ('tsfmicro-early_retnet-tiny_1xb32-30e_demo',
+                     'tsfmicro-s2t_retnet-tiny_1xb32-30e_demo',
+                     'tsfmicro-t2s_retnet-tiny_1xb32-30e_demo',
+                     'tsfmicro_retnet-tiny_1xb32-30e_demo-flow')
     },
     **{
-        f'configs/tsfmicro/tsfmicro_casme2_{v}.py': dict(
+        f'configs/tsfmicro/{name}.py': dict(
             CASME2, shrink=[s for s in SHRINK if s.startswith('model.')])
-        for v in ('early', 's2t', 't2s', 'flow', 'class-weighted',
-                  'balanced-sampler')
+        for name in ('tsfmicro-early_retnet_1xb32-174e_casme2',
+                     'tsfmicro-s2t_retnet_1xb32-174e_casme2',
+                     'tsfmicro-t2s_retnet_1xb32-174e_casme2',
+                     'tsfmicro_retnet_1xb32-174e_casme2-flow',
+                     'tsfmicro_retnet_class-weighted_1xb32-174e_casme2',
+                     'tsfmicro_retnet_balanced-sampler_1xb32-174e_casme2')
     },
 }
 CASES: Dict[str, dict] = {**BASELINES, **TSFMICRO}

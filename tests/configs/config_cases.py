@@ -13,47 +13,47 @@ CASES = {
     'configs/tsfmicro_casme2.py': dict(
         layout='casme2_cropped', dataset='casme2', subjects=('sub01', 'sub02'),
         classes=5),
-    'configs/tsfmicro/tsfmicro_casme2.py': dict(
+    'configs/tsfmicro/tsfmicro_retnet_1xb32-174e_casme2.py': dict(
         layout='casme2_cropped', dataset='casme2', subjects=('sub01', 'sub02'),
         classes=5),
-    'configs/tsfmicro/tsfmicro_samm.py': dict(
+    'configs/tsfmicro/tsfmicro_retnet_1xb32-199e_samm.py': dict(
         layout='samm', dataset='samm', subjects=('006', '007'), classes=5),
-    'configs/tsfmicro/tsfmicro_casme3.py': dict(
+    'configs/tsfmicro/tsfmicro_retnet_1xb32-199e_casme3.py': dict(
         layout='casme3', dataset='casme3', subjects=('spNO.1', 'spNO.2'),
         classes=7),
-    'configs/tsfmicro/tsfmicro_casme3_4cls.py': dict(
+    'configs/tsfmicro/tsfmicro_retnet_1xb32-199e_casme3-4cls.py': dict(
         layout='casme3', dataset='casme3', subjects=('spNO.1', 'spNO.2'),
         classes=4),
-    'configs/tsfmicro_demo.py': dict(
+    'configs/tsfmicro/tsfmicro_retnet-tiny_1xb32-30e_demo.py': dict(
         layout='casme2', dataset='casme2', subjects=('sub01', 'sub02'),
         classes=5),
-    'configs/tsfmicro/tsfmicro_casme2_aligned.py': dict(
+    'configs/tsfmicro/tsfmicro_retnet_1xb32-174e_casme2-aligned.py': dict(
         layout='casme2', dataset='casme2', subjects=('sub01', 'sub02'),
         classes=5),
     # the composite with aligned CASME II faces: generated CASME II frames
     # in the aligned layout and SAMM frames, joined (megc_options)
-    'configs/tsfmicro/tsfmicro_megc2019_aligned.py': dict(
+    'configs/tsfmicro/tsfmicro_retnet_1xb32-199e_megc2019-aligned.py': dict(
         layout='casme2', dataset='casme2', subjects=('sub01', 'sub02'),
         classes=3, composite=True),
     # the sequence model over whole clips (its own shrink: SEQ_SHRINK)
-    'configs/tsfmicro_seq/tsfmicro_seq_demo.py': dict(
+    'configs/tsfmicro_seq/tsfmicro-seq_retnet-tiny_1xb32-30e_demo.py': dict(
         layout='casme2', dataset='casme2', subjects=('sub01', 'sub02'),
         classes=5, shrink='seq'),
-    'configs/tsfmicro_seq/tsfmicro_seq_casme2.py': dict(
+    'configs/tsfmicro_seq/tsfmicro-seq_retnet_1xb32-174e_casme2.py': dict(
         layout='casme2_cropped', dataset='casme2', subjects=('sub01', 'sub02'),
         classes=5, shrink='seq'),
-    'configs/tsfmicro_seq/tsfmicro_seq_samm.py': dict(
+    'configs/tsfmicro_seq/tsfmicro-seq_retnet_1xb32-199e_samm.py': dict(
         layout='samm', dataset='samm', subjects=('006', '007'), classes=5,
         shrink='seq'),
-    'configs/tsfmicro_seq/tsfmicro_seq_casme3.py': dict(
+    'configs/tsfmicro_seq/tsfmicro-seq_retnet_1xb32-199e_casme3.py': dict(
         layout='casme3', dataset='casme3', subjects=('spNO.1', 'spNO.2'),
         classes=7, shrink='seq'),
     # TSFmicro with the apex estimated from the frames (onset to offset)
-    'configs/apex_free/tsfmicro_demo_estimated-apex.py': dict(
+    'configs/apex_free/tsfmicro_retnet-tiny_1xb32-30e_demo-estimated-apex.py': dict(
         layout='casme2', dataset='casme2', subjects=('sub01', 'sub02'),
         classes=5),
 }
-MEGC = 'configs/tsfmicro/tsfmicro_megc2019.py'
+MEGC = 'configs/tsfmicro/tsfmicro_retnet_1xb32-199e_megc2019.py'
 
 #: Shrinks every config to the tiny model and one epoch.
 SHRINK = [

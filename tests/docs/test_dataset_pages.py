@@ -409,7 +409,7 @@ def casme2_mistakes(w: Path) -> Dict[str, Callable[[], List[str]]]:
     def raw_only():
         shutil.move(data / 'Cropped', w / 'Cropped')
         try:
-            return dataset_error(w, 'configs/tsfmicro/tsfmicro_casme2.py')
+            return dataset_error(w, 'configs/tsfmicro/tsfmicro_retnet_1xb32-174e_casme2.py')
         finally:
             shutil.move(w / 'Cropped', data / 'Cropped')
 
@@ -417,7 +417,7 @@ def casme2_mistakes(w: Path) -> Dict[str, Callable[[], List[str]]]:
         shutil.move(data / 'Cropped', w / 'Cropped')
         os.symlink('CASME2_RAW_selected', data / 'Cropped')
         try:
-            return dataset_error(w, 'configs/tsfmicro/tsfmicro_casme2.py')
+            return dataset_error(w, 'configs/tsfmicro/tsfmicro_retnet_1xb32-174e_casme2.py')
         finally:
             os.remove(data / 'Cropped')
             shutil.move(w / 'Cropped', data / 'Cropped')
@@ -427,7 +427,7 @@ def casme2_mistakes(w: Path) -> Dict[str, Callable[[], List[str]]]:
         other.mkdir()
         os.symlink(REPO / 'configs', other / 'configs')
         return dataset_error(other,
-                             'configs/tsfmicro/tsfmicro_casme2_aligned.py')
+                             'configs/tsfmicro/tsfmicro_retnet_1xb32-174e_casme2-aligned.py')
 
     def nested():
         nest = data / 'CASME2_RAW_selected'
@@ -452,7 +452,7 @@ def casme2_mistakes(w: Path) -> Dict[str, Callable[[], List[str]]]:
                           'data/casme2/CASME2_RAW_selected',
                           'data/casme2/faces')
             return lines + dataset_error(
-                w, 'configs/tsfmicro/tsfmicro_casme2_aligned.py')
+                w, 'configs/tsfmicro/tsfmicro_retnet_1xb32-174e_casme2-aligned.py')
         finally:
             shutil.rmtree(raw)
             shutil.move(w / 'raw_backup', raw)
@@ -461,8 +461,8 @@ def casme2_mistakes(w: Path) -> Dict[str, Callable[[], List[str]]]:
     return {
         '`CASME2_RAW_selected` only': raw_only,
         'the raw frames put at': raw_as_cropped,
-        '`tsfmicro_casme2_aligned.py` before step 2': lambda: dataset_error(
-            w, 'configs/tsfmicro/tsfmicro_casme2_aligned.py'),
+        '`tsfmicro_retnet_1xb32-174e_casme2-aligned.py` before step 2': lambda: dataset_error(
+            w, 'configs/tsfmicro/tsfmicro_retnet_1xb32-174e_casme2-aligned.py'),
         'a tool run from another folder': no_annotation,
         'the sheet given by its bare name': lambda: tool_lines(
             ['python', ANNOTATE, 'casme2', 'CASME2-coding-20190701.xlsx',
@@ -492,11 +492,11 @@ def samm_mistakes(w: Path) -> Dict[str, Callable[[], List[str]]]:
 
     return {
         'a fold chosen with `--cfg-options': lambda: dataset_error(
-            w, 'configs/tsfmicro/tsfmicro_samm.py',
+            w, 'configs/tsfmicro/tsfmicro_retnet_1xb32-199e_samm.py',
             ['train_dataloader.dataset.exclude_subjects=[007]',
              'test_dataloader.dataset.test_subjects=[007]']),
         'training before step 2': lambda: dataset_error(
-            w, 'configs/tsfmicro/tsfmicro_samm.py'),
+            w, 'configs/tsfmicro/tsfmicro_retnet_1xb32-199e_samm.py'),
         '`--src data/samm`': lambda: align(w, 'samm', SAMM_ANN, 'data/samm',
                                            'data/x'),
         'the CASME II sheet given to `samm`': lambda: tool_lines(
@@ -547,7 +547,7 @@ def casme3_mistakes(w: Path) -> Dict[str, Callable[[], List[str]]]:
         "the sheet's name not quoted": unquoted,
         '`--src` one folder too high': folder_too_high,
         'training before step 2': lambda: dataset_error(
-            w, 'configs/tsfmicro/tsfmicro_casme3.py'),
+            w, 'configs/tsfmicro/tsfmicro_retnet_1xb32-199e_casme3.py'),
         'the 4-class file written': four_classes_for_seven,
         'the CAS(ME)^3 sheet given to `megc2019`': lambda: tool_lines(
             ['python', ANNOTATE, 'megc2019',
@@ -564,7 +564,7 @@ def megc2019_mistakes(w: Path) -> Dict[str, Callable[[], List[str]]]:
                 data / 'casme2' / 'faces')
     samm_faces = data / 'samm' / 'faces'
     copy_frames(data / 'samm' / 'SAMM', samm_faces)
-    config = 'configs/tsfmicro/tsfmicro_megc2019_aligned.py'
+    config = 'configs/tsfmicro/tsfmicro_retnet_1xb32-199e_megc2019-aligned.py'
 
     def without(path: Path):
         shutil.move(path, w / 'moved')
@@ -583,7 +583,7 @@ def megc2019_mistakes(w: Path) -> Dict[str, Callable[[], List[str]]]:
              'x.json'], w),
         'SAMM aligned from `samm_5cls.json` only': lambda: without(
             samm_faces / '007' / '007_3_1'),
-        '`tsfmicro_megc2019_aligned.py` without CASME II faces':
+        '`tsfmicro_retnet_1xb32-199e_megc2019-aligned.py` without CASME II faces':
         lambda: without(data / 'casme2' / 'faces'),
     }
 

@@ -18,7 +18,7 @@ from tsfmicro_synthesis.long_video_plans import LongVideoConfig
 
 TOOL = osp.join(REPO_ROOT, 'tools', 'stream.py')
 DEMO = osp.join(REPO_ROOT, 'configs', 'spotting',
-                'spotter_tsfmicroseq_demo-long.py')
+                'spotter_tsfmicro-seq_1xb8-10e_demo-long.py')
 #: The demo config at 32 px with a tiny model, one epoch on s01.
 TINY = """
 _base_ = [{demo!r}]

@@ -13,7 +13,7 @@ from conftest import REPO_ROOT, run_script
 from mmaction_tsfmicro.testing import make_synthetic_dataset
 
 TINY = osp.join('tests', 'data', 'configs', 'tiny_synthetic.py')
-CASME2 = osp.join('configs', 'tsfmicro', 'tsfmicro_casme2.py')
+CASME2 = osp.join('configs', 'tsfmicro', 'tsfmicro_retnet_1xb32-174e_casme2.py')
 
 
 @pytest.fixture(scope='module')

@@ -49,7 +49,7 @@ def test_a_config_inheriting_mmaction_prints_nothing(repo_root):
     """The runtime base inherits mmaction::; MMEngine then imports
     pkg_resources, whose deprecation warning is not shown."""
     import os
-    config = os.path.join(repo_root, 'configs', 'tsfmicro_demo.py')
+    config = os.path.join(repo_root, 'configs', 'tsfmicro', 'tsfmicro_retnet-tiny_1xb32-30e_demo.py')
     proc = run_python(f"""
         from mmaction_tsfmicro.engine.runner_args import load_config
         cfg = load_config({config!r})

@@ -51,7 +51,7 @@ Example::
     python tools/analysis_tools/benchmark.py --arch paper tiny --batch-size 8 32 \
         --official /path/to/TSFmicro \
         --official-python /path/to/official-venv/bin/python \
-        --data-config configs/tsfmicro_demo.py --out work_dirs/bench.json
+        --data-config configs/tsfmicro/tsfmicro_retnet-tiny_1xb32-30e_demo.py --out work_dirs/bench.json
 """
 import argparse
 import sys

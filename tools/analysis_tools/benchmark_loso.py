@@ -17,7 +17,7 @@ differ.
 Example (the demo set of ``make demo`` must exist)::
 
     git worktree add /tmp/before HEAD~3
-    python tools/analysis_tools/benchmark_loso.py configs/tsfmicro_demo.py \
+    python tools/analysis_tools/benchmark_loso.py configs/tsfmicro/tsfmicro_retnet-tiny_1xb32-30e_demo.py \
         --subjects sub01,sub02,sub03,sub04 --jobs 1 2 \
         --frame-cache auto off --checkout /tmp/before
 """

@@ -19,7 +19,7 @@ face alignment is not timed: it is the same for every method).
 Example::
 
     python tools/analysis_tools/benchmark_stream.py \
-        configs/spotting/spotter_tsfmicroseq_demo-long.py --frames 200
+        configs/spotting/spotter_tsfmicro-seq_1xb8-10e_demo-long.py --frames 200
 """
 import argparse
 

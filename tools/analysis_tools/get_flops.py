@@ -3,8 +3,8 @@ models, for one sample of their test input.
 
 Example::
 
-    python tools/analysis_tools/get_flops.py configs/tsfmicro_demo.py \\
-        configs/tsfmicro/tsfmicro_casme2.py
+    python tools/analysis_tools/get_flops.py configs/tsfmicro/tsfmicro_retnet-tiny_1xb32-30e_demo.py \\
+        configs/tsfmicro/tsfmicro_retnet_1xb32-174e_casme2.py
 """
 import argparse
 import logging

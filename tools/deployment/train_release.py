@@ -9,7 +9,7 @@ checked to predict what it was trained to), next to its training log.
 Example (4 GPUs; one GPU: ``python tools/deployment/train_release.py ...``)::
 
     torchrun --nproc_per_node 4 tools/deployment/train_release.py \\
-        configs/tsfmicro/tsfmicro_casme2.py --launcher pytorch \\
+        configs/tsfmicro/tsfmicro_retnet_1xb32-174e_casme2.py --launcher pytorch \\
         --name tsfmicro_casme2 --out-dir checkpoints
 
 The face preprocessing is read from ``preprocess_report.json`` in the

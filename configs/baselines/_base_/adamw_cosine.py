@@ -1,5 +1,5 @@
 # The baselines' schedule: AdamW and a cosine decay to 1e-5 over the run,
-# the recipe of configs/tsfmicro_demo.py. A method config sets `epochs`
+# the recipe of configs/tsfmicro/tsfmicro_retnet-tiny_1xb32-30e_demo.py. A method config sets `epochs`
 # and repeats the two lines that use it (MMEngine fills base variables in
 # when the base is read):
 #   train_cfg = dict(max_epochs=epochs)

@@ -3,6 +3,6 @@
 # added to the spatial tokens after the spatial blocks, before the
 # final LayerNorm
 # (docs/model.md, the paper's ablation).
-_base_ = ['./tsfmicro_casme2.py']
+_base_ = ['./tsfmicro_retnet_1xb32-174e_casme2.py']
 
 model = dict(backbone=dict(fusion='t2s'))

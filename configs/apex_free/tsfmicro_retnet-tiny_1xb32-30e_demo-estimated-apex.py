@@ -2,10 +2,10 @@
 # every clip, at training and at test time, is the frame of onset+1..offset
 # farthest (L2 over the pixels) from the onset frame
 # (SelectFramePair(mode='estimated_apex')). Everything else is
-# configs/tsfmicro_demo.py, the annotated-apex model it compares with:
-#   python tools/loso.py configs/apex_free/tsfmicro_demo_estimated-apex.py \
+# configs/tsfmicro/tsfmicro_retnet-tiny_1xb32-30e_demo.py, the annotated-apex model it compares with:
+#   python tools/loso.py configs/apex_free/tsfmicro_retnet-tiny_1xb32-30e_demo-estimated-apex.py \
 #       --work-dir work_dirs/demo_estimated_apex --jobs 2
-_base_ = ['../tsfmicro_demo.py']
+_base_ = ['../tsfmicro/tsfmicro_retnet-tiny_1xb32-30e_demo.py']
 
 estimated_pair = dict(type='SelectFramePair', mode='estimated_apex')
 train_pipeline = [

@@ -4,6 +4,6 @@
 # - n_test samples). CASME II has 99 'others' against 27 'repression'.
 # ClassBalancedSampler: mmaction_tsfmicro/datasets/samplers/; docs/results.md
 # shows how to turn it on for any config.
-_base_ = ['./tsfmicro_casme2.py']
+_base_ = ['./tsfmicro_retnet_1xb32-174e_casme2.py']
 
 train_dataloader = dict(sampler=dict(type='ClassBalancedSampler'))

@@ -7,7 +7,7 @@
 # few samples of 249; the balanced sampler, which counts the training split
 # of each fold, avoids even that). docs/results.md shows how to turn it on
 # for any config.
-_base_ = ['./tsfmicro_casme2.py']
+_base_ = ['./tsfmicro_retnet_1xb32-174e_casme2.py']
 
 model = dict(
     cls_head=dict(

@@ -1,7 +1,7 @@
 # TSFmicro on CASME II, 5 classes, the official recipe, with optical flow
 # in place of the difference image: the temporal branch reads the
 # onset-to-apex TV-L1 flow (u, v, strain at 224x224), the spatial branch
-# the onset frame (see configs/tsfmicro/tsfmicro_tiny_demo_flow.py). The
+# the onset frame (see configs/tsfmicro/tsfmicro_retnet-tiny_1xb32-30e_demo-flow.py). The
 # flow of each sample is computed once from the cropped release's frames,
 # on its first load, into data/casme2/flow_tvl1_cropped, or ahead with
 #   python tools/data/compute_flow.py --dataset casme2 --layout \
@@ -10,7 +10,7 @@
 #       --method tvl1 --workers 2
 # No spatial augmentation (it would have to turn the flow vectors too),
 # and the annotated pair (the flow is the annotated pair's).
-_base_ = ['./tsfmicro_casme2.py']
+_base_ = ['./tsfmicro_retnet_1xb32-174e_casme2.py']
 
 flow_root = 'data/casme2/flow_tvl1_cropped'
 load_flow = dict(

@@ -1,8 +1,8 @@
 # TSFmicroSeq on the demo set (tools/data/make_demo_dataset.py), sized for a
 # 2-core CPU: 8 frames from the onset to the offset of every clip, faces
-# aligned at 112x112, the recipe of configs/tsfmicro_demo.py (30 epochs of
+# aligned at 112x112, the recipe of configs/tsfmicro/tsfmicro_retnet-tiny_1xb32-30e_demo.py (30 epochs of
 # AdamW, cosine schedule). Every LOSO fold:
-#   python tools/loso.py configs/tsfmicro_seq/tsfmicro_seq_demo.py \
+#   python tools/loso.py configs/tsfmicro_seq/tsfmicro-seq_retnet-tiny_1xb32-30e_demo.py \
 #       --work-dir work_dirs/demo_seq_loso --jobs 2
 _base_ = [
     './_base_/tsfmicro_seq_model.py', '../_base_/datasets/demo.py',

@@ -3,9 +3,9 @@
 # added to the spatial tokens after the spatial blocks, before the
 # final LayerNorm
 # (docs/model.md, the paper's ablation). Everything else is
-# configs/tsfmicro_demo.py (the 'late' mode). LOSO:
-#   python tools/loso.py configs/tsfmicro/tsfmicro_tiny_demo_t2s.py \
+# configs/tsfmicro/tsfmicro_retnet-tiny_1xb32-30e_demo.py (the 'late' mode). LOSO:
+#   python tools/loso.py configs/tsfmicro/tsfmicro-t2s_retnet-tiny_1xb32-30e_demo.py \
 #       --work-dir work_dirs/tsfmicro_tiny_demo_t2s
-_base_ = ['../tsfmicro_demo.py']
+_base_ = ['./tsfmicro_retnet-tiny_1xb32-30e_demo.py']
 
 model = dict(backbone=dict(fusion='t2s'))

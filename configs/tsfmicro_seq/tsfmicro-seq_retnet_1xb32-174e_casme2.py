@@ -2,7 +2,7 @@
 # of every clip at 224x224, the official TSFmicro schedule (AdamW, lr 8e-4,
 # weight decay 0.6, ExponentialLR 0.987 for 50 epochs, 174 epochs), the last
 # epoch's model tested on the held-out subject.
-#   python tools/loso.py configs/tsfmicro_seq/tsfmicro_seq_casme2.py \
+#   python tools/loso.py configs/tsfmicro_seq/tsfmicro-seq_retnet_1xb32-174e_casme2.py \
 #       --work-dir work_dirs/casme2_seq
 _base_ = [
     './_base_/tsfmicro_seq_model.py',

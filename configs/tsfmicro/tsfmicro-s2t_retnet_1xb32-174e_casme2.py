@@ -3,6 +3,6 @@
 # transposed convolutions to the stem's grid, is added to the
 # temporal stem's map
 # (docs/model.md, the paper's ablation).
-_base_ = ['./tsfmicro_casme2.py']
+_base_ = ['./tsfmicro_retnet_1xb32-174e_casme2.py']
 
 model = dict(backbone=dict(fusion='s2t'))

@@ -1,7 +1,7 @@
 # 2-D ResNet-18 (TSN form) on the difference image apex - onset, demo set:
 # 112x112 faces, 20 epochs of AdamW with a cosine decay (docs/results.md).
 # LOSO:
-#   python tools/loso.py configs/baselines/tsn_r18_apex-onset_demo.py \
+#   python tools/loso.py configs/baselines/tsn_r18_1xb32-20e_demo-apex-onset.py \
 #       --work-dir work_dirs/tsn_r18_apex-onset_demo
 _base_ = [
     './_base_/models/tsn_r18_apex-onset.py', '../_base_/datasets/demo.py',

@@ -1,4 +1,4 @@
-# The released demo model (configs/tsfmicro/tsfmicro_tiny_demo_all-subjects.py)
+# The released demo model (configs/tsfmicro/tsfmicro_retnet-tiny_1xb32-30e_demo-all-subjects.py)
 # for inference and testing: its test pipeline reads a plain clip (a video
 # file or a folder of numbered frames), finds the onset and apex when the
 # sample has none, and aligns the face as its training frames were aligned
@@ -10,7 +10,7 @@
 #       --target-layer-name neck/fused --device cpu
 # Its test loader reads the demo set (every subject: the model was trained
 # on them, so `tools/test.py` on it checks the pipeline, not the model).
-_base_ = ['../tsfmicro_demo.py']
+_base_ = ['./tsfmicro_retnet-tiny_1xb32-30e_demo.py']
 
 # trained as the released model: every subject
 train_dataloader = dict(dataset=dict(exclude_subjects=None))

@@ -1,12 +1,12 @@
-# OFF-ApexNet on the onset-to-apex TV-L1 flow (u, v at 28x28), demo set:
-# the flow of each sample is computed once, on its first load, from the
-# 112x112 faces into data/demo/flow112_tvl1 (about a minute for the 285
-# samples; tools/data/compute_flow.py computes the same files ahead). 60
-# epochs of AdamW with a cosine decay (docs/results.md). LOSO:
-#   python tools/loso.py configs/baselines/off_apexnet_demo.py \
-#       --work-dir work_dirs/off_apexnet_demo
+# STSTNet on the onset-to-apex TV-L1 flow and optical strain (u, v,
+# strain at 28x28), demo set: the flow is computed once, on the first load
+# of each sample, into data/demo/flow112_tvl1 (shared with OFF-ApexNet and
+# TSFmicro-flow). 60 epochs of AdamW with a cosine decay
+# (docs/results.md). LOSO:
+#   python tools/loso.py configs/baselines/ststnet_1xb32-60e_demo.py \
+#       --work-dir work_dirs/ststnet_demo
 _base_ = [
-    './_base_/models/off_apexnet.py', '../_base_/datasets/demo.py',
+    './_base_/models/ststnet.py', '../_base_/datasets/demo.py',
     './_base_/adamw_cosine.py', '../_base_/default_runtime.py'
 ]
 

@@ -7,10 +7,10 @@
 # The flow of each sample is computed once, on its first load, into
 # data/demo/flow112_tvl1 (shared with OFF-ApexNet and STSTNet). No spatial
 # augmentation: a flip or a rotation would have to turn the flow vectors
-# too. Everything else is configs/tsfmicro_demo.py. LOSO:
-#   python tools/loso.py configs/tsfmicro/tsfmicro_tiny_demo_flow.py \
+# too. Everything else is configs/tsfmicro/tsfmicro_retnet-tiny_1xb32-30e_demo.py. LOSO:
+#   python tools/loso.py configs/tsfmicro/tsfmicro_retnet-tiny_1xb32-30e_demo-flow.py \
 #       --work-dir work_dirs/tsfmicro_tiny_demo_flow
-_base_ = ['../tsfmicro_demo.py']
+_base_ = ['./tsfmicro_retnet-tiny_1xb32-30e_demo.py']
 
 flow_root = 'data/demo/flow112_tvl1'
 load_flow = dict(

@@ -1,6 +1,6 @@
 # 2-D ResNet-18 (TSN form) on the apex frame, demo set: 112x112 faces, 20
 # epochs of AdamW with a cosine decay, batch 32 (docs/results.md). LOSO:
-#   python tools/loso.py configs/baselines/tsn_r18_apex_demo.py \
+#   python tools/loso.py configs/baselines/tsn_r18_1xb32-20e_demo-apex.py \
 #       --work-dir work_dirs/tsn_r18_apex_demo
 _base_ = [
     './_base_/models/tsn_r18_apex.py', '../_base_/datasets/demo.py',
