@@ -7,14 +7,17 @@ released one, :mod:`.publish`, is checked against its hash);
 * ``dict(frames=[onset, apex])``: an aligned onset/apex pair, as image
   files or RGB arrays;
 * ``dict(frame_dir=DIR, onset=N, apex=M)``: a folder of numbered frames
-  (``filename_tmpl`` optional: found from the file names);
+  (numbers as in the file names);
 * ``dict(video=FILE, onset=N, apex=M)``: a video and two frame indices
   (0-based, as OpenCV counts), or ``onset_time``/``apex_time`` in seconds.
 
-Frames that are not aligned (a video, a folder without the
+A folder or a video without ``apex`` is one clip from ``onset`` (its first
+frame by default) to ``offset`` (its end by default), whose apex is
+estimated. Frames that are not aligned (a video, a folder without the
 ``alignment.json`` of ``tools/data/preprocess_faces.py``) are aligned with
-the preprocessing the checkpoint records, as the training frames were. The
-result is MMAction2's ``ActionDataSample`` with the class names.
+the preprocessing the checkpoint records, as the training frames were, and
+tracked from the onset so that head motion is removed. The result is
+MMAction2's ``ActionDataSample`` with the class names.
 
 MMAction2's own ``init_recognizer`` / ``inference_recognizer`` take the
 second form too (``dict(frame_dir=..., onset=..., apex=...)``).
@@ -29,18 +32,17 @@ from mmengine.config import Config
 from mmengine.dataset import Compose, pseudo_collate
 from mmengine.registry import init_default_scope
 
-from ..annotations.layouts import guess_filename_tmpl
 from ..engine.checkpoint import CheckpointError, load_weights, read_checkpoint
 from ..engine.runner_args import load_config
 from ..preprocessing.alignment.frames import (AlignmentError,
-                                              align_like_training)
+                                              check_aligned, track_clip)
 from ..preprocessing.clip_spec import ALIGNMENT_FILE
 from ..preprocessing.image_io import read_image
 from ..preprocessing.video import read_frames_at, video_fps
 
 #: The transforms that choose and read the frames: inference gives frames
 #: itself, and the test pipeline runs from after them.
-SOURCE_TRANSFORMS = ('SelectFramePair', 'LoadFramePair')
+SOURCE_TRANSFORMS = ('SelectFramePair', 'LoadFramePair', 'LoadClipKeyFrames')
 
 
 class ClipError(ValueError):
@@ -91,16 +93,17 @@ def init_model(config: Union[str, Config, None],
     return model
 
 
-def _frame_index(clip: Dict, role: str, fps: float) -> int:
+def _frame_index(clip: Dict, role: str, fps: float) -> Optional[int]:
     if clip.get(role) is not None:
         return int(clip[role])
     if clip.get(f'{role}_time') is not None:
         return int(round(float(clip[f'{role}_time']) * fps))
-    raise ClipError(f'give the {role} frame ({role}=N or {role}_time=S)')
+    return None
 
 
-def _check_pair(source: str, onset: int, apex: int) -> None:
-    if apex <= onset:
+def _check_pair(source: str, onset: Optional[int],
+                apex: Optional[int]) -> None:
+    if onset is not None and apex is not None and apex <= onset:
         raise ClipError(
             f'{source}: the apex (frame {apex}) must come after the onset '
             f'(frame {onset})' + ('; they are the same frame'
@@ -116,55 +119,44 @@ def read_video_frames(path: str, indices: List[int]) -> List[np.ndarray]:
         raise ClipError(str(e)) from None
 
 
-def load_clip(clip: Dict[str, Any]) -> Tuple[List[np.ndarray], bool, Dict]:
-    """The onset and apex frames of a clip (BGR), whether they are aligned
-    already, and where they came from.
+def read_pair(clip: Dict[str, Any]) -> List[np.ndarray]:
+    """The two frames of ``dict(frames=[onset, apex])`` (BGR)."""
+    frames = []
+    for item in clip['frames']:
+        if isinstance(item, np.ndarray):
+            frames.append(cv2.cvtColor(item, cv2.COLOR_RGB2BGR))
+        else:
+            frames.append(read_image(str(item), cv2.IMREAD_COLOR,
+                                     f'frame {item}'))
+    if len(frames) != 2:
+        raise ClipError(f'give two frames (onset, apex), got {len(frames)}')
+    return frames
 
-    Args:
-        clip (dict): One of the forms of the module docstring.
 
-    Returns:
-        tuple: ``[onset, apex]``, ``aligned`` and a description (``source``,
-        ``onset``, ``apex``).
-    """
-    if 'frames' in clip:
-        frames = []
-        for item in clip['frames']:
-            if isinstance(item, np.ndarray):
-                frames.append(cv2.cvtColor(item, cv2.COLOR_RGB2BGR))
-            else:
-                frames.append(read_image(str(item), cv2.IMREAD_COLOR,
-                                         f'frame {item}'))
-        if len(frames) != 2:
-            raise ClipError(f'give two frames (onset, apex), got '
-                            f'{len(frames)}')
-        files = [None if isinstance(item, np.ndarray) else str(item)
-                 for item in clip['frames']]
-        return frames, clip.get('aligned', True), dict(
-            source='pair', onset=files[0], apex=files[1])
+def clip_sample(clip: Dict[str, Any]) -> Tuple[Dict, bool]:
+    """The pipeline sample of a video or frame-folder clip (for
+    :class:`~mmaction_tsfmicro.datasets.transforms.LoadClipKeyFrames`) and
+    whether its frames are aligned already."""
     if 'video' in clip:
         path = str(clip['video'])
-        fps = video_fps(path) if osp.isfile(path) else 0.0
+        if not osp.isfile(path):
+            raise ClipError(f'{path}: video not found')
+        fps = video_fps(path)
         onset = _frame_index(clip, 'onset', fps)
         apex = _frame_index(clip, 'apex', fps)
         _check_pair(path, onset, apex)
-        frames = read_video_frames(path, [onset, apex])
-        return frames, clip.get('aligned', False), dict(
-            source=path, onset=onset, apex=apex, fps=fps)
+        return dict(filename=path, onset=onset, apex=apex, fps=fps,
+                    offset=clip.get('offset')), bool(clip.get('aligned',
+                                                              False))
     if 'frame_dir' in clip:
         folder = str(clip['frame_dir'])
-        onset = _frame_index(clip, 'onset', 0.0)
-        apex = _frame_index(clip, 'apex', 0.0)
+        onset, apex = clip.get('onset'), clip.get('apex')
         _check_pair(folder, onset, apex)
-        tmpl = clip.get('filename_tmpl') or guess_filename_tmpl(folder, onset)
-        frames = [
-            read_image(osp.join(folder, tmpl.format(n)), cv2.IMREAD_COLOR,
-                       f'frame {n}') for n in (onset, apex)
-        ]
         aligned = clip.get('aligned')
         if aligned is None:  # preprocess_faces.py leaves its record
             aligned = osp.isfile(osp.join(folder, ALIGNMENT_FILE))
-        return frames, aligned, dict(source=folder, onset=onset, apex=apex)
+        return dict(frame_dir=folder, onset=onset, apex=apex,
+                    offset=clip.get('offset')), bool(aligned)
     raise ClipError('a clip is dict(frames=[onset, apex]), dict(frame_dir='
                     '..., onset=..., apex=...) or dict(video=..., onset=..., '
                     'apex=...)')
@@ -182,10 +174,102 @@ def _test_pipeline(cfg: Config) -> Compose:
     return Compose(pipeline[last + 1:])
 
 
+def _preprocessing(model: torch.nn.Module) -> Dict:
+    preprocessing = getattr(model, 'preprocessing', None)
+    if not preprocessing:
+        raise ClipError(
+            'the frames need aligning, but the checkpoint records no '
+            'face preprocessing; align them with tools/data/'
+            'preprocess_faces.py, or pass aligned frames (--no-align)')
+    return preprocessing
+
+
+def load_clip(model: torch.nn.Module, clip: Dict[str, Any],
+              align: Optional[bool] = None) -> Dict:
+    """The aligned onset and apex of a clip, as the test pipeline's first
+    transforms would give them.
+
+    Args:
+        model (torch.nn.Module): From :func:`init_model` (its
+            ``preprocessing`` aligns the frames).
+        clip (dict): See the module docstring.
+        align (bool, optional): See :func:`inference_clip`.
+
+    Returns:
+        dict: The sample (``imgs``, RGB ``[onset, apex]``, ...) and
+        ``source``: where the frames came from (``source``, ``onset``,
+        ``apex``, ``apex_estimated``, ``alignment``, ``warnings``).
+    """
+    from ..datasets.transforms.clip_key_frames import LoadClipKeyFrames
+    if 'frames' in clip:
+        frames = read_pair(clip)
+        files = [None if isinstance(item, np.ndarray) else str(item)
+                 for item in clip['frames']]
+        aligned = clip.get('aligned', True) if align is None else not align
+        names = ['the onset' + ('' if files[0] is None else
+                                f' ({osp.basename(files[0])})')]
+        record, warnings = None, []
+        if not aligned:
+            try:
+                frames, record = track_clip(frames, _preprocessing(model),
+                                            names[0])
+            except AlignmentError as e:
+                raise ClipError(str(e)) from None
+            warnings += [record['warning']] if record['warning'] else []
+        elif getattr(model, 'preprocessing', None):
+            warning = check_aligned(frames[0], model.preprocessing, names[0])
+            warnings += [warning] if warning else []
+        imgs = [cv2.cvtColor(f, cv2.COLOR_BGR2RGB) for f in frames]
+        if imgs[0].shape != imgs[1].shape:
+            raise ClipError(f'the onset and apex frames differ in size '
+                            f'({imgs[0].shape[:2]} and {imgs[1].shape[:2]})')
+        data = dict(imgs=imgs, img_shape=imgs[0].shape[:2],
+                    original_shape=imgs[0].shape[:2],
+                    frame_inds=np.array([0, 1]), clip_len=2, num_clips=1,
+                    frame_interval=None)
+        source = dict(source='pair', onset=files[0], apex=files[1],
+                      apex_estimated=False)
+    else:
+        sample, aligned = clip_sample(clip)
+        if align is not None:
+            aligned = not align
+        fps = sample.pop('fps', None)
+        preprocessing = _preprocessing(model) if not aligned else getattr(
+            model, 'preprocessing', None)
+        sample['aligned'] = aligned
+        try:
+            data = LoadClipKeyFrames(face_alignment=preprocessing)(sample)
+        except (ValueError, OSError) as e:
+            raise ClipError(str(e)) from None
+        key = data['key_frames']
+        record = data['alignment']
+        warnings = data['warnings']
+        source = dict(source=sample.get('filename') or sample['frame_dir'],
+                      onset=key['onset'], apex=key['apex'],
+                      apex_estimated=key['apex_estimated'])
+        if fps is not None:
+            source['fps'] = fps
+    if record is not None:
+        source['alignment'] = record
+    source['warnings'] = warnings
+    data.update(modality='RGB', label=-1)
+    data['source'] = source
+    return data
+
+
 def inference_clip(model: torch.nn.Module,
                    clip: Dict[str, Any],
                    align: Optional[bool] = None):
     """Classify one clip.
+
+    Frames that need aligning are aligned to the onset's face with the
+    checkpoint's preprocessing and tracked to the apex, so that head motion
+    is removed (:func:`~mmaction_tsfmicro.preprocessing.alignment.frames.
+    track_clip`); the residual motion is recorded, with a warning when it
+    is beyond what the aligned training clips hold. Without an apex, the
+    clip is read from its onset (its first frame by default) to its
+    ``offset`` (its end by default) and the apex is estimated
+    (:class:`~mmaction_tsfmicro.datasets.transforms.LoadClipKeyFrames`).
 
     Args:
         model (torch.nn.Module): From :func:`init_model`.
@@ -193,44 +277,16 @@ def inference_clip(model: torch.nn.Module,
         align (bool, optional): Align the frames with the checkpoint's
             preprocessing; None decides from the input (a pair: no; a
             video: yes; a folder: unless ``preprocess_faces.py`` made it).
+            Frames taken as aligned are checked to hold the aligned face.
 
     Returns:
         ActionDataSample: With ``pred_score``, ``pred_label`` and the
         metainfo ``classes``, ``pred_class`` (the name), ``scores`` (class
-        name -> score) and ``source`` (where the frames came from, the
-        alignment applied).
+        name -> score) and ``source`` (where the frames came from, the key
+        frames, the alignment applied and any ``warnings``).
     """
-    frames, aligned, source = load_clip(clip)
-    if align is None:
-        align = not aligned
-    if align:
-        preprocessing = getattr(model, 'preprocessing', None)
-        if not preprocessing:
-            raise ClipError(
-                'the frames need aligning, but the checkpoint records no '
-                'face preprocessing; align them with tools/data/'
-                'preprocess_faces.py, or pass aligned frames (--no-align)')
-        names = [f'the {role}' + (
-            '' if source.get(role) is None else
-            f' ({osp.basename(source[role])})' if source['source'] == 'pair'
-            else f' (frame {source[role]})') for role in ('onset', 'apex')]
-        try:
-            frames, record = align_like_training(frames, preprocessing,
-                                                 names)
-        except AlignmentError as e:
-            where = '' if source['source'] == 'pair' else \
-                f"{source['source']}: "
-            raise ClipError(f'{where}{e}') from None
-        source['alignment'] = record
-    imgs = [cv2.cvtColor(f, cv2.COLOR_BGR2RGB) if f.ndim == 3 else
-            cv2.cvtColor(f, cv2.COLOR_GRAY2RGB) for f in frames]
-    if imgs[0].shape != imgs[1].shape:
-        raise ClipError(f'the onset and apex frames differ in size '
-                        f'({imgs[0].shape[:2]} and {imgs[1].shape[:2]})')
-    data = dict(imgs=imgs, img_shape=imgs[0].shape[:2],
-                original_shape=imgs[0].shape[:2],
-                frame_inds=np.array([0, 1]), clip_len=2, num_clips=1,
-                frame_interval=None, modality='RGB', label=-1)
+    data = load_clip(model, clip, align)
+    source = data.pop('source')
     data = _test_pipeline(model.cfg)(data)
     with torch.no_grad():
         result = model.test_step(pseudo_collate([data]))[0]

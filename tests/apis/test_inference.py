@@ -2,6 +2,7 @@
 MMAction2's inference_recognizer takes the annotation file's names, and a
 raw video is aligned with the checkpoint's preprocessing."""
 import glob
+import os
 import os.path as osp
 
 import cv2
@@ -44,7 +45,8 @@ def test_every_input_form_gives_the_same_scores(model, frames):
     assert meta['pred_class'] == CLASSES[int(by_folder.pred_score.argmax())]
     assert set(meta['scores']) == set(CLASSES)
     assert sum(meta['scores'].values()) == pytest.approx(1, abs=1e-5)
-    assert meta['source'] == dict(source=folder, onset=1, apex=3)
+    assert meta['source'] == dict(source=folder, onset=1, apex=3,
+                                  apex_estimated=False, warnings=[])
     # the scores are the test pipeline's: the model sees the generated clip
     # as the dataset gives it
     from mmengine.dataset import Compose, pseudo_collate
@@ -69,10 +71,13 @@ def test_mmaction2_inference_recognizer_takes_annotation_names(
 
 def test_bad_clips_are_named(model, frames, tmp_path):
     folder = folder_of(frames)
-    with pytest.raises(ClipError, match=r'give the apex frame'):
-        inference_clip(model, dict(frame_dir=folder, onset=1))
-    with pytest.raises(FileNotFoundError, match='no image file numbered 9'):
-        inference_clip(model, dict(frame_dir=folder, onset=9, apex=10))
+    with pytest.raises(ClipError, match=r'EP00_00: no frame numbered 9 '
+                       r'\(frames 1\.\.5\)'):
+        inference_clip(model, dict(frame_dir=folder, onset=9, apex=10,
+                                   aligned=True))
+    with pytest.raises(ClipError, match='the apex .frame 1. must come after '
+                       'the onset .frame 3.'):
+        inference_clip(model, dict(frame_dir=folder, onset=3, apex=1))
     with pytest.raises(ClipError, match='video not found'):
         inference_clip(model, dict(video=str(tmp_path / 'x.mp4'), onset=1,
                                    apex=2), align=False)
@@ -81,6 +86,20 @@ def test_bad_clips_are_named(model, frames, tmp_path):
                        align=True)
     with pytest.raises(ClipError, match='give two frames'):
         inference_clip(model, dict(frames=[osp.join(folder, 'img1.jpg')]))
+
+
+def test_a_clip_without_an_apex(model, frames):
+    folder = folder_of(frames)
+    result = inference_clip(model, dict(frame_dir=folder, aligned=True))
+    source = result.metainfo['source']
+    numbers = sorted(int(f[3:-4]) for f in os.listdir(folder)
+                     if f.startswith('img'))
+    assert source['onset'] == numbers[0] and source['apex_estimated']
+    assert numbers[0] < source['apex'] < numbers[-1]
+    given = inference_clip(model, dict(frame_dir=folder, aligned=True,
+                                       onset=numbers[0],
+                                       apex=source['apex']))
+    assert torch.equal(given.pred_score, result.pred_score)
 
 
 def test_the_released_demo_model_on_a_raw_video(tmp_path):
@@ -100,7 +119,11 @@ def test_the_released_demo_model_on_a_raw_video(tmp_path):
                                         apex=record['apex']))
     meta = result.metainfo
     assert meta['source']['alignment']['detector'] == 'mediapipe'
-    assert max(meta['source']['alignment']['shifts_px']) < 10
+    alignment = meta['source']['alignment']
+    # tracked from the onset: the head's motion is measured and removed
+    assert 0 <= alignment['residual_px'] <= alignment['max_residual_px']
+    assert alignment['moved_px'] >= alignment['residual_px']
+    assert meta['source']['warnings'] == []
     assert meta['pred_class'] in meta['classes']
     # by time: the same frames
     fps = meta['source']['fps']

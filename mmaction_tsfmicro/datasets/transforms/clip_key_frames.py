@@ -154,13 +154,13 @@ class LoadClipKeyFrames(BaseTransform):
         warnings, record = [], None
         if self.face_alignment is not None and not aligned:
             try:
-                images, record = track_clip(images, self.face_alignment,
-                                            osp.basename(name),
-                                            self.max_residual)
+                images, record = track_clip(
+                    images, self.face_alignment,
+                    f'the onset (frame {numbers[0]})', self.max_residual)
             except AlignmentError as e:
                 raise ValueError(f'{name}: {e}') from None
             if record['warning']:
-                warnings.append(record['warning'])
+                warnings.append(f"{name}: {record['warning']}")
         elif self.face_alignment is not None:
             warning = check_aligned(images[0], self.face_alignment,
                                     f'{name} (frame {numbers[0]})')

@@ -90,7 +90,7 @@ MAX_RESIDUAL_PX = 2.0
 
 def track_clip(frames: Sequence[np.ndarray],
                preprocessing: Dict[str, Any],
-               name: str = 'the clip',
+               first: str = 'the first frame',
                max_residual: Optional[float] = None
                ) -> Tuple[List[np.ndarray], Dict[str, Any]]:
     """Align every frame of a clip to its first, the head's motion removed.
@@ -107,7 +107,8 @@ def track_clip(frames: Sequence[np.ndarray],
             onset first.
         preprocessing (dict): ``alignment`` (the target) and ``detector``,
             as a released checkpoint records them.
-        name (str): The clip in messages.
+        first (str): The first frame in messages (``the onset (frame
+            7)``).
         max_residual (float, optional): Residual motion, in pixels of the
             crop, above which the record says the clip moves more than
             aligned training clips; by default :data:`MAX_RESIDUAL_PX`
@@ -133,8 +134,7 @@ def track_clip(frames: Sequence[np.ndarray],
         for i, frame in enumerate(frames):
             face = tracker.update(frame)
             if face is None:
-                raise AlignmentError(f'no face found on the first frame of '
-                                     f'{name}')
+                raise AlignmentError(f'no face found on {first}')
             if i == 0:
                 matrix = face.matrix
             aligned.append(face.image)
@@ -144,11 +144,10 @@ def track_clip(frames: Sequence[np.ndarray],
     warning = None
     if worst > max_residual:
         frame = residual.index(worst)
-        warning = (f'{name}: after alignment the face still moves '
-                   f'{worst:.1f} px (> {max_residual:g} px at '
-                   f'{target.size} px) at frame {frame} of the clip, more '
-                   'than in the aligned training clips; the scores may '
-                   'reflect head motion')
+        warning = (f'after alignment the face still moves {worst:.1f} px '
+                   f'(> {max_residual:g} px at {target.size} px) at frame '
+                   f'{frame} after {first}, more than in the aligned '
+                   'training clips; the scores may reflect head motion')
     return aligned, dict(matrix=np.round(matrix, 6).tolist(),
                          detector=detector, moved_px=moved,
                          residual_px=residual,

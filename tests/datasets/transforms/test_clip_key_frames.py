@@ -119,6 +119,6 @@ def test_bad_clips_are_named(clip, tmp_path):
         writer.write(np.zeros((64, 64, 3), np.uint8))
     writer.release()
     with pytest.raises(ValueError, match=r'blank\.avi: no face found on the '
-                       'first frame of blank.avi'):
+                       r'onset \(frame 0\)'):
         build(face_alignment=PREPROCESSING)(dict(filename=str(blank)))
     assert osp.isfile(blank)
