@@ -127,7 +127,7 @@ def main(argv=None) -> int:
     # torch and MMAction2 load only once the input is known to be good
     from mmaction_tsfmicro.apis.inference import init_model
     from mmaction_tsfmicro.apis.streaming import (StreamSpotter, VideoSink,
-                                                  evaluate_spans)
+                                                  evaluate_spans, run_stream)
     model = init_model(None if args.config == '-' else args.config,
                        args.checkpoint, args.device)
     cfg = model.cfg
@@ -141,30 +141,17 @@ def main(argv=None) -> int:
     finder = span_settings(cfg, args)
     spotter = StreamSpotter(model, dict(cfg.face_alignment), finder,
                             (model.dataset_meta or {}).get('classes'), fps)
-    spans = []
-    sink = VideoSink(args.out_video, fps, spotter.finder, spans) \
+    sink = VideoSink(args.out_video, fps, spotter.finder, []) \
         if args.out_video else None
     t0 = time.perf_counter()
-    ok = False
     try:
-        for frame in iter_frames(cap, args.max_frames, name=args.video):
-            result = spotter.process(frame)
-            for span in result.spans:
-                spans.append(span)
-                if not args.quiet:
-                    print(describe(span), flush=True)
-            if sink is not None:
-                sink.push(result.index, frame, result.score)
-        for span in spotter.finish():
-            spans.append(span)
-            if not args.quiet:
-                print(describe(span), flush=True)
-        ok = spotter.first_face is not None
+        spans = run_stream(
+            iter_frames(cap, args.max_frames, name=args.video), spotter,
+            sink, None if args.quiet else
+            lambda span: print(describe(span), flush=True))
     finally:
         cap.release()
         spotter.close()
-        if sink is not None:
-            sink.close(ok)
     seconds = time.perf_counter() - t0
     frames = spotter.index + 1
     if frames == 0:

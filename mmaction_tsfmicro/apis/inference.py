@@ -185,7 +185,8 @@ def _preprocessing(model: torch.nn.Module) -> Dict:
 
 
 def load_clip(model: torch.nn.Module, clip: Dict[str, Any],
-              align: Optional[bool] = None) -> Dict:
+              align: Optional[bool] = None,
+              max_residual: Optional[float] = None) -> Dict:
     """The aligned onset and apex of a clip, as the test pipeline's first
     transforms would give them.
 
@@ -194,6 +195,7 @@ def load_clip(model: torch.nn.Module, clip: Dict[str, Any],
             ``preprocessing`` aligns the frames).
         clip (dict): See the module docstring.
         align (bool, optional): See :func:`inference_clip`.
+        max_residual (float, optional): See :func:`inference_clip`.
 
     Returns:
         dict: The sample (``imgs``, RGB ``[onset, apex]``, ...) and
@@ -212,7 +214,7 @@ def load_clip(model: torch.nn.Module, clip: Dict[str, Any],
         if not aligned:
             try:
                 frames, record = track_clip(frames, _preprocessing(model),
-                                            names[0])
+                                            names[0], max_residual)
             except AlignmentError as e:
                 raise ClipError(str(e)) from None
             warnings += [record['warning']] if record['warning'] else []
@@ -238,7 +240,8 @@ def load_clip(model: torch.nn.Module, clip: Dict[str, Any],
             model, 'preprocessing', None)
         sample['aligned'] = aligned
         try:
-            data = LoadClipKeyFrames(face_alignment=preprocessing)(sample)
+            data = LoadClipKeyFrames(face_alignment=preprocessing,
+                                     max_residual=max_residual)(sample)
         except (ValueError, OSError) as e:
             raise ClipError(str(e)) from None
         key = data['key_frames']
@@ -259,7 +262,8 @@ def load_clip(model: torch.nn.Module, clip: Dict[str, Any],
 
 def inference_clip(model: torch.nn.Module,
                    clip: Dict[str, Any],
-                   align: Optional[bool] = None):
+                   align: Optional[bool] = None,
+                   max_residual: Optional[float] = None):
     """Classify one clip.
 
     Frames that need aligning are aligned to the onset's face with the
@@ -278,6 +282,9 @@ def inference_clip(model: torch.nn.Module,
             preprocessing; None decides from the input (a pair: no; a
             video: yes; a folder: unless ``preprocess_faces.py`` made it).
             Frames taken as aligned are checked to hold the aligned face.
+        max_residual (float, optional): Head motion left after alignment
+            (pixels of the crop) above which a warning is recorded; by
+            default 2 px at 112 px, scaled.
 
     Returns:
         ActionDataSample: With ``pred_score``, ``pred_label`` and the
@@ -285,7 +292,7 @@ def inference_clip(model: torch.nn.Module,
         name -> score) and ``source`` (where the frames came from, the key
         frames, the alignment applied and any ``warnings``).
     """
-    data = load_clip(model, clip, align)
+    data = load_clip(model, clip, align, max_residual)
     source = data.pop('source')
     data = _test_pipeline(model.cfg)(data)
     with torch.no_grad():

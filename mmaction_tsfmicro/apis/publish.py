@@ -26,6 +26,38 @@ from ..utils.fileio import read_json, write_bytes
 #: The checkpoint keys a release keeps.
 KEPT_KEYS = ('state_dict', 'meta')
 
+#: The released checkpoints by role: the name before their hash.
+RELEASES = dict(
+    recognizer='tsfmicro_tiny_demo_all-subjects',
+    spotter='spotter_tsfmicro-seq_demo-long')
+
+
+def release_dirs() -> list:
+    """Where released checkpoints are: the installed package's
+    ``.mim/checkpoints`` (a wheel), then the repository's ``checkpoints``
+    (a clone)."""
+    package = osp.dirname(osp.dirname(osp.abspath(__file__)))
+    return [osp.join(package, '.mim', 'checkpoints'),
+            osp.join(osp.dirname(package), 'checkpoints')]
+
+
+def released_checkpoint(role: str) -> str:
+    """The released checkpoint of a role (:data:`RELEASES`).
+
+    Raises:
+        FileNotFoundError: If no such file is installed, naming where it
+            was looked for.
+    """
+    import glob
+    name = RELEASES[role]
+    for folder in release_dirs():
+        found = sorted(glob.glob(osp.join(folder, f'{name}-*.pth')))
+        if found:
+            return found[-1]
+    raise FileNotFoundError(
+        f'no released {role} ({name}-*.pth) in '
+        f'{" or ".join(release_dirs())}; give one with --{role}')
+
 def preprocessing_from_report(report_path: str) -> Dict[str, Any]:
     """The face preprocessing of a ``preprocess_faces.py`` run report.
 

@@ -16,11 +16,15 @@ constant size:
    its mean class probabilities) and scores.
 
 Frames before the face is first found are skipped (their index counts).
-``tools/stream.py`` is the command line.
+With a :class:`SpanRecognizer` each span is also classified by a
+recognizer (TSFmicro) from its own frames, kept in a queue of constant
+size. ``tools/stream.py`` and ``tools/infer.py VIDEO`` (no key frames) are
+the command lines.
 """
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Sequence
+from typing import (Any, Callable, Dict, Iterable, List, Optional,
+                    Sequence, Tuple)
 
 import cv2
 import numpy as np
@@ -54,6 +58,70 @@ class FrameResult:
     spans: List[Dict] = field(default_factory=list)
 
 
+class SpanRecognizer:
+    """Classify a span's frames with a recognizer: the face aligned as the
+    recognizer's training frames were and tracked from the span's first
+    frame, the apex estimated (:class:`~mmaction_tsfmicro.datasets.
+    transforms.LoadClipKeyFrames`), the recognizer's test pipeline.
+
+    Args:
+        model (torch.nn.Module): A recognizer from :func:`~mmaction_tsfmicro.
+            apis.inference.init_model` whose checkpoint records its face
+            preprocessing.
+        name (str): The video in messages.
+        max_residual (float, optional): Head motion left after alignment
+            (pixels of the crop) above which a span gets a warning.
+        onset_pad (int): Frames before the span's first frame that the
+            clip starts with (the spotter finds a span a frame or two after
+            its onset; the recognizer's onset frame is its reference).
+    """
+
+    def __init__(self, model: torch.nn.Module, name: str = 'the video',
+                 max_residual: Optional[float] = None, onset_pad: int = 0):
+        from ..datasets.transforms.clip_key_frames import LoadClipKeyFrames
+        from .inference import ClipError, _test_pipeline
+        if not getattr(model, 'preprocessing', None):
+            raise ClipError('the recognizer\'s checkpoint records no face '
+                            'preprocessing, so the spans cannot be aligned '
+                            'as its training frames were')
+        self.model = model
+        self.name = name
+        self.onset_pad = int(onset_pad)
+        self.loader = LoadClipKeyFrames(face_alignment=model.preprocessing,
+                                        max_residual=max_residual)
+        self.pipeline = _test_pipeline(model.cfg)
+        self.classes = list((getattr(model, 'dataset_meta', None)
+                             or {}).get('classes') or [])
+
+    @torch.no_grad()
+    def __call__(self, frames: Sequence[np.ndarray], first: int) -> Dict:
+        """Classify the frames ``first, first + 1, ...`` of a span.
+
+        Returns:
+            dict: ``apex`` (the estimated apex frame), ``emotion``,
+            ``class_score``, ``class_scores``, ``residual_px`` and
+            ``warnings``.
+        """
+        from mmengine.dataset import pseudo_collate
+        data = self.loader.pair(self.name,
+                                list(range(first, first + len(frames))),
+                                list(frames), False, False)
+        data.update(modality='RGB', label=-1)
+        meta = dict(apex=int(data['key_frames']['apex']),
+                    residual_px=data['alignment']['residual_px'],
+                    warnings=data['warnings'])
+        data = self.pipeline(data)
+        result = self.model.test_step(pseudo_collate([data]))[0]
+        scores = result.pred_score.detach().float().cpu().numpy()
+        label = int(np.argmax(scores))
+        meta.update(
+            label=label,
+            emotion=self.classes[label] if self.classes else str(label),
+            class_score=round(float(scores[label]), 4),
+            class_scores=[round(float(v), 4) for v in scores])
+        return meta
+
+
 class StreamSpotter:
     """Online spotting on frames given one by one (see the module).
 
@@ -66,6 +134,9 @@ class StreamSpotter:
         fps (float): Frame rate, for the spans' times.
         detector (Any, optional): A landmark detector to use instead of the
             one ``face_alignment`` names.
+        recognizer (SpanRecognizer, optional): Classifies each span from
+            its frames; its class replaces the spotter's (kept as
+            ``spotter_emotion``, ``spotter_class_score``).
     """
 
     def __init__(self,
@@ -74,7 +145,8 @@ class StreamSpotter:
                  span_finder: Dict,
                  classes: Optional[Sequence[str]] = None,
                  fps: float = 30.0,
-                 detector: Any = None) -> None:
+                 detector: Any = None,
+                 recognizer: Optional[SpanRecognizer] = None) -> None:
         self.model = model
         settings = split_settings(face_alignment)
         if detector is not None:
@@ -84,6 +156,13 @@ class StreamSpotter:
         self.finder = SpanFinder(**span_finder)
         self.classes = list(classes) if classes else None
         self.fps = float(fps) if fps and fps > 0 else 30.0
+        self.recognizer = recognizer
+        # a span is reported at most merge_gap + smooth frames after its
+        # end: its frames are still in a queue this long
+        longest = self.finder.max_length or 300
+        self._frames: deque = deque(
+            maxlen=longest + self.finder.merge_gap + self.finder.smooth + 2 +
+            recognizer.onset_pad if recognizer is not None else 0)
         self.reset()
 
     def reset(self) -> None:
@@ -94,6 +173,7 @@ class StreamSpotter:
         self.index = -1
         self.first_face: Optional[int] = None
         self.spans: List[Dict] = []
+        self._frames.clear()
 
     def close(self) -> None:
         """Release the face detector."""
@@ -115,10 +195,24 @@ class StreamSpotter:
                                      for v in span.extra])
         return rec
 
+    def _classify(self, rec: Dict) -> None:
+        first = max(rec['onset'] - self.recognizer.onset_pad,
+                    self.first_face)
+        frames = [f for i, f in self._frames if first <= i <= rec['offset']]
+        if len(frames) != rec['offset'] - first + 1:
+            raise RuntimeError(f"span {rec['onset']}-{rec['offset']}: "
+                               f'{len(frames)} of its frames are queued')
+        if 'emotion' in rec:
+            rec['spotter_emotion'] = rec['emotion']
+            rec['spotter_class_score'] = rec['class_score']
+        rec.update(self.recognizer(frames, first))
+
     def _report(self, spans: List[Span]) -> List[Dict]:
         out = []
         for span in spans:
             rec = self._span_record(span)
+            if self.recognizer is not None:
+                self._classify(rec)
             self.spans.append(rec)
             out.append(rec)
         return out
@@ -142,6 +236,8 @@ class StreamSpotter:
             FrameResult: The frame's scores and the spans found at it.
         """
         self.index += 1
+        if self.recognizer is not None:
+            self._frames.append((self.index, frame))
         face = self.tracker.update(frame)
         if face is None:
             return FrameResult(self.index, None, None, 'no face')
@@ -161,10 +257,149 @@ class StreamSpotter:
         return self._report(self.finder.flush())
 
 
+def run_stream(frames: Iterable[np.ndarray],
+               spotter: StreamSpotter,
+               sink: Optional['VideoSink'] = None,
+               on_span: Optional[Callable[[Dict], None]] = None
+               ) -> List[Dict]:
+    """Spot the spans of a stream of frames, to its end.
+
+    Args:
+        frames (Iterable[np.ndarray]): BGR frames in order.
+        spotter (StreamSpotter): The spotter (reset for a new stream).
+        sink (VideoSink, optional): Writes the frames with the spans drawn;
+            closed here, its file kept only when the stream ends well.
+        on_span (callable, optional): Called with each span as it is
+            found.
+
+    Returns:
+        list[dict]: The spans (also in ``spotter.spans``).
+    """
+    spans: List[Dict] = []
+    if sink is not None:
+        sink.spans = spans
+    ok = False
+    try:
+        for frame in frames:
+            result = spotter.process(frame)
+            for span in result.spans:
+                spans.append(span)
+                if on_span is not None:
+                    on_span(span)
+            if sink is not None:
+                sink.push(result.index, frame, result.score)
+        for span in spotter.finish():
+            spans.append(span)
+            if on_span is not None:
+                on_span(span)
+        ok = spotter.first_face is not None
+    finally:
+        if sink is not None:
+            sink.close(ok)
+    return spans
+
+
+def spot_and_recognize(video: str,
+                       spotter: torch.nn.Module,
+                       recognizer: Optional[torch.nn.Module] = None,
+                       span_finder: Optional[Dict] = None,
+                       max_residual: Optional[float] = None,
+                       out_video: Optional[str] = None,
+                       onset_pad: int = 0) -> Dict:
+    """Find the micro-expressions of a video file and classify each.
+
+    Args:
+        video (str): The video file.
+        spotter (torch.nn.Module): A ``MicroExpressionSpotter`` from
+            :func:`~mmaction_tsfmicro.apis.inference.init_model`; its
+            config's ``face_alignment`` and ``span_finder`` are used.
+        recognizer (torch.nn.Module, optional): Classifies each span from
+            its frames (:class:`SpanRecognizer`); without it the spotter's
+            classes are kept.
+        span_finder (dict, optional): Settings that replace the config's.
+        max_residual (float, optional): See :class:`SpanRecognizer`.
+        out_video (str, optional): Write the video with the spans drawn.
+        onset_pad (int): See :class:`SpanRecognizer`.
+
+    Returns:
+        dict: ``spans``, ``frames``, ``first_face_frame``, ``fps``,
+        ``seconds``, ``span_finder`` and ``classes``.
+    """
+    import time
+
+    from ..preprocessing.video import iter_frames, video_fps
+    cfg = spotter.cfg
+    if 'face_alignment' not in cfg or not callable(
+            getattr(spotter, 'step', None)):
+        raise ValueError('not a spotter: its config has no face_alignment, '
+                         'or its model no streaming form (step)')
+    finder = dict(cfg.get('span_finder') or {}, **(span_finder or {}))
+    fps = video_fps(video) or 30.0
+    span_recognizer = None if recognizer is None else SpanRecognizer(
+        recognizer, video, max_residual, onset_pad)
+    stream = StreamSpotter(spotter, dict(cfg.face_alignment), finder,
+                           (spotter.dataset_meta or {}).get('classes'), fps,
+                           recognizer=span_recognizer)
+    sink = VideoSink(out_video, fps, stream.finder, []) if out_video \
+        else None
+    t0 = time.perf_counter()
+    try:
+        spans = run_stream(iter_frames(video), stream, sink)
+    finally:
+        stream.close()
+    frames = stream.index + 1
+    if stream.first_face is None:
+        raise ValueError(f'{video}: no face found in {frames} frames')
+    return dict(spans=spans, frames=frames,
+                first_face_frame=stream.first_face, fps=fps,
+                seconds=round(time.perf_counter() - t0, 3),
+                span_finder=stream.finder.config(),
+                classes=span_recognizer.classes if span_recognizer else
+                stream.classes)
+
+
+def str_evaluation(videos: Dict[str, Tuple[Sequence[Dict], Dict]],
+                   classes: Sequence[str]) -> Dict:
+    """Spot-then-recognize scores of classified spans, pooled over videos.
+
+    Args:
+        videos (dict): Video -> ``(spans, truth)``: the spans of
+            :func:`spot_and_recognize` and the video's
+            :func:`~mmaction_tsfmicro.spotting.truth.video_truth`.
+        classes (Sequence[str]): The recognizer's classes, which must be
+            the truth's.
+
+    Returns:
+        dict: :func:`~mmaction_tsfmicro.evaluation.spotting.strs_scores`
+        of the spans' classes, ``spotter_strs`` (the same with the
+        spotter's own classes) and ``spotter_analysis_f1``; empty when the
+        truth's classes are not the recognizer's.
+    """
+    from ..evaluation.spotting import strs_scores
+    classes = list(classes)
+    if any(list(t.get('classes') or classes) != classes
+           for _, t in videos.values()):
+        return {}
+    ours = {v: ([(s['onset'], s['offset'], s['label']) for s in spans],
+                t['truths']) for v, (spans, t) in videos.items()}
+    theirs = {v: ([(s['onset'], s['offset'],
+                    classes.index(s.get('spotter_emotion', s['emotion'])))
+                   for s in spans], t['truths'])
+              for v, (spans, t) in videos.items()}
+    out = strs_scores(ours, len(classes))
+    spotter = strs_scores(theirs, len(classes))
+    out.update(spotter_strs=spotter['strs'],
+               spotter_analysis_f1=spotter['analysis_f1'])
+    return out
+
+
 def spans_table(spans: Sequence[Dict]) -> List[List]:
     """The rows of the CSV output: a header, then one row per span."""
     header = ['number', 'onset', 'offset', 'length', 'onset_time',
               'offset_time', 'score', 'emotion', 'class_score']
+    if any('apex' in s for s in spans):  # classified by a recognizer
+        header += ['apex', 'spotter_emotion', 'spotter_class_score',
+                   'residual_px']
     return [header] + [[s.get(k, '') for k in header] for s in spans]
 
 

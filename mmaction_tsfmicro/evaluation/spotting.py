@@ -237,3 +237,82 @@ def spotting_scores(videos: Mapping[str, Tuple[Iterable, Iterable]],
         else:
             out['recognition'] = None
     return out
+
+
+def strs_scores(videos: Mapping[str, Tuple[Iterable, Iterable]],
+                num_classes: int,
+                iou_threshold: float = IOU_THRESHOLD) -> Dict:
+    """The spot-then-recognize score (STRS) of MEGC 2023's STR task.
+
+    ``STRS = F1_spotting x F1_analysis``. Spotting is pooled over the
+    videos (:func:`spotting_scores`). The analysis counts, for each class
+    ``c``: ``TP_c`` the matched pairs whose predicted and true class are
+    both ``c``; ``FP_c`` the predictions of class ``c`` that are not such a
+    pair (matched to a truth of another class, or matched to none);
+    ``FN_c`` the truths of class ``c`` that are not (missed, or matched by
+    a prediction of another class); ``F1_analysis`` is the mean of the
+    classes' F1 (a class without truths and without predictions left
+    out). Public scripts of the task differ on two points, so both are
+    given: whether unmatched predictions count in the analysis
+    (``analysis_f1``: yes; ``analysis_f1_matched`` and ``strs_matched``:
+    only the matched pairs count, as a recognition of the spotted
+    intervals), and the order of matching (here spotting matches first,
+    by IoU, one to one, and the classes are compared after).
+
+    Args:
+        videos (Mapping[str, tuple]): Video id -> ``(predictions,
+            truths)`` as :func:`video_result` takes them; every span
+            carries a label.
+        num_classes (int): Classes of the labels.
+        iou_threshold (float): The smallest IoU of a match.
+
+    Returns:
+        dict: ``spotting_f1``, ``analysis_f1``, ``strs``,
+        ``analysis_f1_matched``, ``strs_matched`` and ``per_class``
+        (``tp``, ``fp``, ``fn``, ``f1`` for each class).
+    """
+    counts = np.zeros((num_classes, 3), np.int64)  # tp, fp, fn
+    matched = np.zeros((num_classes, 3), np.int64)
+    tp = fp = fn = 0
+    for vid, (preds, truths) in videos.items():
+        preds, truths = _spans(preds, 'predictions'), _spans(truths,
+                                                             'truths')
+        for what, spans in (('prediction', preds), ('truth', truths)):
+            for span in spans:
+                if span['label'] is None or not 0 <= span['label'] < \
+                        num_classes:
+                    raise ValueError(f'video {vid}: a {what} has no class '
+                                     f'label in 0..{num_classes - 1} '
+                                     f"({span['label']!r})")
+        result = video_result(preds, truths, iou_threshold)
+        tp, fp, fn = tp + result['tp'], fp + result['fp'], fn + result['fn']
+        pred_hit, truth_hit = set(), set()
+        for m in result['matches']:
+            p, t = m['pred_label'], m['true_label']
+            if p == t:
+                counts[p, 0] += 1
+                matched[p, 0] += 1
+                pred_hit.add(m['pred'])
+                truth_hit.add(m['truth'])
+            else:
+                matched[p, 1] += 1
+                matched[t, 2] += 1
+        for i, span in enumerate(preds):
+            if i not in pred_hit:
+                counts[span['label'], 1] += 1
+        for j, span in enumerate(truths):
+            if j not in truth_hit:
+                counts[span['label'], 2] += 1
+
+    def macro(table):
+        f1s = [_f1(*map(int, row)) for row in table if row.sum() > 0]
+        return float(np.mean(f1s)) if f1s else 0.0
+
+    spotting_f1 = _f1(tp, fp, fn)
+    analysis, analysis_matched = macro(counts), macro(matched)
+    return dict(
+        spotting_f1=spotting_f1, analysis_f1=analysis,
+        strs=spotting_f1 * analysis, analysis_f1_matched=analysis_matched,
+        strs_matched=spotting_f1 * analysis_matched,
+        per_class=[dict(tp=int(a), fp=int(b), fn=int(c), f1=_f1(a, b, c))
+                   for a, b, c in counts.tolist()])

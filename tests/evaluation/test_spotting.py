@@ -112,3 +112,36 @@ def test_errors_and_recognition_of_the_matched_spans():
     assert rec['num_samples'] == 2 and rec['acc'] == 0.5
     assert spotting_scores({'v': ([(1, 9)], [(1, 9)])},
                            num_classes=3)['recognition'] is None
+
+
+def test_strs_counts_every_prediction_and_truth_by_class():
+    """Two videos, three classes, counted by hand.
+
+    v1: truths (10-20, c0), (40-50, c1); predictions (11-20, c0) matches
+    the first with the right class, (40-49, c2) the second with a wrong
+    one, (70-80, c1) matches nothing. v2: truth (5-15, c2) is missed;
+    prediction (30-40, c0) matches nothing.
+    Spotting: TP 2, FP 2, FN 1 -> F1 4/7.
+    Analysis, all predictions: c0 TP 1 FP 1 FN 0 -> 2/3; c1 TP 0 FP 1 FN 1
+    -> 0; c2 TP 0 FP 1 FN 1 -> 0; mean 2/9.
+    Matched pairs only: c0 TP 1 -> 1; c1 FN 1 -> 0; c2 FP 1 -> 0; 1/3.
+    """
+    from mmaction_tsfmicro.evaluation.spotting import strs_scores
+    videos = dict(
+        v1=([(11, 20, 0), (40, 49, 2), (70, 80, 1)],
+            [(10, 20, 0), (40, 50, 1)]),
+        v2=([(30, 40, 0)], [(5, 15, 2)]))
+    s = strs_scores(videos, 3)
+    assert s['spotting_f1'] == pytest.approx(4 / 7)
+    assert s['analysis_f1'] == pytest.approx(2 / 9)
+    assert s['strs'] == pytest.approx(4 / 7 * 2 / 9)
+    assert s['analysis_f1_matched'] == pytest.approx(1 / 3)
+    assert s['strs_matched'] == pytest.approx(4 / 7 / 3)
+    assert s['per_class'][0] == dict(tp=1, fp=1, fn=0, f1=pytest.approx(
+        2 / 3))
+    # all right: STRS equals the spotting F1
+    perfect = strs_scores(dict(v=([(0, 9, 1)], [(0, 9, 1)])), 3)
+    assert perfect['strs'] == 1.0 and perfect['analysis_f1'] == 1.0
+    with pytest.raises(ValueError, match='video v: a prediction has no '
+                       r'class label in 0..2 \(None\)'):
+        strs_scores(dict(v=([(0, 9)], [(0, 9, 1)])), 3)

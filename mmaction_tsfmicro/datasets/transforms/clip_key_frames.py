@@ -144,9 +144,21 @@ class LoadClipKeyFrames(BaseTransform):
                 'give its onset and apex, or spot the micro-expressions of '
                 'a long video first (docs/inference.md)')
 
-    def transform(self, results: Dict) -> Dict:
-        """Read, align and choose the pair."""
-        name, numbers, images, aligned = self._read(results)
+    def pair(self, name: str, numbers: List[int], images: List[np.ndarray],
+             aligned: bool, apex_given: bool) -> Dict:
+        """Align frames read from a clip and choose its pair.
+
+        Args:
+            name (str): The clip in messages.
+            numbers (list[int]): The frames' numbers, the onset first.
+            images (list[np.ndarray]): The BGR (or gray) frames.
+            aligned (bool): Whether they are aligned already.
+            apex_given (bool): The last frame is the apex; else it is
+                estimated.
+
+        Returns:
+            dict: The keys this transform adds (see the class).
+        """
         if len(images) < 2:
             raise ValueError(f'{name}: the clip has one frame from the onset '
                              f'(frame {numbers[0]}); an onset and an apex '
@@ -166,7 +178,6 @@ class LoadClipKeyFrames(BaseTransform):
                                     f'{name} (frame {numbers[0]})')
             if warning:
                 warnings.append(warning)
-        apex_given = _given(results, 'apex') is not None
         pick = len(images) - 1 if apex_given else estimate_apex(images)
         for warning in warnings:
             print_log(warning, logger='current', level=30)
@@ -174,22 +185,24 @@ class LoadClipKeyFrames(BaseTransform):
                 images[i].ndim == 3 else cv2.cvtColor(images[i],
                                                       cv2.COLOR_GRAY2RGB)
                 for i in (0, pick)]
-        results['imgs'] = imgs
-        results['img_shape'] = imgs[0].shape[:2]
-        results['original_shape'] = imgs[0].shape[:2]
-        results['frame_inds'] = np.array([numbers[0], numbers[pick]],
-                                         dtype=np.int64)
-        results['clip_len'] = 2
-        results['num_clips'] = 1
-        results['frame_interval'] = None
-        results['key_frames'] = dict(
-            onset=numbers[0], apex=numbers[pick],
-            apex_estimated=not apex_given, frames_read=len(images))
         if record is not None:
             record = dict(record, moved_px=record['moved_px'][pick],
                           residual_px=max(record['residual_px'][:pick + 1]))
-        results['alignment'] = record
-        results['warnings'] = warnings
+        return dict(
+            imgs=imgs, img_shape=imgs[0].shape[:2],
+            original_shape=imgs[0].shape[:2],
+            frame_inds=np.array([numbers[0], numbers[pick]], dtype=np.int64),
+            clip_len=2, num_clips=1, frame_interval=None,
+            key_frames=dict(onset=numbers[0], apex=numbers[pick],
+                            apex_estimated=not apex_given,
+                            frames_read=len(images)),
+            alignment=record, warnings=warnings)
+
+    def transform(self, results: Dict) -> Dict:
+        """Read, align and choose the pair."""
+        name, numbers, images, aligned = self._read(results)
+        results.update(self.pair(name, numbers, images, aligned,
+                                 _given(results, 'apex') is not None))
         return results
 
     def __repr__(self) -> str:

@@ -7,7 +7,7 @@ from mmengine.evaluator import BaseMetric
 
 from ...spotting.spans import SpanFinder
 from ...utils.fileio import write_json
-from ..spotting import IOU_THRESHOLD, spotting_scores
+from ..spotting import IOU_THRESHOLD, spotting_scores, strs_scores
 
 
 def _array(value: Any) -> Optional[np.ndarray]:
@@ -178,7 +178,10 @@ class SpottingMetric(BaseMetric):
         Returns:
             dict[str, float]: ``precision``, ``recall``, ``f1``, ``tp``,
             ``fp``, ``fn`` and, with class scores, ``str_uf1``,
-            ``str_uar``, ``str_acc`` (the classes of the true positives).
+            ``str_uar``, ``str_acc`` (the classes of the true positives)
+            and MEGC 2023's ``strs`` with its ``analysis_f1`` (and the
+            variant over the matched pairs only, ``strs_matched``;
+            :func:`~mmaction_tsfmicro.evaluation.spotting.strs_scores`).
         """
         if not results:
             raise ValueError('SpottingMetric: no samples were evaluated')
@@ -194,6 +197,15 @@ class SpottingMetric(BaseMetric):
         if rec is not None:
             metrics.update(str_uf1=rec['uf1'], str_uar=rec['uar'],
                            str_acc=rec['acc'])
+        labelled = all(s.get('label') is not None for d in videos.values()
+                       for s in d['spans'] + d['truths'])
+        if num_classes and labelled:
+            strs = strs_scores(
+                {v: (d['spans'], d['truths']) for v, d in videos.items()},
+                num_classes, self.iou_threshold)
+            metrics.update({k: strs[k] for k in (
+                'analysis_f1', 'strs', 'analysis_f1_matched',
+                'strs_matched')})
         if self.out_file:
             write_json(self.out_file, dict(
                 classes=list(classes) if classes else None,
