@@ -183,7 +183,8 @@ def print_spans(spans: list) -> None:
     for s in spans:
         print(f"{s['number']:>4}  {s['onset']:>5}-{s['offset']:<5}  "
               f"{s['onset_time']:>5.2f}-{s['offset_time']:<5.2f}  "
-              f"{s['apex']:>5}  {s['emotion']:<12} {s['class_score']:>5.2f}  "
+              f"{'-' if s['apex'] is None else s['apex']:>5}  "
+              f"{s['emotion']:<12} {s['class_score']:>5.2f}  "
               f"{s['score']:>5.2f}  {s.get('spotter_emotion', '-')} "
               f"{s.get('spotter_class_score', 0):.2f}")
         for warning in s['warnings']:

@@ -99,13 +99,19 @@ class SpanRecognizer:
 
         Returns:
             dict: ``apex`` (the estimated apex frame), ``emotion``,
-            ``class_score``, ``class_scores``, ``residual_px`` and
-            ``warnings``.
+            ``label``, ``class_score``, ``class_scores``, ``residual_px``
+            and ``warnings``; when the face cannot be aligned (none on the
+            first frame) only ``apex`` and ``residual_px`` (None) and a
+            warning, and the spotter's class stays.
         """
         from mmengine.dataset import pseudo_collate
-        data = self.loader.pair(self.name,
-                                list(range(first, first + len(frames))),
-                                list(frames), False, False)
+        try:
+            data = self.loader.pair(self.name,
+                                    list(range(first, first + len(frames))),
+                                    list(frames), False, False)
+        except ValueError as e:  # no face on the span's first frame
+            return dict(apex=None, residual_px=None, warnings=[
+                f"{e}; the spotter's class is kept"])
         data.update(modality='RGB', label=-1)
         meta = dict(apex=int(data['key_frames']['apex']),
                     residual_px=data['alignment']['residual_px'],

@@ -49,7 +49,7 @@ def test_mistakes_are_one_line(tmp_path):
         (['-', release, tmp_path / 'a.txt'], f"{tmp_path / 'a.txt'}: not "
          'found'),
         (['-', release, tmp_path, '--onset', 3],
-         'give the apex: --apex N (the frame number of its file name)'),
+         f'{tmp_path}: no numbered image file'),
         (['-', release, tmp_path, '--onset-time', 0.1, '--apex', 3],
          f'{tmp_path}: a frame folder takes --onset and --apex (frame '
          'numbers of its file names), not times'),
@@ -58,6 +58,27 @@ def test_mistakes_are_one_line(tmp_path):
         proc = run(*args)
         assert proc.returncode == 2, proc.stderr
         assert proc.stderr == f'infer.py: error: {message}\n'
+
+
+def test_a_clip_without_an_apex(tmp_path):
+    """A video given as one clip: the apex estimated near the rendered
+    one, the same answer as with the key frames given."""
+    (release, ) = glob.glob(osp.join(
+        REPO_ROOT, 'checkpoints', 'tsfmicro_tiny_demo_all-subjects-*.pth'))
+    video = tmp_path / 'clip.mp4'
+    clip = write_clip_video(str(video), 'feat/0-f1-su-ph.jpg', 'disgust',
+                            3004)
+    out = tmp_path / 'r.json'
+    proc = run('-', release, video, '--whole-clip', '--out', out)
+    assert proc.returncode == 0, proc.stderr
+    source = json.loads(out.read_text())['source']
+    assert source['onset'] == 0 and source['apex_estimated']
+    assert abs(source['apex'] - clip['apex']) <= 4
+    assert proc.stdout.splitlines()[0] == (
+        f"key frames: onset 0, apex {source['apex']} (estimated)")
+    assert json.loads(out.read_text())['predicted'] == 'disgust'
+    given = run('-', release, video, '--onset', 0, '--apex', source['apex'])
+    assert given.stdout.splitlines()[:6] == proc.stdout.splitlines()[1:7]
 
 
 def test_bad_videos_and_key_frames_are_one_line(tmp_path):
@@ -109,9 +130,8 @@ def test_bad_videos_and_key_frames_are_one_line(tmp_path):
         ([folder, '--onset', 9, '--apex', 4],
          f'{folder}: the apex (frame 4) must come after the onset (frame '
          '9)'),
-        ([video, '--apex', 5],
-         'give the onset: --onset N (0-based frame index) or --onset-time '
-         'S'),
+        ([video, '--onset', 3, '--max-residual', 1, '--threshold', 0.5],
+         '--threshold applies to a video searched for micro-expressions'),
     ]
     for args, message in cases:
         proc = run('-', release, *args, '--out', out)
