@@ -144,3 +144,16 @@ def test_train_test_loso_and_infer_without_the_repository(wheel_env):
     assert out.stdout.splitlines()[-2].startswith('predicted: ')
     assert json.load(open(work / 'r.json'))['predicted'] in (
         'happiness', 'disgust', 'repression', 'surprise', 'others')
+    # a video nobody annotated: the released spotter, found in the package
+    from tsfmicro_synthesis.long_video_builder import build_long_videos
+    from tsfmicro_synthesis.long_video_plans import LongVideoConfig
+    build_long_videos(str(work / 'long'), LongVideoConfig(
+        seed=5, subjects=1, videos_per_subject=1, duration=(4.0, 4.0),
+        frame_size=160), workers=1, log=None)
+    (video, ) = glob.glob(str(work / 'long' / 'rawvideo' / '*' / '*.avi'))
+    run(['tsfmicro', 'infer', '-', release, video, '--out', 'spans.json'],
+        cwd=work, env=env)
+    spotted = json.load(open(work / 'spans.json'))
+    assert osp.dirname(spotted['spotter']) == osp.dirname(release)
+    assert osp.basename(spotted['spotter']).startswith(
+        'spotter_tsfmicro-seq_demo-long-')

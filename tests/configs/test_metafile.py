@@ -13,13 +13,38 @@ METADATA = ('Architecture', 'Modality', 'Resolution', 'Pretrained',
             'Parameters', 'FLOPs')
 
 
-@pytest.fixture(scope='module')
-def metafile(repo_root):
+#: The metrics of each task's results.
+METRICS = {
+    'Micro-expression Recognition': {'UF1', 'UAR', 'Top 1 Accuracy'},
+    'Micro-expression Spotting': {'F1', 'Precision', 'Recall', 'STRS'},
+}
+
+
+def load_metafiles(repo_root):
     with open(os.path.join(repo_root, 'model-index.yml')) as f:
         index = yaml.safe_load(f)
-    (path, ) = index['Import']
-    with open(os.path.join(repo_root, path)) as f:
-        return yaml.safe_load(f)
+    files = {}
+    for path in index['Import']:
+        with open(os.path.join(repo_root, path)) as f:
+            files[path] = yaml.safe_load(f)
+    return files
+
+
+@pytest.fixture(scope='module')
+def metafile(repo_root):
+    """The recognizers' metafile."""
+    return load_metafiles(repo_root)['configs/tsfmicro/metafile.yml']
+
+
+@pytest.fixture(scope='module')
+def every_model(repo_root):
+    return [m for f in load_metafiles(repo_root).values()
+            for m in f['Models']]
+
+
+def test_the_index_lists_the_recognizer_and_the_spotter(repo_root):
+    assert sorted(load_metafiles(repo_root)) == [
+        'configs/spotting/metafile.yml', 'configs/tsfmicro/metafile.yml']
 
 
 def test_every_config_is_a_model_or_a_listed_recipe(metafile, repo_root):
@@ -42,10 +67,12 @@ def test_every_config_is_a_model_or_a_listed_recipe(metafile, repo_root):
     assert not listed & recipes and not (listed | recipes) & inference
 
 
-def test_models_have_weights_results_and_mmaction2_s_fields(metafile):
+def test_models_have_weights_results_and_mmaction2_s_fields(
+        metafile, every_model, repo_root):
     (collection, ) = metafile['Collections']
     assert set(collection) == {'Name', 'README', 'Paper'}
-    for model in metafile['Models']:
+    for model in every_model:
+        assert os.path.isfile(os.path.join(repo_root, model['Config']))
         assert model['Weights'] and model['Training Log'], model['Name']
         assert set(METADATA) <= set(model['Metadata']), model['Name']
         assert 'SHA-256' not in model  # the hash is in the file's name
@@ -53,13 +80,12 @@ def test_models_have_weights_results_and_mmaction2_s_fields(metafile):
             # a data set's name, as mim prints it in a column title
             assert len(result['Dataset']) < 20 and '(' not in \
                 result['Dataset']
-            assert set(result['Metrics']) == {'UF1', 'UAR',
-                                              'Top 1 Accuracy'}
+            assert set(result['Metrics']) == METRICS[result['Task']]
 
 
-def test_released_weights_match_the_hash_in_their_name(metafile,
+def test_released_weights_match_the_hash_in_their_name(every_model,
                                                        repo_root):
-    for model in metafile['Models']:
+    for model in every_model:
         path = os.path.join(repo_root, model['Weights'])
         digest = hashlib.sha256(open(path, 'rb').read()).hexdigest()
         assert os.path.basename(path).split('-')[-1][:-4] == digest[:8]
