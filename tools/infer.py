@@ -20,8 +20,9 @@ INPUT is
 Frames that are not aligned (a video; a folder that
 ``tools/data/preprocess_faces.py`` did not write; ``--align``) are aligned
 with the face preprocessing the checkpoint records and tracked from the
-onset, so that head motion is removed; the motion left is reported, with a
-warning above ``--max-residual``. A clip prints every class with its
+onset, which measures the head's motion: up to ``--max-head-motion`` they get
+the onset's transform, as training clips did; beyond, the tracking
+stabilizes them and a warning says the answer is less reliable. A clip prints every class with its
 score and the predicted class; ``--out`` writes the same as JSON.
 
 Examples::
@@ -78,10 +79,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--whole-clip', action='store_true',
                         help='a video without key frames is one clip (its '
                         'apex estimated), not a recording to search')
-    parser.add_argument('--max-residual', type=float, default=None,
-                        help='head motion left after alignment (px of the '
-                        'crop) above which a warning is printed (default: '
-                        '2 px at 112 px, scaled)')
+    parser.add_argument('--max-head-motion', type=float, default=None,
+                        help='head motion (px of the crop) beyond which the '
+                        'frames are stabilized by tracking, with a warning '
+                        '(default: 2 px at 112 px, scaled)')
     parser.add_argument('--spotter', metavar='CKPT', default=None,
                         help='the spotter of a video without key frames '
                         '(default: the released one); its config is the '
@@ -208,7 +209,7 @@ def spot_video(args: argparse.Namespace, video: str, model) -> int:
         found = spot_and_recognize(
             video, spotter, model,
             None if args.threshold is None else dict(
-                threshold=args.threshold), args.max_residual,
+                threshold=args.threshold), args.max_head_motion,
             args.out_video)
     except ValueError as e:
         if str(e).startswith('not a spotter'):
@@ -255,7 +256,7 @@ def main(argv=None) -> int:
     if 'spot' in clip:
         return spot_video(args, clip['spot'], model)
     result = inference_clip(model, clip, align=args.align,
-                            max_residual=args.max_residual)
+                            max_motion=args.max_head_motion)
     meta = result.metainfo
     print_clip(meta)
     if args.out:

@@ -15,8 +15,9 @@ A folder or a video without ``apex`` is one clip from ``onset`` (its first
 frame by default) to ``offset`` (its end by default), whose apex is
 estimated. Frames that are not aligned (a video, a folder without the
 ``alignment.json`` of ``tools/data/preprocess_faces.py``) are aligned with
-the preprocessing the checkpoint records, as the training frames were, and
-tracked from the onset so that head motion is removed. The result is
+the preprocessing the checkpoint records, as the training frames were; a
+head that moves more than training heads did is stabilized by tracking,
+with a warning. The result is
 MMAction2's ``ActionDataSample`` with the class names.
 
 MMAction2's own ``init_recognizer`` / ``inference_recognizer`` take the
@@ -186,7 +187,7 @@ def _preprocessing(model: torch.nn.Module) -> Dict:
 
 def load_clip(model: torch.nn.Module, clip: Dict[str, Any],
               align: Optional[bool] = None,
-              max_residual: Optional[float] = None) -> Dict:
+              max_motion: Optional[float] = None) -> Dict:
     """The aligned onset and apex of a clip, as the test pipeline's first
     transforms would give them.
 
@@ -195,7 +196,7 @@ def load_clip(model: torch.nn.Module, clip: Dict[str, Any],
             ``preprocessing`` aligns the frames).
         clip (dict): See the module docstring.
         align (bool, optional): See :func:`inference_clip`.
-        max_residual (float, optional): See :func:`inference_clip`.
+        max_motion (float, optional): See :func:`inference_clip`.
 
     Returns:
         dict: The sample (``imgs``, RGB ``[onset, apex]``, ...) and
@@ -214,7 +215,7 @@ def load_clip(model: torch.nn.Module, clip: Dict[str, Any],
         if not aligned:
             try:
                 frames, record = track_clip(frames, _preprocessing(model),
-                                            names[0], max_residual)
+                                            names[0], max_motion)
             except AlignmentError as e:
                 raise ClipError(str(e)) from None
             warnings += [record['warning']] if record['warning'] else []
@@ -241,7 +242,7 @@ def load_clip(model: torch.nn.Module, clip: Dict[str, Any],
         sample['aligned'] = aligned
         try:
             data = LoadClipKeyFrames(face_alignment=preprocessing,
-                                     max_residual=max_residual)(sample)
+                                     max_motion=max_motion)(sample)
         except (ValueError, OSError) as e:
             raise ClipError(str(e)) from None
         key = data['key_frames']
@@ -263,14 +264,14 @@ def load_clip(model: torch.nn.Module, clip: Dict[str, Any],
 def inference_clip(model: torch.nn.Module,
                    clip: Dict[str, Any],
                    align: Optional[bool] = None,
-                   max_residual: Optional[float] = None):
+                   max_motion: Optional[float] = None):
     """Classify one clip.
 
     Frames that need aligning are aligned to the onset's face with the
-    checkpoint's preprocessing and tracked to the apex, so that head motion
-    is removed (:func:`~mmaction_tsfmicro.preprocessing.alignment.frames.
-    track_clip`); the residual motion is recorded, with a warning when it
-    is beyond what the aligned training clips hold. Without an apex, the
+    checkpoint's preprocessing, as training clips were, and tracked to the
+    apex to measure the head's motion; beyond ``max_motion`` they are
+    stabilized by the tracking, with a warning (:func:`~mmaction_tsfmicro.
+    preprocessing.alignment.frames.track_clip`). Without an apex, the
     clip is read from its onset (its first frame by default) to its
     ``offset`` (its end by default) and the apex is estimated
     (:class:`~mmaction_tsfmicro.datasets.transforms.LoadClipKeyFrames`).
@@ -282,9 +283,9 @@ def inference_clip(model: torch.nn.Module,
             preprocessing; None decides from the input (a pair: no; a
             video: yes; a folder: unless ``preprocess_faces.py`` made it).
             Frames taken as aligned are checked to hold the aligned face.
-        max_residual (float, optional): Head motion left after alignment
-            (pixels of the crop) above which a warning is recorded; by
-            default 2 px at 112 px, scaled.
+        max_motion (float, optional): Head motion (pixels of the crop)
+            beyond which frames are stabilized by tracking, with a
+            warning; by default 2 px at 112 px, scaled.
 
     Returns:
         ActionDataSample: With ``pred_score``, ``pred_label`` and the
@@ -292,7 +293,7 @@ def inference_clip(model: torch.nn.Module,
         name -> score) and ``source`` (where the frames came from, the key
         frames, the alignment applied and any ``warnings``).
     """
-    data = load_clip(model, clip, align, max_residual)
+    data = load_clip(model, clip, align, max_motion)
     source = data.pop('source')
     data = _test_pipeline(model.cfg)(data)
     with torch.no_grad():

@@ -69,15 +69,15 @@ class SpanRecognizer:
             apis.inference.init_model` whose checkpoint records its face
             preprocessing.
         name (str): The video in messages.
-        max_residual (float, optional): Head motion left after alignment
-            (pixels of the crop) above which a span gets a warning.
+        max_motion (float, optional): Head motion (pixels of the crop)
+            beyond which a span's frames are stabilized, with a warning.
         onset_pad (int): Frames before the span's first frame that the
             clip starts with (the spotter finds a span a frame or two after
             its onset; the recognizer's onset frame is its reference).
     """
 
     def __init__(self, model: torch.nn.Module, name: str = 'the video',
-                 max_residual: Optional[float] = None, onset_pad: int = 0):
+                 max_motion: Optional[float] = None, onset_pad: int = 0):
         from ..datasets.transforms.clip_key_frames import LoadClipKeyFrames
         from .inference import ClipError, _test_pipeline
         if not getattr(model, 'preprocessing', None):
@@ -88,7 +88,7 @@ class SpanRecognizer:
         self.name = name
         self.onset_pad = int(onset_pad)
         self.loader = LoadClipKeyFrames(face_alignment=model.preprocessing,
-                                        max_residual=max_residual)
+                                        max_motion=max_motion)
         self.pipeline = _test_pipeline(model.cfg)
         self.classes = list((getattr(model, 'dataset_meta', None)
                              or {}).get('classes') or [])
@@ -309,7 +309,7 @@ def spot_and_recognize(video: str,
                        spotter: torch.nn.Module,
                        recognizer: Optional[torch.nn.Module] = None,
                        span_finder: Optional[Dict] = None,
-                       max_residual: Optional[float] = None,
+                       max_motion: Optional[float] = None,
                        out_video: Optional[str] = None,
                        onset_pad: int = 0) -> Dict:
     """Find the micro-expressions of a video file and classify each.
@@ -323,7 +323,7 @@ def spot_and_recognize(video: str,
             its frames (:class:`SpanRecognizer`); without it the spotter's
             classes are kept.
         span_finder (dict, optional): Settings that replace the config's.
-        max_residual (float, optional): See :class:`SpanRecognizer`.
+        max_motion (float, optional): See :class:`SpanRecognizer`.
         out_video (str, optional): Write the video with the spans drawn.
         onset_pad (int): See :class:`SpanRecognizer`.
 
@@ -342,7 +342,7 @@ def spot_and_recognize(video: str,
     finder = dict(cfg.get('span_finder') or {}, **(span_finder or {}))
     fps = video_fps(video) or 30.0
     span_recognizer = None if recognizer is None else SpanRecognizer(
-        recognizer, video, max_residual, onset_pad)
+        recognizer, video, max_motion, onset_pad)
     stream = StreamSpotter(spotter, dict(cfg.face_alignment), finder,
                            (spotter.dataset_meta or {}).get('classes'), fps,
                            recognizer=span_recognizer)

@@ -121,7 +121,7 @@ def test_the_released_demo_model_on_a_raw_video(tmp_path):
     assert meta['source']['alignment']['detector'] == 'mediapipe'
     alignment = meta['source']['alignment']
     # tracked from the onset: the head's motion is measured and removed
-    assert 0 <= alignment['residual_px'] <= alignment['max_residual_px']
+    assert 0 <= alignment['residual_px'] <= alignment['max_motion_px']
     assert alignment['moved_px'] >= alignment['residual_px']
     assert meta['source']['warnings'] == []
     assert meta['pred_class'] in meta['classes']

@@ -130,7 +130,7 @@ def test_bad_videos_and_key_frames_are_one_line(tmp_path):
         ([folder, '--onset', 9, '--apex', 4],
          f'{folder}: the apex (frame 4) must come after the onset (frame '
          '9)'),
-        ([video, '--onset', 3, '--max-residual', 1, '--threshold', 0.5],
+        ([video, '--onset', 3, '--max-head-motion', 1, '--threshold', 0.5],
          '--threshold applies to a video searched for micro-expressions'),
     ]
     for args, message in cases:

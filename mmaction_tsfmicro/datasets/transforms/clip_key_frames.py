@@ -47,10 +47,10 @@ class LoadClipKeyFrames(BaseTransform):
 
     With ``face_alignment`` (the ``preprocessing`` record of the checkpoint:
     ``alignment`` and ``detector``), frames that are not aligned already
-    are aligned to the onset's face and tracked from it, so that head
-    motion is removed (:func:`~mmaction_tsfmicro.preprocessing.alignment.
-    frames.track_clip`); the residual motion is recorded and a warning
-    printed when it is beyond ``max_residual``. A folder written by
+    are aligned to the onset's face as training clips were, and tracked to
+    measure the head's motion; beyond ``max_motion`` they are stabilized by
+    the tracking, with a warning (:func:`~mmaction_tsfmicro.preprocessing.
+    alignment.frames.track_clip`). A folder written by
     ``tools/data/preprocess_faces.py`` (it holds ``alignment.json``) or a
     sample with ``aligned=True`` is taken as aligned; its first frame is
     checked to hold a face of the aligned size and place.
@@ -67,16 +67,16 @@ class LoadClipKeyFrames(BaseTransform):
             preprocessing; None takes every clip as aligned.
         max_frames (int): Most frames read to find an apex; a longer clip
             is refused (spot its micro-expressions first). Defaults to 300.
-        max_residual (float, optional): Residual motion (pixels of the
-            crop) beyond which a warning is given; by default
+        max_motion (float, optional): Head motion (pixels of the crop)
+            beyond which frames are stabilized, with a warning; by default
             :data:`~mmaction_tsfmicro.preprocessing.alignment.frames.
-            MAX_RESIDUAL_PX` at 112 pixels, scaled.
+            MAX_HEAD_MOTION_PX` at 112 pixels, scaled.
     """
 
     def __init__(self,
                  face_alignment: Optional[Dict[str, Any]] = None,
                  max_frames: int = 300,
-                 max_residual: Optional[float] = None) -> None:
+                 max_motion: Optional[float] = None) -> None:
         if max_frames < 2:
             raise ValueError(f'LoadClipKeyFrames: max_frames must be >= 2, '
                              f'got {max_frames}')
@@ -86,7 +86,7 @@ class LoadClipKeyFrames(BaseTransform):
                              'record)')
         self.face_alignment = face_alignment
         self.max_frames = int(max_frames)
-        self.max_residual = max_residual
+        self.max_motion = max_motion
 
     def _read(self, results: Dict) -> Tuple[str, List[int], List, bool]:
         """The clip's name, the numbers and BGR images of the frames from
@@ -168,7 +168,7 @@ class LoadClipKeyFrames(BaseTransform):
             try:
                 images, record = track_clip(
                     images, self.face_alignment,
-                    f'the onset (frame {numbers[0]})', self.max_residual)
+                    f'the onset (frame {numbers[0]})', self.max_motion)
             except AlignmentError as e:
                 raise ValueError(f'{name}: {e}') from None
             if record['warning']:

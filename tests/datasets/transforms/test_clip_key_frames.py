@@ -46,7 +46,7 @@ def test_a_video_without_key_frames(clip):
     assert [img.shape for img in results['imgs']] == [(112, 112, 3)] * 2
     record = results['alignment']
     assert record['detector'] == 'mediapipe'
-    assert 0 <= record['residual_px'] <= record['max_residual_px']
+    assert 0 <= record['residual_px'] <= record['max_motion_px']
     assert results['warnings'] == []
 
 
