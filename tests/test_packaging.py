@@ -148,8 +148,8 @@ def test_train_test_loso_and_infer_without_the_repository(wheel_env):
     from tsfmicro_synthesis.long_video_builder import build_long_videos
     from tsfmicro_synthesis.long_video_plans import LongVideoConfig
     build_long_videos(str(work / 'long'), LongVideoConfig(
-        seed=5, subjects=1, videos_per_subject=1, duration=(4.0, 4.0),
-        frame_size=160), workers=1, log=None)
+        seed=5, subjects=1, videos_per_subject=1, duration=(6.0, 6.0),
+        expressions=(2, 2), frame_size=160), workers=1, log=None)
     (video, ) = glob.glob(str(work / 'long' / 'rawvideo' / '*' / '*.avi'))
     run(['tsfmicro', 'infer', '-', release, video, '--out', 'spans.json'],
         cwd=work, env=env)

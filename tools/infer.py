@@ -219,6 +219,9 @@ def spot_video(args: argparse.Namespace, video: str, model) -> int:
     print_spans(spans)
     print(f"{found['frames']} frames ({found['frames'] - found['first_face_frame']} "
           f"with a face), {len(spans)} spans, {found['seconds']:.1f} s")
+    if not spans:
+        print('no micro-expression found; for a clip that holds one, give '
+              'its key frames or --whole-clip')
     evaluation = None
     if truth is not None:
         evaluation = evaluate_spans(truth, spans)

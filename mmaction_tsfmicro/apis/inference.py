@@ -242,7 +242,8 @@ def load_clip(model: torch.nn.Module, clip: Dict[str, Any],
         sample['aligned'] = aligned
         try:
             data = LoadClipKeyFrames(face_alignment=preprocessing,
-                                     max_motion=max_motion)(sample)
+                                     max_motion=max_motion,
+                                     log_warnings=False)(sample)
         except (ValueError, OSError) as e:
             raise ClipError(str(e)) from None
         key = data['key_frames']

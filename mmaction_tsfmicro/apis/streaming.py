@@ -21,6 +21,7 @@ recognizer (TSFmicro) from its own frames, kept in a queue of constant
 size. ``tools/stream.py`` and ``tools/infer.py VIDEO`` (no key frames) are
 the command lines.
 """
+import os.path as osp
 from collections import deque
 from dataclasses import dataclass, field
 from typing import (Any, Callable, Dict, Iterable, List, Optional,
@@ -88,7 +89,8 @@ class SpanRecognizer:
         self.name = name
         self.onset_pad = int(onset_pad)
         self.loader = LoadClipKeyFrames(face_alignment=model.preprocessing,
-                                        max_motion=max_motion)
+                                        max_motion=max_motion,
+                                        log_warnings=False)
         self.pipeline = _test_pipeline(model.cfg)
         self.classes = list((getattr(model, 'dataset_meta', None)
                              or {}).get('classes') or [])
@@ -342,7 +344,7 @@ def spot_and_recognize(video: str,
     finder = dict(cfg.get('span_finder') or {}, **(span_finder or {}))
     fps = video_fps(video) or 30.0
     span_recognizer = None if recognizer is None else SpanRecognizer(
-        recognizer, video, max_motion, onset_pad)
+        recognizer, osp.basename(video), max_motion, onset_pad)
     stream = StreamSpotter(spotter, dict(cfg.face_alignment), finder,
                            (spotter.dataset_meta or {}).get('classes'), fps,
                            recognizer=span_recognizer)

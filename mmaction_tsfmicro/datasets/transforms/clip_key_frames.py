@@ -71,12 +71,15 @@ class LoadClipKeyFrames(BaseTransform):
             beyond which frames are stabilized, with a warning; by default
             :data:`~mmaction_tsfmicro.preprocessing.alignment.frames.
             MAX_HEAD_MOTION_PX` at 112 pixels, scaled.
+        log_warnings (bool): Print the warnings to MMEngine's logger too
+            (they are always in ``warnings``). Defaults to True.
     """
 
     def __init__(self,
                  face_alignment: Optional[Dict[str, Any]] = None,
                  max_frames: int = 300,
-                 max_motion: Optional[float] = None) -> None:
+                 max_motion: Optional[float] = None,
+                 log_warnings: bool = True) -> None:
         if max_frames < 2:
             raise ValueError(f'LoadClipKeyFrames: max_frames must be >= 2, '
                              f'got {max_frames}')
@@ -87,6 +90,7 @@ class LoadClipKeyFrames(BaseTransform):
         self.face_alignment = face_alignment
         self.max_frames = int(max_frames)
         self.max_motion = max_motion
+        self.log_warnings = log_warnings
 
     def _read(self, results: Dict) -> Tuple[str, List[int], List, bool]:
         """The clip's name, the numbers and BGR images of the frames from
@@ -179,7 +183,7 @@ class LoadClipKeyFrames(BaseTransform):
             if warning:
                 warnings.append(warning)
         pick = len(images) - 1 if apex_given else estimate_apex(images)
-        for warning in warnings:
+        for warning in warnings if self.log_warnings else []:
             print_log(warning, logger='current', level=30)
         imgs = [cv2.cvtColor(images[i], cv2.COLOR_BGR2RGB) if
                 images[i].ndim == 3 else cv2.cvtColor(images[i],
