@@ -2,7 +2,8 @@
 
 * :func:`explain_samples`: the attribution pictures (Grad-CAM and
   integrated gradients of both branches) of chosen samples under one model
-  (a config and its checkpoint);
+  (a config and its checkpoint); :func:`explain_clip` the same for a clip
+  in no annotation file (a video, a frame folder, a pair);
 * :func:`embed_fold`: the t-SNE picture of every sample of the annotation
   file under the model of one LOSO fold, its held-out subject marked.
 """
@@ -161,6 +162,84 @@ def explain_samples(cfg: Config,
                               classes[explained], float(probs[pred]),
                               gradcam, integrated))
     return written
+
+
+def clip_name(source: Dict) -> str:
+    """A clip's picture name: its file or folder, and its key frames."""
+    if source['source'] == 'pair':
+        stem = osp.splitext(osp.basename(str(source['onset'])))[0]
+        return f'pair_{stem}'
+    stem = osp.splitext(osp.basename(osp.normpath(source['source'])))[0]
+    return f"{stem}_{source['onset']}-{source['apex']}"
+
+
+def explain_clip(config: Optional[str],
+                 checkpoint: str,
+                 clip: Dict,
+                 out_dir: str,
+                 target_class: Optional[str] = None,
+                 device: Optional[str] = None,
+                 steps: int = 16,
+                 align: Optional[bool] = None) -> SampleExplanation:
+    """Write the attribution picture of a clip that is in no annotation
+    file: a video, a frame folder or an onset/apex pair, with or without
+    key frames, prepared as ``tools/infer.py`` prepares it
+    (:func:`~mmaction_tsfmicro.apis.inference.load_clip`: aligned like the
+    training frames, the apex estimated when none is given).
+
+    Args:
+        config (str, optional): The model's config; None takes the one the
+            checkpoint holds.
+        checkpoint (str): Its weights (a release records the face
+            preprocessing the alignment needs).
+        clip (dict): As :func:`~mmaction_tsfmicro.apis.inference.
+            inference_clip` takes it.
+        out_dir (str): Folder of the PNG (:func:`clip_name`).
+        target_class (str, optional): The class to explain; defaults to the
+            predicted class.
+        device (str, optional): Where the model runs.
+        steps (int): Points of the integrated gradients' path integral.
+        align (bool, optional): As :func:`~mmaction_tsfmicro.apis.
+            inference.inference_clip` takes it.
+
+    Returns:
+        SampleExplanation: ``sample`` is the clip's name with its key
+        frames, ``label`` ``'?'`` (unknown).
+    """
+    from mmengine.dataset import pseudo_collate
+
+    from ..apis.inference import _test_pipeline, init_model, load_clip
+    from .inputs import default_device
+    model = init_model(config, checkpoint, device or default_device())
+    model.float().eval()
+    classes = list((model.dataset_meta or {}).get('classes') or [])
+    target = class_index(classes, target_class)
+    data = load_clip(model, clip, align)
+    source = data.pop('source')
+    item = _test_pipeline(model.cfg)(data)
+    inputs = model.data_preprocessor(pseudo_collate([item]),
+                                     False)['inputs']
+    gradcam = branch_grad_cam(model, inputs, target)
+    integrated = branch_integrated_gradients(model, inputs, gradcam.target,
+                                             steps)
+    probs = gradcam.probabilities[0]
+    pred, explained = int(gradcam.predicted[0]), int(gradcam.target[0])
+    if not classes:
+        classes = [str(i) for i in range(len(probs))]
+    onset, apex = frame_pair(item)
+    name = clip_name(source)
+    path = osp.join(out_dir, picture_name(name, target_class))
+    keys = ('pair' if source['source'] == 'pair' else
+            f"onset {source['onset']}, apex {source['apex']}" +
+            (' (estimated)' if source.get('apex_estimated') else ''))
+    title = (f"{osp.basename(str(source['source']))}   {keys}   predicted: "
+             f'{classes[pred]} (p={probs[pred]:.2f})   maps for: '
+             f'{classes[explained]}')
+    plot_attributions(onset, apex, attribution_rows(gradcam, integrated),
+                      probs, classes, explained, path, title=title)
+    return SampleExplanation(name, path, '?', classes[pred],
+                             classes[explained], float(probs[pred]),
+                             gradcam, integrated)
 
 
 @dataclass

@@ -185,3 +185,47 @@ def test_tsne_mistakes_are_one_line(loso_dir, tmp_path, monkeypatch, capsys):
     code, _, err = run_tool(['cluster', loso_dir], monkeypatch, capsys)
     assert "invalid choice: 'cluster'" in one_line_error(code, err)
     assert not os.listdir(tmp_path)
+
+
+def test_gradcam_explains_a_video(tmp_path, monkeypatch, capsys):
+    """A clip in no annotation file: the released model on a rendered
+    video, its apex estimated or given."""
+    import glob
+
+    from tsfmicro_synthesis.clip_video import write_clip_video
+    (release, ) = glob.glob(osp.join(
+        REPO_ROOT, 'checkpoints', 'tsfmicro_tiny_demo_all-subjects-*.pth'))
+    video = tmp_path / 'clip.mp4'
+    truth = write_clip_video(str(video), 'feat/0-f1-su-ph.jpg', 'disgust',
+                             3004)
+    out = tmp_path / 'maps'
+    code, stdout, err = run_tool([
+        'gradcam', '-', release, '--clip', video, '--out', out, '--steps',
+        '2', '--device', 'cpu'], monkeypatch, capsys)
+    assert code == 0, err
+    (png, ) = os.listdir(out)
+    onset, apex = map(int, png[len('clip_'):-len('.png')].split('-'))
+    assert onset == 0 and abs(apex - truth['apex']) <= 4
+    assert stdout.strip() == (f'{out / png}: clip_{onset}-{apex}, '
+                              'predicted disgust (p=' +
+                              stdout.split('(p=')[1].split(')')[0] +
+                              '), maps for disgust')
+    assert cv2.imread(str(out / png)).shape == (480, 800, 3)
+    code, stdout, err = run_tool([
+        'gradcam', '-', release, '--clip', video, '--onset', truth['onset'],
+        '--apex', truth['apex'], '--out', out, '--steps', '2', '--device',
+        'cpu', '--target-class', 'happiness'], monkeypatch, capsys)
+    assert code == 0, err
+    name = f"clip_{truth['onset']}-{truth['apex']}_happiness.png"
+    assert (out / name).is_file() and stdout.endswith(
+        'maps for happiness\n')
+    # mistakes, in one line
+    code, _, err = run_tool(['gradcam', '-', release, '--sample', 'a/b',
+                             '--out', out], monkeypatch, capsys)
+    assert one_line_error(code, err) == ('--onset, --apex and the config '
+                                         '"-" go with --clip (see visualize.py '
+                                         '--help)')
+    code, _, err = run_tool(['gradcam', '-', release, '--clip',
+                             tmp_path / 'none.mp4', '--out', out],
+                            monkeypatch, capsys)
+    assert one_line_error(code, err) == f"{tmp_path / 'none.mp4'}: not found"

@@ -7,6 +7,13 @@ and integrated gradients at their inputs), one PNG per sample::
     python tools/visualizations/visualize.py gradcam CONFIG CHECKPOINT \\
         --sample SUBJECT/CLIP [--sample ...] --out DIR [--target-class NAME]
 
+or, for a clip in no annotation file (a video, a frame folder, an onset/
+apex pair; ``CONFIG`` may be ``-``: the one the checkpoint holds), prepared
+as ``tools/infer.py`` prepares it, the key frames it used in the title::
+
+    python tools/visualizations/visualize.py gradcam - CHECKPOINT \\
+        --clip VIDEO [--onset N --apex M] --out DIR
+
 ``tsne``: t-SNE of the fused features of every sample of the annotation
 file under the model of one LOSO fold, its held-out subject marked::
 
@@ -22,6 +29,7 @@ import mmaction_tsfmicro.plugin  # noqa: F401  (registers the plugin)
 from mmaction_tsfmicro.engine import CfgOptionsAction, load_config
 from mmaction_tsfmicro.engine.cfg_options import merge_cfg_options
 from mmaction_tsfmicro.explain import embed_fold, explain_samples
+from mmaction_tsfmicro.explain.commands import explain_clip
 from mmaction_tsfmicro.explain.inputs import default_device
 from mmaction_tsfmicro.utils.cli import ArgumentParser, run_main
 
@@ -56,14 +64,25 @@ def parse_args(argv=None) -> argparse.Namespace:
         '(inputs) of the temporal branch (over |apex - onset|) and of the '
         'spatial branch (over the onset) of each sample, one PNG per sample '
         'in --out')
-    cam.add_argument('config', help='the model\'s config file')
+    cam.add_argument('config', help='the model\'s config file ("-" with '
+                     '--clip: the one the checkpoint holds)')
     cam.add_argument('checkpoint', help='its checkpoint')
-    cam.add_argument(
+    source = cam.add_mutually_exclusive_group(required=True)
+    source.add_argument(
         '--sample',
         action='append',
-        required=True,
         metavar='SUBJECT/CLIP',
         help='a sample of the config\'s annotation file (repeatable)')
+    source.add_argument(
+        '--clip',
+        nargs='+',
+        metavar='INPUT',
+        help='a video, a frame folder, or onset and apex images (as '
+        'tools/infer.py takes them)')
+    cam.add_argument('--onset', type=int,
+                     help='--clip: the onset frame (else the first)')
+    cam.add_argument('--apex', type=int,
+                     help='--clip: the apex frame (else estimated)')
     cam.add_argument('--out', required=True, metavar='DIR',
                      help='folder of the PNGs (<subject>_<clip>.png)')
     cam.add_argument(
@@ -100,14 +119,39 @@ def parse_args(argv=None) -> argparse.Namespace:
                      '(default: 30)')
     _common(emb)
     args = parser.parse_args(argv)
+    if args.command == 'gradcam' and args.clip is None and (
+            args.onset is not None or args.apex is not None
+            or args.config == '-'):
+        parser.error('--onset, --apex and the config "-" go with --clip')
     if args.command == 'tsne' and not args.out.lower().endswith('.png'):
         parser.error(f'--out {args.out}: the picture must end with .png')
     return args
 
 
+def clip_input(args: argparse.Namespace) -> dict:
+    """The clip of ``--clip`` as ``inference_clip`` takes it."""
+    import os.path as osp
+    paths = args.clip
+    if len(paths) == 2:
+        return dict(frames=paths)
+    if len(paths) > 2:
+        raise ValueError('--clip takes a video, a folder, or two images')
+    (path, ) = paths
+    if not osp.exists(path):
+        raise FileNotFoundError(f'{path}: not found')
+    key = 'frame_dir' if osp.isdir(path) else 'video'
+    return {key: path, 'onset': args.onset, 'apex': args.apex}
+
+
 def main(argv=None) -> None:
     args = parse_args(argv)
-    if args.command == 'gradcam':
+    if args.command == 'gradcam' and args.clip:
+        done = explain_clip(None if args.config == '-' else args.config,
+                            args.checkpoint, clip_input(args), args.out,
+                            args.target_class, args.device, args.steps)
+        print(f'{done.path}: {done.sample}, predicted {done.predicted} '
+              f'(p={done.probability:.2f}), maps for {done.target}')
+    elif args.command == 'gradcam':
         cfg = load_config(args.config)
         if args.cfg_options:
             merge_cfg_options(cfg, args.cfg_options, args.config)
