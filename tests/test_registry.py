@@ -11,13 +11,14 @@ import mmaction_tsfmicro.plugin  # noqa: F401
 EXPECTED = {
     MODELS: ['TSFmicro', 'TimeSpaceFusion', 'TSFmicroHead',
              'OFFApexNet', 'STSTNet', 'TSFmicroSeq',
-             'MicroExpressionSpotter', 'SpottingHead'],
+             'MicroExpressionSpotter', 'SpottingHead', 'HTNet',
+             'HTNetHead'],
     DATASETS: ['MicroExpressionDataset', 'LongVideoDataset'],
     TRANSFORMS: [
         'SelectFramePair', 'LoadFramePair', 'RandomRotate',
         'PaddedRandomCrop', 'LoadFlow',
         'SampleClipFrames', 'SelectKeyFrames', 'FrameDifference',
-        'FlowAsFramePair', 'LoadClipKeyFrames'
+        'FlowAsFramePair', 'LoadClipKeyFrames', 'FacialRegionTiles'
     ],
     METRICS: ['MEMetric', 'SpottingMetric'],
     HOOKS: [

@@ -196,10 +196,10 @@ def spot_video(args: argparse.Namespace, video: str, model) -> int:
     """Find the micro-expressions of a video and classify each."""
     from mmaction_tsfmicro.apis.inference import init_model
     from mmaction_tsfmicro.apis.publish import released_checkpoint
-    from mmaction_tsfmicro.apis.streaming import (evaluate_spans,
-                                                  spans_table,
-                                                  spot_and_recognize,
-                                                  str_evaluation)
+    from mmaction_tsfmicro.apis.streaming import spans_table
+    from mmaction_tsfmicro.apis.video_inference import (evaluate_spans,
+                                                        spot_and_recognize,
+                                                        str_evaluation)
     from mmaction_tsfmicro.spotting.truth import video_truth
     from mmaction_tsfmicro.utils.fileio import write_json, write_text
     truth = video_truth(args.truth, video) if args.truth else None

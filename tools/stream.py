@@ -127,7 +127,8 @@ def main(argv=None) -> int:
     # torch and MMAction2 load only once the input is known to be good
     from mmaction_tsfmicro.apis.inference import init_model
     from mmaction_tsfmicro.apis.streaming import (StreamSpotter, VideoSink,
-                                                  evaluate_spans, run_stream)
+                                                  run_stream)
+    from mmaction_tsfmicro.apis.video_inference import evaluate_spans
     model = init_model(None if args.config == '-' else args.config,
                        args.checkpoint, args.device)
     cfg = model.cfg

@@ -163,7 +163,7 @@ def clip_sample(clip: Dict[str, Any]) -> Tuple[Dict, bool]:
                     'apex=...)')
 
 
-def _test_pipeline(cfg: Config) -> Compose:
+def pipeline_after_loading(cfg: Config) -> Compose:
     """The config's test pipeline after the transforms that read frames."""
     pipeline = cfg.get('test_pipeline') or cfg.test_dataloader.dataset.pipeline
     types = [t['type'] for t in pipeline]
@@ -296,7 +296,7 @@ def inference_clip(model: torch.nn.Module,
     """
     data = load_clip(model, clip, align, max_motion)
     source = data.pop('source')
-    data = _test_pipeline(model.cfg)(data)
+    data = pipeline_after_loading(model.cfg)(data)
     with torch.no_grad():
         result = model.test_step(pseudo_collate([data]))[0]
     classes = (getattr(model, 'dataset_meta', None) or {}).get('classes')

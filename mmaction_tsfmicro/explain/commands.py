@@ -208,7 +208,8 @@ def explain_clip(config: Optional[str],
     """
     from mmengine.dataset import pseudo_collate
 
-    from ..apis.inference import _test_pipeline, init_model, load_clip
+    from ..apis.inference import (init_model, load_clip,
+                                  pipeline_after_loading)
     from .inputs import default_device
     model = init_model(config, checkpoint, device or default_device())
     model.float().eval()
@@ -216,7 +217,7 @@ def explain_clip(config: Optional[str],
     target = class_index(classes, target_class)
     data = load_clip(model, clip, align)
     source = data.pop('source')
-    item = _test_pipeline(model.cfg)(data)
+    item = pipeline_after_loading(model.cfg)(data)
     inputs = model.data_preprocessor(pseudo_collate([item]),
                                      False)['inputs']
     gradcam = branch_grad_cam(model, inputs, target)

@@ -60,7 +60,16 @@ TSFMICRO = {
                      'tsfmicro_retnet_balanced-sampler_1xb32-174e_casme2')
     },
 }
-CASES: Dict[str, dict] = {**BASELINES, **TSFMICRO}
+#: HTNet: the demo config as it is, the authors' (139.6 M parameters)
+#: at 8 channels and one block a level.
+HTNET = {
+    'configs/htnet/htnet-small_1xb32-60e_demo.py': dict(DEMO, shrink=[]),
+    'configs/htnet/htnet_1xb256-800e_casme2.py': dict(
+        CASME2, shrink=['model.backbone.dim=8',
+                        'model.backbone.block_repeats=1',
+                        'model.cls_head.in_channels=32']),
+}
+CASES: Dict[str, dict] = {**BASELINES, **TSFMICRO, **HTNET}
 
 
 def flow_options(config: str, flow_root: str) -> List[str]:

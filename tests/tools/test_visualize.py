@@ -164,8 +164,8 @@ def test_gradcam_mistakes_are_one_line(synthetic_data, checkpoint, tmp_path,
                             monkeypatch, capsys)
     assert code == 2
     assert err.strip() == (
-        'visualize.py gradcam: error: the following arguments are required: '
-        '--sample (see visualize.py gradcam --help)')
+        'visualize.py gradcam: error: one of the arguments --sample --clip '
+        'is required (see visualize.py gradcam --help)')
 
 
 def test_tsne_mistakes_are_one_line(loso_dir, tmp_path, monkeypatch, capsys):

@@ -47,13 +47,14 @@ def main(argv=None) -> int:
     import torch
     from mmengine.dataset import pseudo_collate
 
-    from mmaction_tsfmicro.apis.inference import _test_pipeline, init_model
+    from mmaction_tsfmicro.apis.inference import (init_model,
+                                                  pipeline_after_loading)
     from mmaction_tsfmicro.preprocessing.alignment.frames import (
         align_like_training, track_clip)
     from mmaction_tsfmicro.preprocessing.video import iter_frames
     from tsfmicro_synthesis.clip_video import write_clip_video
     model = init_model(None, args.checkpoint)
-    pipeline = _test_pipeline(model.cfg)
+    pipeline = pipeline_after_loading(model.cfg)
     classes = list(model.dataset_meta['classes'])
     prep = model.preprocessing
 

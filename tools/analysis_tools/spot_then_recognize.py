@@ -67,8 +67,8 @@ def main(argv=None) -> int:
         videos.append(path)
     from mmaction_tsfmicro.apis.inference import init_model
     from mmaction_tsfmicro.apis.publish import released_checkpoint
-    from mmaction_tsfmicro.apis.streaming import (spot_and_recognize,
-                                                  str_evaluation)
+    from mmaction_tsfmicro.apis.video_inference import (spot_and_recognize,
+                                                        str_evaluation)
     from mmaction_tsfmicro.evaluation.spotting import (counts_scores,
                                                        video_result)
     from mmaction_tsfmicro.spotting.truth import video_truth

@@ -5,3 +5,4 @@ __all__ = ['TSFmicro']
 from .tsfmicro_seq import TSFmicroSeq  # noqa: E402,F401
 from .off_apexnet import OFFApexNet  # noqa: E402,F401
 from .ststnet import STSTNet  # noqa: E402,F401
+from .htnet import HTNet  # noqa: E402,F401

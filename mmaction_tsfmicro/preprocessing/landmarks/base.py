@@ -43,6 +43,15 @@ class FaceLandmarks:
             return self.eyes
         return np.concatenate([self.eyes, self.nose[None]], axis=0)
 
+    def mouth_corners(self) -> Optional[np.ndarray]:
+        """The mouth corners, image-left first, (2, 2); None when the
+        backend does not give them (haar)."""
+        if len(self.points) == 478:  # MediaPipe's face mesh
+            return np.asarray(self.points, np.float32)[[61, 291]]
+        if len(self.points) == 68:  # dlib
+            return np.asarray(self.points, np.float32)[[48, 54]]
+        return None
+
     def to_dict(self) -> Dict:
         """Return a JSON-serialisable summary (without all the points)."""
         out = dict(
