@@ -41,7 +41,7 @@ class FacialRegionTiles(BaseTransform):
     28) and falls back on :data:`FALLBACK_POINTS_28`, as the authors' code
     does, when none is found or the detector gives no mouth corners;
     ``'fixed'`` always uses those points (faces aligned alike). Detected
-    points are cached per sample.
+    points are cached per sample (in each process).
 
     Required keys: ``imgs`` (one ``size`` x ``size`` x C image, e.g. of
     :class:`LoadFlow`); for ``'detect'`` also the sample's ``frame_dir``,
@@ -71,7 +71,6 @@ class FacialRegionTiles(BaseTransform):
         self.mode = mode
         self.landmarks = landmarks
         self.detector_name = detector
-        self._detector = None
         self._cache: Dict[Tuple, np.ndarray] = {}
 
     def _detect(self, results: Dict) -> Optional[np.ndarray]:
@@ -80,11 +79,13 @@ class FacialRegionTiles(BaseTransform):
         apex = key_frame(results, 'apex')
         key = (results['frame_dir'], apex)
         if key not in self._cache:
-            if self._detector is None:
-                from ...preprocessing.landmarks import build_detector
-                self._detector = build_detector(self.detector_name)
+            from ...preprocessing.landmarks import build_detector
             frame = read_frame(results, apex, 'color', 'bgr')
-            face = self._detector.detect(frame)
+            # built and closed for each new sample (about 30 ms): a
+            # MediaPipe detector left open cannot be closed cleanly at
+            # the interpreter's exit
+            with build_detector(self.detector_name) as detector:
+                face = detector.detect(frame)
             mouth = None if face is None else face.mouth_corners()
             points = None
             if mouth is not None and face.nose is not None:

@@ -295,3 +295,26 @@ def htnet_official_key(key: str) -> Optional[str]:
         if re.match(pattern, key):
             return re.sub(pattern, repl, key)
     return None
+
+
+def convert_htnet_state_dict(state_dict: dict) -> Tuple[dict, dict]:
+    """Split a state_dict of the authors' ``HTNet`` into the plugin's
+    backbone and head state_dicts (:func:`htnet_official_key`,
+    :func:`~mmaction_tsfmicro.models.heads.htnet_head.
+    htnet_official_head_key`).
+
+    Raises:
+        KeyError: For a key that is neither, naming it.
+    """
+    from ..heads.htnet_head import htnet_official_head_key
+    backbone, head = {}, {}
+    for key, value in state_dict.items():
+        name = htnet_official_key(key)
+        if name is not None:
+            backbone[name] = value
+            continue
+        name = htnet_official_head_key(key)
+        if name is None:
+            raise KeyError(f'{key}: not a tensor of the authors\' HTNet')
+        head[name] = value
+    return backbone, head
