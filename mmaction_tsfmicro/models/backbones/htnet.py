@@ -149,8 +149,9 @@ class HTNet(BaseModule):
     """HTNet: a hierarchical transformer over the optical flow of facial
     regions.
 
-    Follows Wang, Peng, Lv, Zhang and Chen, "HTNet for micro-expression
-    recognition", Neurocomputing 602 (2024), and its authors' code
+    Follows Wang, Zhang, Luo and Sankaranarayana, "HTNet for
+    micro-expression recognition", Neurocomputing 602 (2024), and its
+    authors' code
     (``wangzhifengharrison/HTNet``, ``Model.py``), a NesT-style network:
 
     1. patches of ``patch_size`` x ``patch_size`` (their pixels stacked as
