@@ -5,7 +5,7 @@ The authors' ``HTNet`` (``Model.py`` of a checkout of
 ``wangzhifengharrison/HTNet`` the user points to) runs in its own
 environment (``--python``; torch and einops suffice) through
 ``tools/official/htnet_side.py``; its state_dict is converted to the
-plugin's names (:func:`~mmaction_tsfmicro.models.backbones.htnet.
+plugin's names (:func:`~mmaction_tsfmicro.models.official_htnet.
 convert_htnet_state_dict`) and loaded, strictly, into the plugin's
 ``HTNet`` and ``HTNetHead``, which then score the same inputs. Two
 settings: the authors' (28 x 28, patch 7, dim 256, 3 heads, 3 levels,
@@ -73,9 +73,10 @@ def main(argv=None) -> int:
     import torch
 
     import mmaction_tsfmicro.plugin  # noqa: F401
-    from mmaction_tsfmicro.models.backbones.htnet import (
-        HTNet, convert_htnet_state_dict)
+    from mmaction_tsfmicro.models.backbones.htnet import HTNet
     from mmaction_tsfmicro.models.heads.htnet_head import HTNetHead
+    from mmaction_tsfmicro.models.official_htnet import \
+        convert_htnet_state_dict
     with tempfile.TemporaryDirectory() as tmp:
         spec = osp.join(tmp, 'settings.json')
         with open(spec, 'w') as f:

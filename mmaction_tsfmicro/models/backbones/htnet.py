@@ -1,5 +1,5 @@
 """HTNet: a hierarchical transformer over facial-region flow tiles."""
-from typing import List, Optional, Sequence, Tuple, Union
+from typing import List, Optional, Sequence, Union
 
 import torch
 import torch.nn as nn
@@ -262,60 +262,3 @@ class HTNet(BaseModule):
             x = from_blocks(level(to_blocks(x, blocks)), blocks)
             x = aggregate(x)
         return x
-
-
-def htnet_official_key(key: str) -> Optional[str]:
-    """The plugin's name of a state_dict key of the authors' ``HTNet``
-    (``Model.py``), or None for a key that is not the backbone's (the
-    classifier's ``mlp_head``, see :func:`htnet_official_head_key`)."""
-    import re
-    rules: Tuple[Tuple[str, str], ...] = (
-        (r'^to_patch_embedding\.1\.', 'patch_embed.'),
-        (r'^layers\.(\d+)\.0\.pos_emb$', r'levels.\1.pos_embed'),
-        (r'^layers\.(\d+)\.0\.layers\.(\d+)\.0\.norm\.g$',
-         r'levels.\1.blocks.\2.norm1.weight'),
-        (r'^layers\.(\d+)\.0\.layers\.(\d+)\.0\.norm\.b$',
-         r'levels.\1.blocks.\2.norm1.bias'),
-        (r'^layers\.(\d+)\.0\.layers\.(\d+)\.0\.fn\.to_qkv\.',
-         r'levels.\1.blocks.\2.attn.qkv.'),
-        (r'^layers\.(\d+)\.0\.layers\.(\d+)\.0\.fn\.to_out\.0\.',
-         r'levels.\1.blocks.\2.attn.proj.'),
-        (r'^layers\.(\d+)\.0\.layers\.(\d+)\.1\.norm\.g$',
-         r'levels.\1.blocks.\2.norm2.weight'),
-        (r'^layers\.(\d+)\.0\.layers\.(\d+)\.1\.norm\.b$',
-         r'levels.\1.blocks.\2.norm2.bias'),
-        (r'^layers\.(\d+)\.0\.layers\.(\d+)\.1\.fn\.net\.0\.',
-         r'levels.\1.blocks.\2.ffn.fc1.'),
-        (r'^layers\.(\d+)\.0\.layers\.(\d+)\.1\.fn\.net\.3\.',
-         r'levels.\1.blocks.\2.ffn.fc2.'),
-        (r'^layers\.(\d+)\.1\.0\.', r'aggregates.\1.conv.'),
-        (r'^layers\.(\d+)\.1\.1\.g$', r'aggregates.\1.norm.weight'),
-        (r'^layers\.(\d+)\.1\.1\.b$', r'aggregates.\1.norm.bias'),
-    )
-    for pattern, repl in rules:
-        if re.match(pattern, key):
-            return re.sub(pattern, repl, key)
-    return None
-
-
-def convert_htnet_state_dict(state_dict: dict) -> Tuple[dict, dict]:
-    """Split a state_dict of the authors' ``HTNet`` into the plugin's
-    backbone and head state_dicts (:func:`htnet_official_key`,
-    :func:`~mmaction_tsfmicro.models.heads.htnet_head.
-    htnet_official_head_key`).
-
-    Raises:
-        KeyError: For a key that is neither, naming it.
-    """
-    from ..heads.htnet_head import htnet_official_head_key
-    backbone, head = {}, {}
-    for key, value in state_dict.items():
-        name = htnet_official_key(key)
-        if name is not None:
-            backbone[name] = value
-            continue
-        name = htnet_official_head_key(key)
-        if name is None:
-            raise KeyError(f'{key}: not a tensor of the authors\' HTNet')
-        head[name] = value
-    return backbone, head

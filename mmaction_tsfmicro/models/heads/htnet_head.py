@@ -38,14 +38,3 @@ class HTNetHead(BaseHead):
         if num_segs:
             x = x.reshape(-1, num_segs, x.shape[-1]).mean(dim=1)
         return self.fc_cls(x)
-
-
-def htnet_official_head_key(key: str) -> Optional[str]:
-    """The plugin's name (under ``cls_head.``) of a key of the authors'
-    ``mlp_head``, or None."""
-    return {
-        'mlp_head.0.g': 'norm.weight',
-        'mlp_head.0.b': 'norm.bias',
-        'mlp_head.2.weight': 'fc_cls.weight',
-        'mlp_head.2.bias': 'fc_cls.bias'
-    }.get(key)

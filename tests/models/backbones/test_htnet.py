@@ -11,11 +11,10 @@ from einops import rearrange
 import mmaction_tsfmicro.plugin  # noqa: F401
 from mmaction.registry import MODELS
 from mmaction_tsfmicro.models.backbones.htnet import (HTNet, MapAttention,
-                                                      from_blocks,
-                                                      htnet_official_key,
-                                                      to_blocks)
-from mmaction_tsfmicro.models.heads.htnet_head import (HTNetHead,
-                                                       htnet_official_head_key)
+                                                      from_blocks, to_blocks)
+from mmaction_tsfmicro.models.heads.htnet_head import HTNetHead
+from mmaction_tsfmicro.models.official_htnet import (htnet_official_head_key,
+                                                     htnet_official_key)
 
 KEYS = osp.join(osp.dirname(osp.dirname(osp.dirname(__file__))), 'data',
                 'official_htnet_keys.json')
