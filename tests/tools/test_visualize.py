@@ -187,9 +187,10 @@ def test_tsne_mistakes_are_one_line(loso_dir, tmp_path, monkeypatch, capsys):
     assert not os.listdir(tmp_path)
 
 
-def test_gradcam_explains_a_video(tmp_path, monkeypatch, capsys):
+def test_gradcam_explains_a_video_and_a_pair(tmp_path, monkeypatch,
+                                             capsys):
     """A clip in no annotation file: the released model on a rendered
-    video, its apex estimated or given."""
+    video, its apex estimated or given, and on two images."""
     import glob
 
     from tsfmicro_synthesis.clip_video import write_clip_video
@@ -219,6 +220,19 @@ def test_gradcam_explains_a_video(tmp_path, monkeypatch, capsys):
     name = f"clip_{truth['onset']}-{truth['apex']}_happiness.png"
     assert (out / name).is_file() and stdout.endswith(
         'maps for happiness\n')
+    # the pair it used, as two aligned images
+    from mmaction_tsfmicro.preprocessing.video import read_frames_at
+    for role, frame in zip(('onset', 'apex'), read_frames_at(
+            str(video), [truth['onset'], truth['apex']])):
+        cv2.imwrite(str(tmp_path / f'{role}.png'), frame)
+    code, stdout, err = run_tool([
+        'gradcam', '-', release, '--clip', tmp_path / 'onset.png',
+        tmp_path / 'apex.png', '--out', out, '--steps', '2', '--device',
+        'cpu'], monkeypatch, capsys)
+    assert code == 0, err
+    assert (out / 'pair_onset.png').is_file()
+    assert stdout.startswith(f"{out / 'pair_onset.png'}: pair_onset, "
+                             'predicted ')
     # mistakes, in one line
     code, _, err = run_tool(['gradcam', '-', release, '--sample', 'a/b',
                              '--out', out], monkeypatch, capsys)
