@@ -27,9 +27,10 @@ lengths of micro-expressions (7 frames and more). Its precision counts the
 truths found, not the predictions matched, which is the same count when no
 prediction can match two truths; here the one-to-one matching decides.
 
-Spot-then-recognize (MEGC 2023): :func:`spotting_scores` also gives the
-class scores (UF1, UAR, accuracy, :mod:`.functional`) of the matched pairs,
-when predictions and truths carry a label.
+Spot-then-recognize: :func:`spotting_scores` also gives the MEGC
+recognition scores (UF1, UAR, accuracy, :mod:`.functional`) of the matched
+pairs, when predictions and truths carry a label; :func:`strs_scores` gives
+MEGC 2023's STRS (spotting F1 x analysis F1).
 """
 from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
