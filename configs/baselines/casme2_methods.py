@@ -43,4 +43,7 @@ methods = [
     dict(name='STSTNet, TV-L1 flow + strain',
          config='configs/baselines/ststnet_1xb256-800e_casme2.py',
          paper='Liong et al., FG 2019 (MEGC 2019)'),
+    dict(name='HTNet, TV-L1 flow + strain, facial regions',
+         config='configs/htnet/htnet_1xb256-800e_casme2.py',
+         paper='Wang et al., Neurocomputing 2024'),
 ]
