@@ -203,8 +203,9 @@ def main(argv=None) -> None:
     ev = spotted['evaluation']
     print(f"New long video {long_video}: {len(spotted['spans'])} spans "
           f"found for {ev['tp'] + ev['fn']} micro-expressions (TP {ev['tp']}"
-          f", FP {ev['fp']}, FN {ev['fn']}; F1 {ev['f1']:.3f}, STRS "
-          f"{ev['strs']:.3f}); spans in {spans_file}")
+          f", FP {ev['fp']}, FN {ev['fn']}; F1 {ev['f1']:.3f}" +
+          (f", STRS {ev['strs']:.3f}" if 'strs' in ev else '') +
+          f'); spans in {spans_file}')
     print('The demo set is synthetic motions on real faces: these numbers '
           'say nothing about CASME II, SAMM or CAS(ME)^3.')
 
