@@ -89,6 +89,35 @@ def default_work_dir(config_path: str) -> str:
     return osp.join('./work_dirs', osp.splitext(osp.basename(config_path))[0])
 
 
+def set_mixed_precision(cfg: Config, config_name: str) -> None:
+    """``--amp``: float16 with MMEngine's ``AmpOptimWrapper`` on a GPU
+    (CUDA), NPU or MLU; bfloat16 with
+    :class:`~mmaction_tsfmicro.engine.optim_wrappers.AutocastOptimWrapper`
+    on a CPU with bfloat16 units, tested in bfloat16 too
+    (``test_cfg.fp16``); refused in one line on other CPUs."""
+    from mmengine.device import (is_cuda_available, is_mlu_available,
+                                 is_npu_available)
+
+    from .optim_wrappers import cpu_has_bf16
+    wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
+    if wrapper not in ('OptimWrapper', 'AmpOptimWrapper',
+                       'AutocastOptimWrapper'):
+        raise ValueError(f'--amp does not support the optimizer wrapper '
+                         f'{wrapper!r} of {config_name}')
+    if is_cuda_available() or is_npu_available() or is_mlu_available():
+        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+        return
+    if not cpu_has_bf16():
+        raise ValueError('--amp needs a GPU, or a CPU with bfloat16 units '
+                         '(AVX512-BF16 or AMX); this CPU has neither: drop '
+                         '--amp')
+    cfg.optim_wrapper.type = 'AutocastOptimWrapper'
+    cfg.optim_wrapper.pop('loss_scale', None)
+    if cfg.get('test_cfg'):
+        cfg.test_cfg.fp16 = True
+
+
 def merge_train_args(cfg: Config, args: argparse.Namespace) -> Config:
     """Merge the training arguments into ``cfg`` (as MMAction2 does).
 
@@ -109,19 +138,7 @@ def merge_train_args(cfg: Config, args: argparse.Namespace) -> Config:
     elif cfg.get('work_dir', None) is None:
         cfg.work_dir = default_work_dir(args.config)
     if args.amp:
-        from mmengine.device import (is_cuda_available, is_mlu_available,
-                                     is_npu_available)
-        if not (is_cuda_available() or is_npu_available()
-                or is_mlu_available()):
-            raise ValueError('--amp needs a GPU (CUDA), NPU or MLU: '
-                             "MMEngine's AmpOptimWrapper does not train on "
-                             'the CPU; drop --amp')
-        wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
-        if wrapper not in ('OptimWrapper', 'AmpOptimWrapper'):
-            raise ValueError(f'--amp does not support the optimizer wrapper '
-                             f'{wrapper!r} of {args.config}')
-        cfg.optim_wrapper.type = 'AmpOptimWrapper'
-        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+        set_mixed_precision(cfg, args.config)
     if args.resume == 'auto':
         cfg.resume = True
         cfg.load_from = None

@@ -18,6 +18,12 @@ Each fix is applied only where its defect is present, and is idempotent:
   torchrun/Slurm job fails on a CPU-only machine. When CUDA is absent the
   process group falls back to gloo, ``set_device`` is skipped and the DDP
   wrapper gets ``device_ids=None``. Machines with CUDA are left untouched.
+* ``low_precision_scores``: MMAction2's ``BaseHead`` turns the class scores
+  into numpy arrays for its accuracy, which fails for bfloat16 (``Got
+  unsupported ScalarType BFloat16``), so no MMAction2 head trains or tests
+  under CPU autocast (``--amp`` on a CPU). Its ``loss_by_feat`` and
+  ``predict_by_feat`` get the scores in float32 (the precision the losses
+  and metrics want anyway); float32 scores pass unchanged.
 """
 import functools
 import importlib.util
@@ -167,6 +173,28 @@ def _fix_cpu_distributed() -> bool:
     return True
 
 
+def _fix_low_precision_scores() -> bool:
+    """Give MMAction2's heads float32 class scores under autocast."""
+    import torch
+    from mmaction.models.heads.base import BaseHead
+    if getattr(BaseHead, '_tsfmicro_fp32_scores', False):
+        return False
+
+    def float_scores(method):
+        @functools.wraps(method)
+        def wrapper(self, cls_scores, *args, **kwargs):
+            if isinstance(cls_scores, torch.Tensor) and cls_scores.dtype in (
+                    torch.bfloat16, torch.float16):
+                cls_scores = cls_scores.float()
+            return method(self, cls_scores, *args, **kwargs)
+        return wrapper
+
+    BaseHead.loss_by_feat = float_scores(BaseHead.loss_by_feat)
+    BaseHead.predict_by_feat = float_scores(BaseHead.predict_by_feat)
+    BaseHead._tsfmicro_fp32_scores = True
+    return True
+
+
 def _silence_mmcv_lite_warning() -> bool:
     """Hide mmcv-lite's warning about its missing compiled ops."""
     if importlib.util.find_spec('mmcv') is None or importlib.util.find_spec(
@@ -194,6 +222,7 @@ _FIXES: Dict[str, callable] = {
     'mmcv_lite_warning': _silence_mmcv_lite_warning,
     'weights_only': _fix_weights_only_load,
     'cpu_dist': _fix_cpu_distributed,
+    'low_precision_scores': _fix_low_precision_scores,
 }
 
 

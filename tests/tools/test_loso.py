@@ -200,12 +200,14 @@ def test_bad_options_are_refused_in_one_line(data_dir, tmp_path, capsys,
     assert tool.main([str(tmp_path / 'nope.py'), '--work-dir', work]) == 2
     assert 'nope.py' in capsys.readouterr().err
     if not __import__('torch').cuda.is_available():
+        # a CPU without bfloat16 units
+        from mmaction_tsfmicro.engine import optim_wrappers
+        monkeypatch.setattr(optim_wrappers, 'cpu_has_bf16', lambda: False)
         monkeypatch.chdir(data_dir)
         assert tool.main([CFG, '--work-dir', work, '--amp']) == 2
         assert capsys.readouterr().err.strip() == (
-            "tools/loso.py: error: --amp needs a GPU (CUDA), NPU or MLU: "
-            "MMEngine's AmpOptimWrapper does not train on the CPU; drop "
-            '--amp')
+            'tools/loso.py: error: --amp needs a GPU, or a CPU with bfloat16 '
+            'units (AVX512-BF16 or AMX); this CPU has neither: drop --amp')
     assert not osp.exists(work)
 
 

@@ -38,11 +38,32 @@ def test_import_applies_the_fixes_whose_defect_is_present():
         expected.append('mmcv_lite_warning')
     if compat.torch_loads_weights_only():
         expected.append('weights_only')
-    expected.append('cpu_dist')
+    expected += ['cpu_dist', 'low_precision_scores']
     assert compat.APPLIED == expected
     # a second call applies nothing
     assert compat.apply_upstream_fixes() == []
     assert torch.cuda.is_available() or 'cpu_dist' in compat.APPLIED
+
+
+def test_mmaction2_heads_take_bfloat16_scores():
+    """Under CPU autocast an MMAction2 head's scores are bfloat16; its
+    loss and predictions (numpy inside) get them in float32."""
+    import torch
+    from mmaction.registry import MODELS
+    from mmaction.structures import ActionDataSample
+    from mmengine.registry import init_default_scope
+    init_default_scope('mmaction')
+    head = MODELS.build(dict(type='TSNHead', num_classes=3, in_channels=8,
+                             average_clips='prob'))
+    samples = [ActionDataSample().set_gt_label(i % 3) for i in range(4)]
+    scores = torch.randn(4, 3).to(torch.bfloat16)
+    losses = head.loss_by_feat(scores, samples)
+    assert losses['loss_cls'].dtype == torch.float32
+    assert 'top1_acc' in losses
+    preds = head.predict_by_feat(scores, samples)
+    assert preds[0].pred_score.dtype == torch.float32
+    torch.testing.assert_close(preds[0].pred_score,
+                               scores[0].float().softmax(0))
 
 
 def test_a_config_inheriting_mmaction_prints_nothing(repo_root):
