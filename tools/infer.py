@@ -22,8 +22,9 @@ Frames that are not aligned (a video; a folder that
 with the face preprocessing the checkpoint records and tracked from the
 onset, which measures the head's motion: up to ``--max-head-motion`` they get
 the onset's transform, as training clips did; beyond, the tracking
-stabilizes them and a warning says the answer is less reliable. A clip prints every class with its
-score and the predicted class; ``--out`` writes the same as JSON.
+stabilizes them and a warning says the answer is less reliable. A clip
+prints every class with its score and the predicted class; ``--out``
+writes the same as JSON.
 
 Examples::
 
@@ -217,8 +218,9 @@ def spot_video(args: argparse.Namespace, video: str, model) -> int:
         raise
     spans = found['spans']
     print_spans(spans)
-    print(f"{found['frames']} frames ({found['frames'] - found['first_face_frame']} "
-          f"with a face), {len(spans)} spans, {found['seconds']:.1f} s")
+    with_face = found['frames'] - found['first_face_frame']
+    print(f"{found['frames']} frames ({with_face} with a face), "
+          f"{len(spans)} spans, {found['seconds']:.1f} s")
     if not spans:
         print('no micro-expression found; for a clip that holds one, give '
               'its key frames or --whole-clip')

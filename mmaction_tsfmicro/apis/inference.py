@@ -35,8 +35,8 @@ from mmengine.registry import init_default_scope
 
 from ..engine.checkpoint import CheckpointError, load_weights, read_checkpoint
 from ..engine.runner_args import load_config
-from ..preprocessing.alignment.frames import (AlignmentError,
-                                              check_aligned, track_clip)
+from ..preprocessing.alignment.frames import (AlignmentError, check_aligned,
+                                              track_clip)
 from ..preprocessing.clip_spec import ALIGNMENT_FILE
 from ..preprocessing.image_io import read_image
 from ..preprocessing.video import read_frames_at, video_fps

@@ -23,8 +23,7 @@ command line.
 """
 from collections import deque
 from dataclasses import dataclass, field
-from typing import (Any, Callable, Dict, Iterable, List, Optional,
-                    Sequence)
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
 
 import cv2
 import numpy as np

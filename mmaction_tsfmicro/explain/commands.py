@@ -208,8 +208,7 @@ def explain_clip(config: Optional[str],
     """
     from mmengine.dataset import pseudo_collate
 
-    from ..apis.inference import (init_model, load_clip,
-                                  pipeline_after_loading)
+    from ..apis.inference import init_model, load_clip, pipeline_after_loading
     from .inputs import default_device
     model = init_model(config, checkpoint, device or default_device())
     model.float().eval()

@@ -236,9 +236,9 @@ def test_gradcam_explains_a_video_and_a_pair(tmp_path, monkeypatch,
     # mistakes, in one line
     code, _, err = run_tool(['gradcam', '-', release, '--sample', 'a/b',
                              '--out', out], monkeypatch, capsys)
-    assert one_line_error(code, err) == ('--onset, --apex and the config '
-                                         '"-" go with --clip (see visualize.py '
-                                         '--help)')
+    assert one_line_error(code, err) == (
+        '--onset, --apex and the config "-" go with --clip (see '
+        'visualize.py --help)')
     code, _, err = run_tool(['gradcam', '-', release, '--clip',
                              tmp_path / 'none.mp4', '--out', out],
                             monkeypatch, capsys)
