@@ -16,7 +16,7 @@ import statistics
 import subprocess
 import sys
 import time
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import torch
 
@@ -67,12 +67,15 @@ def logits_of(model: torch.nn.Module, onset: torch.Tensor,
 
 
 class Method:
-    """One timed implementation: ``train(batch)`` and ``forward(batch)``
-    each run once and return ``(seconds, peak_mb)``."""
+    """One timed implementation: ``run(op, batch)`` runs ``train`` or
+    ``forward`` once and returns ``(seconds, peak_mb)``; the peak memory
+    (a sampling thread on the CPU) only with ``memory=True``, so that a
+    timed run carries no sampler (``peak_mb`` is then None)."""
 
     name: str
 
-    def run(self, op: str, batch: int) -> Tuple[float, float]:
+    def run(self, op: str, batch: int,
+            memory: bool = False) -> Tuple[float, Optional[float]]:
         raise NotImplementedError
 
     def close(self) -> None:
@@ -136,7 +139,8 @@ class PluginMethod(Method):
         with torch.no_grad(), self._context():
             self.model._forward(self.inputs[:batch], stage='head')
 
-    def run(self, op: str, batch: int) -> Tuple[float, float]:
+    def run(self, op: str, batch: int,
+            memory: bool = False) -> Tuple[float, Optional[float]]:
         fn = self._train if op == 'train' else self._forward
         if self.device == 'cuda':
             torch.cuda.synchronize()
@@ -147,6 +151,10 @@ class PluginMethod(Method):
             torch.cuda.synchronize()
             seconds = time.perf_counter() - start
             return seconds, (torch.cuda.max_memory_allocated() - base) / 2**20
+        if not memory:
+            start = time.perf_counter()
+            fn(batch)
+            return time.perf_counter() - start, None
         with PeakRSS() as peak:
             start = time.perf_counter()
             fn(batch)
@@ -203,8 +211,9 @@ class OfficialMethod(Method):
         self.proc.stdin.flush()
         return self._read()
 
-    def run(self, op: str, batch: int) -> Tuple[float, float]:
-        reply = self.ask(op=op, batch=batch)
+    def run(self, op: str, batch: int,
+            memory: bool = False) -> Tuple[float, Optional[float]]:
+        reply = self.ask(op=op, batch=batch, memory=memory)
         return reply['seconds'], reply['peak_mb']
 
     def close(self) -> None:
@@ -228,7 +237,7 @@ def memory_probe(args) -> int:
     apex = onset + 0.5 * torch.randn(batch, 3, *size)
     method = PluginMethod(PLUGIN, model, onset, apex, 'cpu', False,
                           plain=plain == 'plain')
-    print(f'PEAK {method.run(op, batch)[1]:.2f}', flush=True)
+    print(f'PEAK {method.run(op, batch, memory=True)[1]:.2f}', flush=True)
     return 0
 
 
@@ -246,7 +255,7 @@ def probe_memory(arch: str, op: str, batch: int, name: str, args,
             path = osp.join(tmp, 'probe_inputs.pth')
             torch.save(dict(onset=onset, apex=onset + 0.5), path)
             worker.ask(op='inputs', path=path)
-            return worker.run(op, batch)[1]
+            return worker.run(op, batch, memory=True)[1]
         finally:
             worker.close()
     cmd = [sys.executable, TOOL, '--threads',
@@ -267,23 +276,21 @@ def probe_memory(arch: str, op: str, batch: int, name: str, args,
 def alternate(methods: List[Method], op: str, batch: int, warmup: int,
               rounds: int) -> Dict[str, Dict[str, float]]:
     """Warm every method up, then ``rounds`` rounds of each method once, the
-    order rotating; median and minimum seconds and the peak memory."""
+    order rotating; median and minimum seconds. The runs carry no memory
+    sampler: the peak memory comes from :func:`probe_memory`."""
     for m in methods:
         for _ in range(warmup):
             m.run(op, batch)
     times: Dict[str, List[float]] = {m.name: [] for m in methods}
-    peaks: Dict[str, float] = {m.name: 0.0 for m in methods}
     for r in range(rounds):
         k = r % len(methods)
         for m in methods[k:] + methods[:k]:
-            seconds, peak = m.run(op, batch)
-            times[m.name].append(seconds)
-            peaks[m.name] = max(peaks[m.name], peak)
+            times[m.name].append(m.run(op, batch)[0])
     return {
         name: dict(median=statistics.median(t), min=min(t),
                    per_sample=statistics.median(t) / batch,
                    throughput=batch / statistics.median(t),
-                   peak_mb=peaks[name])
+                   peak_mb=None)
         for name, t in times.items()
     }
 

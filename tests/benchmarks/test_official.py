@@ -82,7 +82,10 @@ def test_official_worker_serves_timings_and_logits(tmp_path):
         assert torch.allclose(torch.load(tmp_path / 'logits.pth'), expected,
                               atol=1e-6)
         for op in ('train', 'forward'):
+            # a timed run carries no memory sampler; a probe does
             seconds, peak = worker.run(op, 2)
+            assert 0 < seconds < 60 and peak is None
+            seconds, peak = worker.run(op, 2, memory=True)
             assert 0 < seconds < 60 and peak >= 0
         # a training step changed the weights; inference did not train
         worker.ask(op='logits', path=str(tmp_path / 'after.pth'))

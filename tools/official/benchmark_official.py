@@ -16,6 +16,9 @@ stdout (other lines, e.g. the official code's prints, are ignored):
   B pairs; answers ``seconds`` and ``peak_mb``;
 * ``{"op": "forward", "batch": B}``: one forward in eval mode without
   gradients; answers ``seconds`` and ``peak_mb``;
+* with ``"memory": true`` in a train or forward request, the peak memory
+  is sampled during it; without, no sampling thread runs and ``peak_mb``
+  is null (the timed runs);
 * ``{"op": "logits", "path": P}``: the eval-mode logits of every pair,
   saved to P;
 * ``{"op": "quit"}``.
@@ -116,6 +119,11 @@ def main() -> int:
             answer(num=len(onset))
         elif op in ('train', 'forward'):
             fn = train if op == 'train' else forward
+            if not request.get('memory', False):  # a timed run: no sampler
+                start = time.perf_counter()
+                fn(request['batch'])
+                answer(seconds=time.perf_counter() - start, peak_mb=None)
+                continue
             with memory.PeakRSS() as peak:
                 start = time.perf_counter()
                 fn(request['batch'])
