@@ -8,6 +8,7 @@ served over a pipe by ``tools/official/benchmark_official.py``, with the
 plugin's weights converted (:mod:`~mmaction_tsfmicro.models.
 official_checkpoint`). :func:`bench_arch` measures one backbone preset.
 """
+import contextlib
 import json
 import os
 import os.path as osp
@@ -68,9 +69,8 @@ def logits_of(model: torch.nn.Module, onset: torch.Tensor,
 
 class Method:
     """One timed implementation: ``run(op, batch)`` runs ``train`` or
-    ``forward`` once and returns ``(seconds, peak_mb)``; the peak memory
-    (a sampling thread on the CPU) only with ``memory=True``, so that a
-    timed run carries no sampler (``peak_mb`` is then None)."""
+    ``forward`` once: ``(seconds, peak_mb)``, the peak (a sampling thread
+    on the CPU) only with ``memory=True``, else None."""
 
     name: str
 
@@ -98,9 +98,8 @@ class PluginMethod(Method):
             device)
         n = len(onset)
         classes = model.cls_head.num_classes
-        self.samples = [
-            ActionDataSample().set_gt_label(i % classes) for i in range(n)
-        ]
+        self.samples = [ActionDataSample().set_gt_label(i % classes)
+                        for i in range(n)]
         for s in self.samples:
             s.gt_label = s.gt_label.to(device)
         self.optimizer = torch.optim.AdamW(model.parameters(), lr=8e-4,
@@ -108,15 +107,12 @@ class PluginMethod(Method):
         self.scaler = torch.amp.GradScaler('cuda') if amp else None
 
     def _context(self):
-        import contextlib
-
         from mmaction_tsfmicro.models.backbones.fast_paths import plain_path
         stack = contextlib.ExitStack()
         if self.plain:
             stack.enter_context(plain_path())
         if self.amp:
-            stack.enter_context(
-                torch.autocast('cuda', dtype=torch.float16))
+            stack.enter_context(torch.autocast('cuda', dtype=torch.float16))
         return stack
 
     def _train(self, batch: int) -> None:
@@ -151,15 +147,12 @@ class PluginMethod(Method):
             torch.cuda.synchronize()
             seconds = time.perf_counter() - start
             return seconds, (torch.cuda.max_memory_allocated() - base) / 2**20
-        if not memory:
-            start = time.perf_counter()
-            fn(batch)
-            return time.perf_counter() - start, None
-        with PeakRSS() as peak:
+        sampler = PeakRSS() if memory else contextlib.nullcontext()
+        with sampler:
             start = time.perf_counter()
             fn(batch)
             seconds = time.perf_counter() - start
-        return seconds, peak.mb
+        return seconds, sampler.mb if memory else None
 
 
 class OfficialMethod(Method):
@@ -276,8 +269,8 @@ def probe_memory(arch: str, op: str, batch: int, name: str, args,
 def alternate(methods: List[Method], op: str, batch: int, warmup: int,
               rounds: int) -> Dict[str, Dict[str, float]]:
     """Warm every method up, then ``rounds`` rounds of each method once, the
-    order rotating; median and minimum seconds. The runs carry no memory
-    sampler: the peak memory comes from :func:`probe_memory`."""
+    order rotating; median and minimum seconds (no memory sampler runs:
+    the peak memory comes from :func:`probe_memory`)."""
     for m in methods:
         for _ in range(warmup):
             m.run(op, batch)
