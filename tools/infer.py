@@ -197,12 +197,11 @@ def spot_video(args: argparse.Namespace, video: str, model) -> int:
     """Find the micro-expressions of a video and classify each."""
     from mmaction_tsfmicro.apis.inference import init_model
     from mmaction_tsfmicro.apis.publish import released_checkpoint
-    from mmaction_tsfmicro.apis.streaming import spans_table
+    from mmaction_tsfmicro.apis.streaming import write_spans
     from mmaction_tsfmicro.apis.video_inference import (evaluate_spans,
                                                         spot_and_recognize,
                                                         str_evaluation)
     from mmaction_tsfmicro.spotting.truth import video_truth
-    from mmaction_tsfmicro.utils.fileio import write_json, write_text
     truth = video_truth(args.truth, video) if args.truth else None
     spotter_path = args.spotter or released_checkpoint('spotter')
     spotter = init_model(None, spotter_path, args.device)
@@ -236,12 +235,9 @@ def spot_video(args: argparse.Namespace, video: str, model) -> int:
                   f"spans only {evaluation['strs_matched']:.3f}; with the "
                   f"spotter's classes {evaluation['spotter_strs']:.3f}")
     if args.out:
-        write_json(args.out, dict(
+        csv_path = write_spans(args.out, dict(
             video=video, checkpoint=args.checkpoint, spotter=spotter_path,
             **found, evaluation=evaluation))
-        csv_path = osp.splitext(args.out)[0] + '.csv'
-        write_text(csv_path, '\n'.join(','.join(str(v) for v in row)
-                                       for row in spans_table(spans)) + '\n')
         print(f'wrote {args.out} and {csv_path}')
     if args.out_video:
         print(f'wrote {args.out_video}')

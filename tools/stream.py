@@ -88,14 +88,8 @@ def describe(span: dict) -> str:
 
 
 def write_outputs(args, record: dict) -> None:
-    from mmaction_tsfmicro.apis.streaming import spans_table
-    from mmaction_tsfmicro.utils.fileio import write_json, write_text
-    write_json(args.out, record)
-    csv_path = osp.splitext(args.out)[0] + '.csv'
-    lines = [','.join(str(v) for v in row)
-             for row in spans_table(record['spans'])]
-    write_text(csv_path, '\n'.join(lines) + '\n')
-    print(f'wrote {args.out} and {csv_path}')
+    from mmaction_tsfmicro.apis.streaming import write_spans
+    print(f'wrote {args.out} and {write_spans(args.out, record)}')
 
 
 def check_outputs(args) -> None:

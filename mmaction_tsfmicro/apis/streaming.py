@@ -234,6 +234,20 @@ def run_stream(frames: Iterable[np.ndarray],
     return spans
 
 
+def write_spans(path: str, record: Dict) -> str:
+    """Write a record holding ``spans`` as JSON at ``path`` and its spans
+    as CSV beside it (:func:`spans_table`); return the CSV's path."""
+    import os.path as osp
+
+    from ..utils.fileio import write_json, write_text
+    write_json(path, record)
+    csv_path = osp.splitext(path)[0] + '.csv'
+    lines = [','.join(str(v) for v in row)
+             for row in spans_table(record['spans'])]
+    write_text(csv_path, '\n'.join(lines) + '\n')
+    return csv_path
+
+
 def spans_table(spans: Sequence[Dict]) -> List[List]:
     """The rows of the CSV output: a header, then one row per span."""
     header = ['number', 'onset', 'offset', 'length', 'onset_time',

@@ -98,6 +98,27 @@ def attribution_rows(gradcam: BranchAttribution,
     ]
 
 
+def explain_item(model, item: dict, target: Optional[int],
+                 classes: Sequence[str], name: str, label: str, head: str,
+                 path: str, steps: int) -> SampleExplanation:
+    """Grad-CAM and integrated gradients of one pipeline output, drawn to
+    ``path`` under the title ``<head>   predicted: ...   maps for: ...``."""
+    inputs = preprocess(model, [item])['inputs']
+    gradcam = branch_grad_cam(model, inputs, target)
+    integrated = branch_integrated_gradients(model, inputs, gradcam.target,
+                                             steps)
+    probs = gradcam.probabilities[0]
+    pred, explained = int(gradcam.predicted[0]), int(gradcam.target[0])
+    onset, apex = frame_pair(item)
+    title = (f'{head}   predicted: {classes[pred]} (p={probs[pred]:.2f})   '
+             f'maps for: {classes[explained]}')
+    plot_attributions(onset, apex, attribution_rows(gradcam, integrated),
+                      probs, classes, explained, path, title=title)
+    return SampleExplanation(name, path, label, classes[pred],
+                             classes[explained], float(probs[pred]),
+                             gradcam, integrated)
+
+
 def explain_samples(cfg: Config,
                     checkpoint: Optional[str],
                     samples: Sequence[str],
@@ -141,26 +162,13 @@ def explain_samples(cfg: Config,
     model = load_model(cfg, checkpoint, device)
     written = []
     for dataset, index in chosen:
-        item = dataset[index]
         info = dataset.get_data_info(index)
-        inputs = preprocess(model, [item])['inputs']
-        gradcam = branch_grad_cam(model, inputs, target)
-        integrated = branch_integrated_gradients(model, inputs,
-                                                 gradcam.target, steps)
-        probs = gradcam.probabilities[0]
-        pred, explained = int(gradcam.predicted[0]), int(gradcam.target[0])
-        onset, apex = frame_pair(item)
         full = sample_name(info)
         label = classes[int(info['label'])]
-        path = osp.join(out_dir, picture_name(full, target_class))
-        title = (f'{full}   true: {label}   predicted: {classes[pred]} '
-                 f'(p={probs[pred]:.2f})   maps for: {classes[explained]}')
-        plot_attributions(onset, apex, attribution_rows(gradcam, integrated),
-                          probs, classes, explained, path, title=title)
-        written.append(
-            SampleExplanation(full, path, label, classes[pred],
-                              classes[explained], float(probs[pred]),
-                              gradcam, integrated))
+        written.append(explain_item(
+            model, dataset[index], target, classes, full, label,
+            f'{full}   true: {label}',
+            osp.join(out_dir, picture_name(full, target_class)), steps))
     return written
 
 
@@ -206,40 +214,24 @@ def explain_clip(config: Optional[str],
         SampleExplanation: ``sample`` is the clip's name with its key
         frames, ``label`` ``'?'`` (unknown).
     """
-    from mmengine.dataset import pseudo_collate
-
     from ..apis.inference import init_model, load_clip, pipeline_after_loading
     from .inputs import default_device
     model = init_model(config, checkpoint, device or default_device())
     model.float().eval()
-    classes = list((model.dataset_meta or {}).get('classes') or [])
+    classes = list((model.dataset_meta or {}).get('classes') or [
+        str(i) for i in range(model.cls_head.num_classes)])
     target = class_index(classes, target_class)
     data = load_clip(model, clip, align)
     source = data.pop('source')
     item = pipeline_after_loading(model.cfg)(data)
-    inputs = model.data_preprocessor(pseudo_collate([item]),
-                                     False)['inputs']
-    gradcam = branch_grad_cam(model, inputs, target)
-    integrated = branch_integrated_gradients(model, inputs, gradcam.target,
-                                             steps)
-    probs = gradcam.probabilities[0]
-    pred, explained = int(gradcam.predicted[0]), int(gradcam.target[0])
-    if not classes:
-        classes = [str(i) for i in range(len(probs))]
-    onset, apex = frame_pair(item)
     name = clip_name(source)
-    path = osp.join(out_dir, picture_name(name, target_class))
     keys = ('pair' if source['source'] == 'pair' else
             f"onset {source['onset']}, apex {source['apex']}" +
             (' (estimated)' if source.get('apex_estimated') else ''))
-    title = (f"{osp.basename(str(source['source']))}   {keys}   predicted: "
-             f'{classes[pred]} (p={probs[pred]:.2f})   maps for: '
-             f'{classes[explained]}')
-    plot_attributions(onset, apex, attribution_rows(gradcam, integrated),
-                      probs, classes, explained, path, title=title)
-    return SampleExplanation(name, path, '?', classes[pred],
-                             classes[explained], float(probs[pred]),
-                             gradcam, integrated)
+    return explain_item(
+        model, item, target, classes, name, '?',
+        f"{osp.basename(str(source['source']))}   {keys}",
+        osp.join(out_dir, picture_name(name, target_class)), steps)
 
 
 @dataclass
