@@ -39,7 +39,7 @@ from ..preprocessing.alignment.frames import (AlignmentError, check_aligned,
                                               track_clip)
 from ..preprocessing.clip_spec import ALIGNMENT_FILE
 from ..preprocessing.image_io import read_image
-from ..preprocessing.video import read_frames_at, video_fps
+from ..preprocessing.video import video_fps
 
 #: The transforms that choose and read the frames: inference gives frames
 #: itself, and the test pipeline runs from after them.
@@ -109,15 +109,6 @@ def _check_pair(source: str, onset: Optional[int],
             f'{source}: the apex (frame {apex}) must come after the onset '
             f'(frame {onset})' + ('; they are the same frame'
                                   if apex == onset else ''))
-
-
-def read_video_frames(path: str, indices: List[int]) -> List[np.ndarray]:
-    """Frames of a video by 0-based index (BGR); a problem is a
-    :class:`ClipError` naming the video."""
-    try:
-        return read_frames_at(path, indices)
-    except (OSError, ValueError) as e:
-        raise ClipError(str(e)) from None
 
 
 def read_pair(clip: Dict[str, Any]) -> List[np.ndarray]:
