@@ -69,7 +69,15 @@ HTNET = {
                         'model.backbone.block_repeats=1',
                         'model.cls_head.in_channels=32']),
 }
-CASES: Dict[str, dict] = {**BASELINES, **TSFMICRO, **HTNET}
+#: MMNet: the demo config as it is, the authors' (9.4 M parameters) at the
+#: tiny width on its 224x224 pairs.
+MMNET = {
+    'configs/mmnet/mmnet-tiny_1xb32-30e_demo.py': dict(DEMO, shrink=[]),
+    'configs/mmnet/mmnet_1xb32-74e_casme2.py': dict(
+        CASME2, shrink=['model.backbone.arch=tiny',
+                        'model.cls_head.in_channels=64']),
+}
+CASES: Dict[str, dict] = {**BASELINES, **TSFMICRO, **HTNET, **MMNET}
 
 
 def flow_options(config: str, flow_root: str) -> List[str]:
