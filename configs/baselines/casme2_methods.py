@@ -46,4 +46,7 @@ methods = [
     dict(name='HTNet, TV-L1 flow + strain, facial regions',
          config='configs/htnet/htnet_1xb256-800e_casme2.py',
          paper='Wang et al., Neurocomputing 2024'),
+    dict(name='MMNet, onset/apex pair',
+         config='configs/mmnet/mmnet_1xb32-74e_casme2.py',
+         paper='Li et al., IJCAI 2022'),
 ]

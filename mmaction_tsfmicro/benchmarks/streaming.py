@@ -41,7 +41,15 @@ def build(args):
 
 
 class Methods:
-    """The per-frame methods on one model, each with what it keeps."""
+    """The per-frame methods on one model, each with what it keeps.
+
+    ``window W`` re-runs the whole parallel form (frame encoder and
+    retention) over the last W frames; ``cached W`` keeps the last W frame
+    features, encodes only the new frame and re-runs the retention's
+    parallel form over the cached features (its inputs are the stream's:
+    the difference to the previous frame for ``diff_prev``, to the first
+    for ``diff_first``); ``recurrent`` steps the state.
+    """
 
     def __init__(self, model, size: int, windows) -> None:
         import torch
@@ -53,46 +61,95 @@ class Methods:
                        for _ in range(32)]
         self.state = model.init_state(1)
         self.buffer = []
+        self.first = None
+        self.cache = {w: [] for w in self.windows}
 
     def names(self):
-        return [RECURRENT] + [f'window {w}' for w in self.windows]
+        return [RECURRENT] + [f'window {w}' for w in self.windows] + \
+            [f'cached {w}' for w in self.windows]
 
     def push(self, t: int):
         """The frame of time ``t``; the window buffer keeps the last ones."""
         frame = self.frames[t % len(self.frames)]
+        if self.first is None:
+            self.first = frame
         self.buffer.append(frame)
-        if len(self.buffer) > max(self.windows):
+        if len(self.buffer) > max(self.windows) + 1:
             self.buffer.pop(0)
         return frame
 
+    def _encoder_input(self, pos: int):
+        """The frame encoder's input for ``self.buffer[pos]``."""
+        backbone = self.model.backbone
+        frame = self.buffer[pos]
+        if backbone.input_mode == 'diff_prev':
+            prev = self.buffer[pos - 1] if len(self.buffer) + pos > 0 \
+                else frame
+            return frame - prev
+        if backbone.input_mode == 'diff_first':
+            return frame - self.first
+        return frame
+
+    def prime(self) -> None:
+        """Fill every feature cache with the buffered frames (untimed)."""
+        with self.torch.no_grad():
+            for w in self.windows:
+                self.cache[w] = [
+                    self.model.backbone.encode_frames(self._encoder_input(p))
+                    for p in range(-min(w, len(self.buffer)), 0)]
+
     def run(self, name: str, frame) -> float:
-        """One frame's spotting score by ``name``."""
+        """One frame's spotting score by ``name`` (``frame`` is the last
+        pushed)."""
         torch = self.torch
+        backbone = self.model.backbone
         with torch.no_grad():
             if name == RECURRENT:
                 spot, _, self.state = self.model.step(frame, self.state)
                 return float(spot[0])
-            w = int(name.split()[1])
+            kind, w = name.split()
+            w = int(w)
+            if kind == 'cached':
+                cache = self.cache[w]
+                cache.append(backbone.encode_frames(self._encoder_input(-1)))
+                del cache[:-w]
+                return self.cached_score(w)
             clip = torch.stack(self.buffer[-w:], dim=2)  # (1, 3, W, H, W)
-            feats = self.model.backbone.forward_frames(clip)
-            spot, _ = self.model.head.probabilities(feats[:, -1])
+            spot, _ = self.model.head.probabilities(
+                backbone.forward_frames(clip)[:, -1])
             return float(spot[0])
+
+    def cached_score(self, w: int) -> float:
+        """The spotting score of the last frame from the cached features of
+        ``cached w`` (the retention's parallel form over them)."""
+        with self.torch.no_grad():
+            feats = self.model.backbone.temporal(
+                self.torch.stack(self.cache[w], dim=1), None, 'parallel',
+                None)[0]
+            spot, _ = self.model.head.probabilities(feats[:, -1])
+        return float(spot[0])
 
     def kept_bytes(self, name: str) -> int:
         """What a method keeps between frames, in bytes."""
         if name == RECURRENT:
             from mmaction_tsfmicro.models.common import state_numel
             return 4 * state_numel(self.state)
-        w = int(name.split()[1])
+        kind, w = name.split()
+        w = int(w)
+        if kind == 'cached':  # the features and the reference frame
+            return sum(f.numel() * 4 for f in self.cache[w]) + \
+                self.buffer[-1].numel() * 4
         return sum(f.numel() * 4 for f in self.buffer[-w:])
 
 
 def timed(methods: Methods, num: int):
     """Every method on every frame, in a rotating order."""
     names = methods.names()
-    warm = max(methods.windows)
-    for t in range(warm):  # fill the window and the state
+    warm = max(methods.windows) + 3
+    for t in range(warm):  # fill the window, the caches and the state
         frame = methods.push(t)
+        if t == warm - 3:
+            methods.prime()
         if t >= warm - 3:
             for name in names:
                 methods.run(name, frame)
@@ -141,6 +198,7 @@ def memory_probe(args) -> int:
     warm = max(methods.windows)
     for t in range(warm):
         methods.push(t)
+    methods.prime()
     methods.run(RECURRENT, methods.frames[0])  # the state's tensors exist
     before = rss_mb()
     peak = [before]

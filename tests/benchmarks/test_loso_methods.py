@@ -194,7 +194,7 @@ def test_demo_list_names_the_shipped_configs(monkeypatch):
     monkeypatch.chdir(ROOT)
     methods = loso_methods.load_methods(
         [osp.join(ROOT, 'configs/baselines/demo_methods.py')])
-    assert len(methods) == 14
+    assert len(methods) == 15
     assert all(osp.isfile(m.config) for m in methods)
     # TSFmicro rows (late, estimated apex, early, S to T, T to S, flow)
     # also report selection on the test subject; TSFmicroSeq and the
@@ -202,5 +202,5 @@ def test_demo_list_names_the_shipped_configs(monkeypatch):
     assert sum(loso_methods.selects_on_test(m) for m in methods) == 6
     casme2 = loso_methods.load_methods(
         [osp.join(ROOT, 'configs/baselines/casme2_methods.py')])
-    assert len(casme2) == 14 and all(osp.isfile(m.config) for m in casme2)
+    assert len(casme2) == 15 and all(osp.isfile(m.config) for m in casme2)
     assert sum(loso_methods.selects_on_test(m) for m in casme2) == 7

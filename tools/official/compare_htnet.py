@@ -20,11 +20,8 @@ Example (docs/htnet.md)::
 Exit status 1 when a difference exceeds ``--tolerance`` (1e-5).
 """
 import argparse
-import json
 import os.path as osp
-import subprocess
 import sys
-import tempfile
 
 HERE = osp.dirname(osp.abspath(__file__))
 
@@ -57,13 +54,6 @@ def parse_args(argv=None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def repo_commit(repo: str) -> str:
-    """The checkout's commit, or 'unknown' (not a git checkout)."""
-    proc = subprocess.run(['git', '-C', repo, 'rev-parse', 'HEAD'],
-                          capture_output=True, text=True)
-    return proc.stdout.strip() if proc.returncode == 0 else 'unknown'
-
-
 def main(argv=None) -> int:
     args = parse_args(argv)
     if not osp.isfile(osp.join(args.htnet_repo, 'Model.py')):
@@ -77,19 +67,11 @@ def main(argv=None) -> int:
     from mmaction_tsfmicro.models.heads.htnet_head import HTNetHead
     from mmaction_tsfmicro.models.official_htnet import \
         convert_htnet_state_dict
-    with tempfile.TemporaryDirectory() as tmp:
-        spec = osp.join(tmp, 'settings.json')
-        with open(spec, 'w') as f:
-            json.dump(settings, f)
-        case = osp.join(tmp, 'case.pt')
-        proc = subprocess.run(
-            [args.python, osp.join(HERE, 'htnet_side.py'), '--htnet-repo',
-             args.htnet_repo, '--settings', spec, '--out', case],
-            capture_output=True, text=True)
-        if proc.returncode != 0:
-            tail = (proc.stderr.strip().splitlines() or ['?'])[-1]
-            raise RuntimeError(f'the authors\' side failed: {tail}')
-        cases = torch.load(case, weights_only=False)
+    from mmaction_tsfmicro.utils.authors_code import (repo_commit,
+                                                      run_authors_side)
+    cases = run_authors_side(
+        args.python, osp.join(HERE, 'htnet_side.py'),
+        ['--htnet-repo', args.htnet_repo], settings)
     results = []
     for setting in settings:
         kwargs = dict(setting['kwargs'])

@@ -19,11 +19,8 @@ Example (docs/mmnet.md)::
 Exit status 1 when a difference exceeds ``--tolerance`` (1e-5).
 """
 import argparse
-import json
 import os.path as osp
-import subprocess
 import sys
-import tempfile
 
 HERE = osp.dirname(osp.abspath(__file__))
 
@@ -59,24 +56,11 @@ def main(argv=None) -> int:
     from mmaction_tsfmicro.models.heads.mmnet_head import MMNetHead
     from mmaction_tsfmicro.models.official_mmnet import \
         convert_mmnet_state_dict
-    sys.path.insert(0, HERE)
-    from compare_htnet import repo_commit
-    with tempfile.TemporaryDirectory() as tmp:
-        spec = osp.join(tmp, 'settings.json')
-        with open(spec, 'w') as f:
-            json.dump(settings, f)
-        case = osp.join(tmp, 'case.pt')
-        proc = subprocess.run(
-            [args.python, osp.join(HERE, 'mmnet_side.py'), '--mmnet-repo',
-             args.mmnet_repo, '--settings', spec, '--out', case],
-            capture_output=True, text=True)
-        for line in proc.stderr.splitlines():
-            if ': skipped (' in line:
-                print(f'authors\' side: {line}')
-        if proc.returncode != 0:
-            tail = (proc.stderr.strip().splitlines() or ['?'])[-1]
-            raise RuntimeError(f'the authors\' side failed: {tail}')
-        cases = torch.load(case, weights_only=False)
+    from mmaction_tsfmicro.utils.authors_code import (repo_commit,
+                                                      run_authors_side)
+    cases = run_authors_side(
+        args.python, osp.join(HERE, 'mmnet_side.py'),
+        ['--mmnet-repo', args.mmnet_repo], settings)
     results = []
     for setting in settings:
         got = cases[setting['name']]

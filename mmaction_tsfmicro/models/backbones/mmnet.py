@@ -1,7 +1,7 @@
 """MMNet backbone: a motion branch of channel-attention residual blocks on
 the onset-to-apex difference, plus a position embedding of the onset frame.
 
-Li, Xie, Wang, Yang, Zhang, Ji, "MMNet: Muscle motion-guided network for
+Li, Sui, Zhu, Zhao, "MMNet: Muscle motion-guided network for
 micro-expression recognition", IJCAI 2022 (code ``muse1998/MMNet``).
 
 The input is an onset/apex frame pair, ``(N, 3, T=2, H, W)`` normalized by
