@@ -1,6 +1,11 @@
-"""MMAction2's own ``tools/train.py`` and ``tools/test.py`` run every
-shipped config: the config's ``custom_imports`` loads the plugin in a fresh
-process that has imported nothing of it."""
+"""MMAction2's own ``tools/train.py`` and ``tools/test.py`` run the shipped
+configs: the config's ``custom_imports`` loads the plugin in a fresh
+process that has imported nothing of it.
+
+One config per data set layout and model kind runs here (CASME II through
+the alias config, SAMM, CAS(ME)^3, the sequence model, the MEGC 2019
+composite); every config runs through the plugin's own tools, which read
+configs the same way (tests/configs/test_train_every_config.py)."""
 import json
 import os
 import os.path as osp
@@ -33,9 +38,17 @@ DRIVER = textwrap.dedent('''
 ''')
 
 
-def test_every_config_runs_in_mmaction2_tools(tmp_path):
+#: The configs run here, one per layout and model kind.
+ROUTES = ('configs/tsfmicro_casme2.py',
+          'configs/tsfmicro/tsfmicro_retnet_1xb32-199e_samm.py',
+          'configs/tsfmicro/tsfmicro_retnet_1xb32-199e_casme3.py',
+          'configs/tsfmicro_seq/tsfmicro-seq_retnet-tiny_1xb32-30e_demo.py')
+
+
+def test_configs_run_in_mmaction2_tools(tmp_path):
+    assert set(ROUTES) <= set(CASES)
     cases = {c: data_options(c, str(tmp_path / f'frames{i}'))
-             for i, c in enumerate(sorted(CASES))}
+             for i, c in enumerate(ROUTES)}
     cases[MEGC] = megc_options(str(tmp_path / 'megc'))
     jobs, dumps = [], {}
     for i, (config, options) in enumerate(cases.items()):

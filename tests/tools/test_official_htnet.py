@@ -110,21 +110,23 @@ def test_the_inverse_names_are_the_recorded_authors_names():
     assert names == recorded
 
 
-def test_equal_models_pass_and_a_different_one_fails(tmp_path):
+def test_a_shift_within_the_tolerance_passes(tmp_path):
+    """The stand-in adds 1e-3 to every logit: the tool reports that
+    difference (to float precision: the conversion is otherwise exact) and
+    passes under a tolerance of 1e-2 (the failing verdict:
+    tests/tools/test_official_mmnet.py)."""
     out = tmp_path / 'parity.json'
-    proc = run('--htnet-repo', stand_in(tmp_path / 'same'), '--settings',
-               'small', '--out', out)
+    proc = run('--htnet-repo', stand_in(tmp_path / 'off', 1e-3), '--settings',
+               'small', '--tolerance', 1e-2, '--out', out)
     assert proc.returncode == 0, proc.stderr
     (result, ) = json.loads(out.read_text())['results']
-    assert result['setting'] == 'small' and result['max_abs_diff'] == 0.0
+    assert result['setting'] == 'small'
+    assert abs(result['max_abs_diff'] - 1e-3) < 1e-6
     assert result['parameters'] == 102277
-    assert proc.stdout.splitlines()[0] == (
-        'small: 102,277 parameters, 8 inputs, max |logit difference| 0')
+    assert re.fullmatch(r'small: 102,277 parameters, 8 inputs, max \|logit '
+                        r'difference\| 0\.001\d*', proc.stdout.splitlines()[0])
     assert 'at unknown' in proc.stdout  # not a git checkout
-    proc = run('--htnet-repo', stand_in(tmp_path / 'off', 1e-3),
-               '--settings', 'small')
-    assert proc.returncode == 1
-    assert proc.stdout.strip().endswith('differs: 0.001 > 1e-05')
+    assert 'differs' not in proc.stdout
 
 
 def test_a_folder_without_the_authors_code_is_one_line(tmp_path):
