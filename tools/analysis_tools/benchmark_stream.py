@@ -64,8 +64,11 @@ def main(argv=None) -> int:
         memory = {n: probe(args, n) for n in methods.names()}
     longest = f'window {max(args.windows)}'
     base = float(np.median(times[longest]))
-    print(f'{args.frames} frames of {size}x{size}, torch threads '
-          f'{args.threads}, methods alternating frame by frame\n')
+    from mmaction_tsfmicro.benchmarks.machine import (load_average,
+                                                      machine_description)
+    print(f'{machine_description()}, load {load_average()}: {args.frames} '
+          f'frames of {size}x{size}, torch threads {args.threads}, methods '
+          'alternating frame by frame\n')
     print('| method | median ms / frame | p90 ms | speed-up vs '
           f'{longest} | peak memory MB | kept between frames |')
     print('|---|---|---|---|---|---|')
