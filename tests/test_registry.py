@@ -12,7 +12,7 @@ EXPECTED = {
     MODELS: ['TSFmicro', 'TimeSpaceFusion', 'TSFmicroHead',
              'OFFApexNet', 'STSTNet', 'TSFmicroSeq',
              'MicroExpressionSpotter', 'SpottingHead', 'HTNet',
-             'HTNetHead'],
+             'HTNetHead', 'MMNet', 'MMNetHead'],
     DATASETS: ['MicroExpressionDataset', 'LongVideoDataset'],
     TRANSFORMS: [
         'SelectFramePair', 'LoadFramePair', 'RandomRotate',

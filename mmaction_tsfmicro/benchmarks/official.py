@@ -104,7 +104,11 @@ class PluginMethod(Method):
             s.gt_label = s.gt_label.to(device)
         self.optimizer = torch.optim.AdamW(model.parameters(), lr=8e-4,
                                            weight_decay=0.6)
-        self.scaler = torch.amp.GradScaler('cuda') if amp else None
+        # AMP: float16 with a loss scaler on CUDA; bfloat16 on the CPU (no
+        # scaler: bfloat16 has float32's exponent range)
+        self.amp_dtype = torch.float16 if device == 'cuda' else torch.bfloat16
+        self.scaler = torch.amp.GradScaler('cuda') \
+            if amp and device == 'cuda' else None
 
     def _context(self):
         from mmaction_tsfmicro.models.backbones.fast_paths import plain_path
@@ -112,7 +116,8 @@ class PluginMethod(Method):
         if self.plain:
             stack.enter_context(plain_path())
         if self.amp:
-            stack.enter_context(torch.autocast('cuda', dtype=torch.float16))
+            stack.enter_context(
+                torch.autocast(self.device, dtype=self.amp_dtype))
         return stack
 
     def _train(self, batch: int) -> None:
@@ -159,7 +164,8 @@ class OfficialMethod(Method):
     """The official model in its own environment, over a pipe."""
 
     def __init__(self, python: str, repo: str, threads: int,
-                 num_classes: int, tmp: str, name: str = OFFICIAL) -> None:
+                 num_classes: int, tmp: str, name: str = OFFICIAL,
+                 device: str = 'cpu') -> None:
         if not osp.isfile(osp.join(repo, 'classes', 'model', 'ts_micro.py')):
             raise BenchmarkError(
                 f'--official {repo}: no classes/model/ts_micro.py; give a '
@@ -182,7 +188,7 @@ class OfficialMethod(Method):
         self.proc = subprocess.Popen(
             [python, OFFICIAL_WORKER, '--official-repo', repo, '--state-out',
              self.state_path, '--threads', str(threads), '--num-classes',
-             str(num_classes)],
+             str(num_classes), '--device', device],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
             bufsize=1, env=env)
         self.info = self._read()

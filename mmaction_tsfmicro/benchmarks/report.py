@@ -4,6 +4,15 @@ from typing import Dict, Optional
 from .official import OFFICIALS, PLAIN, PLUGIN
 
 
+def amp_label(args) -> str:
+    """What ``--amp`` ran: float16 on CUDA, bfloat16 on the CPU (the
+    official code runs in float32 either way)."""
+    if not args.amp:
+        return ''
+    kind = 'float16' if args.device == 'cuda' else 'bfloat16'
+    return f' (AMP {kind} for the plugin; the official code in float32)'
+
+
 def mb(value: Optional[float]) -> str:
     return '-' if value is None else f'{value:.0f}'
 
@@ -18,7 +27,7 @@ def report(results: Dict, args) -> str:
     lines = [
         f"{results['machine']}; torch {results['torch']}; "
         f"{args.threads} threads; device {args.device}"
-        f"{' (AMP float16)' if args.amp else ''}; median (min) of "
+        f"{amp_label(args)}; median (min) of "
         f'{args.rounds} rounds after {args.warmup} warm-up runs, methods '
         f"alternating; load average {results['load_before']} before, "
         f"{results['load_after']} after; the plugin's process with "
@@ -26,7 +35,10 @@ def report(results: Dict, args) -> str:
         '',
         f"Measured peak: {peak / 1e9:.1f} G multiply-adds/s "
         f"({2 * peak / 1e9:.1f} GFLOP/s counting the multiply and the add; "
-        'a 2048 x 2048 matrix product, same threads and dtype).',
+        'a 2048 x 2048 matrix product, same threads and dtype)' +
+        (f"; in float32 {results['peak_macs_fp32'] / 1e9:.1f} G, the base "
+         "of the official code's fractions" if 'peak_macs_fp32' in results
+         else '') + '.',
         '',
         '| arch | batch | method | train step | train samples/s | '
         'inference | inference samples/s | peak MB train / inference | '
@@ -37,8 +49,11 @@ def report(results: Dict, args) -> str:
         for batch, entry in r['batches'].items():
             for name, tr in entry['train'].items():
                 fw = entry['forward'][name]
-                frac_t = 3 * r['flops'] * tr['throughput'] / peak
-                frac_f = r['flops'] * fw['throughput'] / peak
+                # the official code runs in float32: its float32 peak
+                base = results.get('peak_macs_fp32', peak) \
+                    if name in OFFICIALS else peak
+                frac_t = 3 * r['flops'] * tr['throughput'] / base
+                frac_f = r['flops'] * fw['throughput'] / base
                 lines.append(
                     f"| {r['arch']} | {batch} | {name} | "
                     f"{fmt_ms(tr['median'])} ms ({fmt_ms(tr['min'])}) | "

@@ -217,15 +217,35 @@ def test_tool_on_the_tiny_model_and_a_generated_data_set(tmp_path):
         results['machine']):].rstrip('\n')
 
 
+def test_amp_on_the_cpu_is_bfloat16_without_a_scaler():
+    """--amp on the CPU: the plugin's steps run under bfloat16 autocast
+    (float16 and a loss scaler are CUDA's); the weights stay float32."""
+    model, size = official.build_plugin('tiny', 5)
+    onset = torch.randn(2, 3, *size)
+    method = official.PluginMethod('plugin', model, onset, onset + 0.1,
+                                   'cpu', amp=True, plain=False)
+    assert method.scaler is None and method.amp_dtype == torch.bfloat16
+    with method._context():
+        assert torch.is_autocast_enabled('cpu')
+        assert torch.get_autocast_dtype('cpu') == torch.bfloat16
+    before = model.cls_head.fc_cls.weight.detach().clone()
+    seconds, peak = method.run('train', 2)
+    assert seconds > 0 and peak is None
+    assert model.cls_head.fc_cls.weight.dtype == torch.float32
+    assert not torch.equal(model.cls_head.fc_cls.weight, before)
+
+
 def test_bad_arguments_are_refused(tmp_path):
     env = dict(os.environ, PYTHONPATH=ROOT)
-    proc = subprocess.run([sys.executable, TOOL, '--amp'], env=env,
-                          capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 2
-    assert proc.stderr.strip().splitlines() == [
-        'benchmark.py: error: --amp needs --device cuda (see benchmark.py '
-        '--help)'
-    ]
+    if not torch.cuda.is_available():
+        proc = subprocess.run([sys.executable, TOOL, '--device', 'cuda'],
+                              env=env, capture_output=True, text=True,
+                              timeout=120)
+        assert proc.returncode == 2
+        assert proc.stderr.strip().splitlines() == [
+            'benchmark.py: error: --device cuda: torch sees no CUDA device '
+            'here (see benchmark.py --help)'
+        ]
     config = tmp_path / 'nodata.py'
     config.write_text(textwrap.dedent(f'''
         _base_ = ['{ROOT}/tests/data/configs/loso_tiny.py']

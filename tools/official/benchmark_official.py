@@ -60,6 +60,8 @@ def parse_args():
     parser.add_argument('--num-classes', type=int, default=5)
     parser.add_argument('--threads', type=int, default=2)
     parser.add_argument('--seed', type=int, default=123)
+    parser.add_argument('--device', default='cpu',
+                        help='cpu or cuda (the timings wait for the GPU)')
     return parser.parse_args()
 
 
@@ -86,6 +88,8 @@ def main() -> int:
     model = ts_micro(num_classes=args.num_classes)
     case.randomize(model)
     torch.save(model.state_dict(), args.state_out)
+    device = torch.device(args.device)
+    model = model.to(device)
     optimizer = torch.optim.AdamW(model.parameters(), lr=8e-4,
                                   weight_decay=0.6)
     criterion = torch.nn.CrossEntropyLoss()
@@ -107,6 +111,10 @@ def main() -> int:
         with torch.no_grad():
             model(onset[:batch], apex[:batch])
 
+    def sync() -> None:
+        if device.type == 'cuda':
+            torch.cuda.synchronize()
+
     for line in sys.stdin:
         request = json.loads(line)
         op = request['op']
@@ -114,14 +122,16 @@ def main() -> int:
             break
         if op == 'inputs':
             data = torch.load(request['path'])
-            onset, apex = data['onset'], data['apex']
-            labels = torch.arange(len(onset)) % args.num_classes
+            onset, apex = data['onset'].to(device), data['apex'].to(device)
+            labels = (torch.arange(len(onset)) % args.num_classes).to(device)
             answer(num=len(onset))
         elif op in ('train', 'forward'):
             fn = train if op == 'train' else forward
             if not request.get('memory', False):  # a timed run: no sampler
+                sync()
                 start = time.perf_counter()
                 fn(request['batch'])
+                sync()
                 answer(seconds=time.perf_counter() - start, peak_mb=None)
                 continue
             with memory.PeakRSS() as peak:
@@ -132,7 +142,7 @@ def main() -> int:
         elif op == 'logits':
             model.eval()
             with torch.no_grad():
-                torch.save(model(onset, apex), request['path'])
+                torch.save(model(onset, apex).cpu(), request['path'])
             answer(saved=request['path'])
         else:
             answer(error=f'unknown op {op!r}')
