@@ -60,14 +60,10 @@ TSFMICRO = {
                      'tsfmicro_retnet_balanced-sampler_1xb32-174e_casme2')
     },
 }
-#: HTNet: the demo config as it is, the authors' (139.6 M parameters)
-#: at 8 channels and one block a level.
+#: HTNet: the demo config as it is (its data-set configs' recipes:
+#: tests/models/backbones/test_htnet.py).
 HTNET = {
     'configs/htnet/htnet-small_1xb32-60e_demo.py': dict(DEMO, shrink=[]),
-    'configs/htnet/htnet_1xb256-800e_casme2.py': dict(
-        CASME2, shrink=['model.backbone.dim=8',
-                        'model.backbone.block_repeats=1',
-                        'model.cls_head.in_channels=32']),
 }
 #: MMNet: the demo config as it is, the authors' (9.4 M parameters) at the
 #: tiny width on its 224x224 pairs.

@@ -87,6 +87,11 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--threads', type=int, default=2,
                         help='torch threads, each side')
     parser.add_argument('--device', choices=['cpu', 'cuda'], default='cpu')
+    parser.add_argument('--allocator', choices=['tuned', 'glibc'],
+                        default='tuned',
+                        help="the plugin's process: the allocator settings "
+                        "of its training processes (tuned, the default) or "
+                        "glibc's defaults")
     parser.add_argument('--amp', action='store_true',
                         help='autocast: float16 on CUDA, bfloat16 on a CPU '
                         'with bfloat16 units')
@@ -140,8 +145,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         check_data_config(args.data_config)
     from mmaction_tsfmicro.utils.allocator import tune_allocator
 
-    # this process runs as the plugin's training processes do
-    allocator = tune_allocator()
+    # this process runs as the plugin's training processes do, unless
+    # --allocator glibc (then glibc's defaults, as --official-allocator
+    # default gives the official side: the code alone, with less memory)
+    allocator = tune_allocator() if args.allocator == 'tuned' else False
     torch.set_num_threads(args.threads)
     results: Dict = dict(machine=machine_description(), torch=torch.__version__,
                          allocator='plugin' if allocator else 'default',

@@ -110,3 +110,34 @@ def test_recognizer2d_trains_and_predicts():
     scores = torch.stack([p.pred_score for p in preds])
     assert scores.shape == (4, 5)
     torch.testing.assert_close(scores.sum(1), torch.ones(4))
+
+
+@pytest.mark.parametrize('name,classes,data', [
+    ('htnet_1xb256-800e_casme2', 5, 'casme2'),
+    ('htnet_1xb256-800e_samm', 5, 'samm'),
+    ('htnet_1xb256-800e_casme3', 7, 'casme3'),
+    ('htnet_1xb256-800e_megc2019', 3, 'megc2019'),
+])
+def test_each_data_set_config_is_the_authors_recipe(name, classes, data):
+    """The authors' model and schedule (Adam, lr 5e-5, constant, batch 256,
+    800 epochs) on the data set's annotation, its flow folder and the
+    region tiles; the pipelines load the flow, then tile."""
+    from mmengine.config import Config
+    root = osp.dirname(osp.dirname(osp.dirname(osp.dirname(__file__))))
+    cfg = Config.fromfile(osp.join(root, 'configs', 'htnet', name + '.py'))
+    assert cfg.model.backbone == dict(
+        type='HTNet', image_size=28, patch_size=7, dim=256, heads=3,
+        num_hierarchies=3, block_repeats=(2, 2, 10))
+    assert cfg.model.cls_head.num_classes == classes
+    assert cfg.model.cls_head.in_channels == 1024
+    assert cfg.train_dataloader.batch_size == 256
+    assert cfg.train_cfg.max_epochs == 800 and cfg.param_scheduler == []
+    assert cfg.optim_wrapper.optimizer == dict(type='Adam', lr=5e-5,
+                                               weight_decay=0.)
+    for split in ('train_dataloader', 'test_dataloader'):
+        dataset = cfg[split].dataset
+        types = [t['type'] for t in dataset.pipeline]
+        assert types[:2] == ['LoadFlow', 'FacialRegionTiles'], name
+        assert dataset.pipeline[0]['size'] == 28
+        # the data set's own annotation file
+        assert f'annotations/{data}' in str(dataset), name
