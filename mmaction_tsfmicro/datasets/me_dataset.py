@@ -12,6 +12,7 @@ from ..annotations.layouts import (LAYOUTS, filename_tmpl, frame_dir,
                                    frame_path, get_template)
 # registers the class-balanced sampler of training splits with the dataset
 from .samplers import ClassBalancedSampler  # noqa: F401
+from .samplers import SeededIndex, seeded_generators
 
 
 def resolve_subjects(names: Sequence[str], keys: Sequence[str], arg: str,
@@ -215,6 +216,16 @@ class MicroExpressionDataset(BaseActionDataset):
         )
         info['total_frames'] = info['offset_frame'] - info['onset_frame'] + 1
         return info
+
+    def __getitem__(self, idx: Union[int, SeededIndex]) -> dict:
+        """The sample ``idx`` through the pipeline; for a
+        :class:`~mmaction_tsfmicro.datasets.samplers.SeededIndex`
+        (``SampleSeedSampler``) with ``random`` and ``numpy`` seeded from
+        its seed, and put back afterwards."""
+        if isinstance(idx, SeededIndex):
+            with seeded_generators(idx.seed):
+                return super().__getitem__(idx.index)
+        return super().__getitem__(idx)
 
     def get_data_info(self, idx: int) -> dict:
         """The sample ``idx``, with ``start_index`` set to its onset's frame

@@ -74,7 +74,9 @@ class EpochSeedHook(Hook):
     Makes a run resumed from an epoch checkpoint train exactly as the
     uninterrupted run (see the module docstring). The training dataloader
     must not keep persistent workers (their generators would not be
-    reseeded); the hook refuses them.
+    reseeded); the hook refuses them, unless its sampler is
+    :class:`~mmaction_tsfmicro.datasets.samplers.SampleSeedSampler`, which
+    seeds every sample from ``(seed, epoch, index)``.
 
     Args:
         seed (int, optional): The seed. Defaults to the runner's seed.
@@ -89,12 +91,23 @@ class EpochSeedHook(Hook):
     def before_train(self, runner) -> None:
         """Check the dataloader and install the worker seeding."""
         loader = runner.train_dataloader
+        from ...datasets.samplers import SampleSeedSampler
+        if isinstance(getattr(loader, 'sampler', None), SampleSeedSampler):
+            # every sample is seeded from (seed, epoch, index): the workers'
+            # own generators do not matter, persistent or not. The loader
+            # draws its workers' base seed from a generator of its own, so
+            # that making an iterator (every epoch, or once with persistent
+            # workers) takes nothing from the main generator (dropout's)
+            loader.generator = torch.Generator().manual_seed(0)
+            return
         if getattr(loader, 'num_workers', 0) > 0:
             if getattr(loader, 'persistent_workers', False):
                 raise ValueError(
                     'EpochSeedHook: train_dataloader has persistent_workers='
                     'True, whose random generators cannot be reseeded per '
-                    'epoch; set train_dataloader.persistent_workers=False')
+                    'epoch; set train_dataloader.persistent_workers=False, '
+                    "or use sampler=dict(type='SampleSeedSampler') to seed "
+                    'every sample')
             loader.worker_init_fn = seed_worker_from_torch
 
     def before_train_epoch(self, runner) -> None:

@@ -44,17 +44,33 @@ class DropoutModel(BaseModel):
         return x
 
 
-def make_runner(work_dir, num_workers, seed_hook, resume_from=None):
+class SeededNoisyDataset(NoisyDataset):
+    """NoisyDataset that takes SampleSeedSampler's indices, as
+    MicroExpressionDataset does."""
+
+    def __getitem__(self, i):
+        from mmaction_tsfmicro.datasets.samplers import (SeededIndex,
+                                                         seeded_generators)
+        if isinstance(i, SeededIndex):
+            with seeded_generators(i.seed):
+                return super().__getitem__(i.index)
+        return super().__getitem__(i)
+
+
+def make_runner(work_dir, num_workers, seed_hook, resume_from=None,
+                sample_seeds=False):
     hooks = [dict(type='EpochSeedHook')] if seed_hook else []
+    torch.manual_seed(0)  # the same initial weights in every run
     return Runner(
         model=DropoutModel(),
         work_dir=str(work_dir),
         train_dataloader=dict(
-            dataset=NoisyDataset(),
-            sampler=dict(type='DefaultSampler', shuffle=True),
+            dataset=SeededNoisyDataset() if sample_seeds else NoisyDataset(),
+            sampler=dict(type='SampleSeedSampler' if sample_seeds else
+                         'DefaultSampler', shuffle=True),
             batch_size=4,
             num_workers=num_workers,
-            persistent_workers=False),
+            persistent_workers=sample_seeds and num_workers > 0),
         optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.1, momentum=0.9)),
         param_scheduler=dict(
             type='MultiStepLR', milestones=[2], by_epoch=True),
@@ -70,17 +86,19 @@ def make_runner(work_dir, num_workers, seed_hook, resume_from=None):
         experiment_name=f'seed_{work_dir.name}')
 
 
-def train_and_resume(tmp_path, num_workers, seed_hook):
+def train_and_resume(tmp_path, num_workers, seed_hook, sample_seeds=False):
     """Weights after 3 epochs, uninterrupted and resumed from epoch 1."""
-    full = tmp_path / f'full_{num_workers}_{seed_hook}'
-    runner = make_runner(full, num_workers, seed_hook)
+    full = tmp_path / f'full_{num_workers}_{seed_hook}_{sample_seeds}'
+    runner = make_runner(full, num_workers, seed_hook,
+                         sample_seeds=sample_seeds)
     runner.train()
     uninterrupted = runner.model.fc.weight.detach().clone()
-    resumed_dir = tmp_path / f'resumed_{num_workers}_{seed_hook}'
+    resumed_dir = tmp_path / f'resumed_{num_workers}_{seed_hook}_' \
+        f'{sample_seeds}'
     resumed_dir.mkdir()
     shutil.copy(full / 'epoch_1.pth', resumed_dir / 'epoch_1.pth')
     runner = make_runner(resumed_dir, num_workers, seed_hook,
-                         str(resumed_dir / 'epoch_1.pth'))
+                         str(resumed_dir / 'epoch_1.pth'), sample_seeds)
     runner.train()
     assert runner.epoch == 3
     return uninterrupted, runner.model.fc.weight.detach().clone()
@@ -90,6 +108,25 @@ def train_and_resume(tmp_path, num_workers, seed_hook):
 def test_resumed_run_equals_uninterrupted_run(tmp_path, num_workers):
     a, b = train_and_resume(tmp_path, num_workers, seed_hook=True)
     assert torch.equal(a, b)
+
+
+def test_persistent_workers_are_exact_with_sample_seeds(tmp_path,
+                                                        monkeypatch):
+    """With SampleSeedSampler every sample is drawn from (seed, epoch,
+    index): two persistent workers train as no worker does, resumed or
+    not, and as the DefaultSampler's run does not (another stream)."""
+    # persistent workers forked from a process that has run torch ops do
+    # not exit when their loader is garbage collected in a live process
+    # (at interpreter exit PyTorch skips the wait): PyTorch waits this long
+    # for each, then kills it
+    monkeypatch.setattr(torch.utils.data._utils, 'MP_STATUS_CHECK_INTERVAL',
+                        0.5)
+    a, b = train_and_resume(tmp_path, 2, seed_hook=True, sample_seeds=True)
+    assert torch.equal(a, b)
+    c, _ = train_and_resume(tmp_path, 0, seed_hook=True, sample_seeds=True)
+    assert torch.equal(a, c)
+    d, _ = train_and_resume(tmp_path, 0, seed_hook=True)
+    assert not torch.equal(a, d)
 
 
 def test_without_the_hook_a_resumed_run_differs(tmp_path):
@@ -122,6 +159,10 @@ def test_persistent_workers_are_refused(tmp_path):
 
     with pytest.raises(ValueError, match='persistent_workers=False'):
         EpochSeedHook().before_train(FakeRunner())
+    # with SampleSeedSampler they are exact, and accepted
+    from mmaction_tsfmicro.datasets.samplers import SampleSeedSampler
+    Loader.sampler = SampleSeedSampler(NoisyDataset(), seed=0)
+    EpochSeedHook().before_train(FakeRunner())
 
 
 def test_worker_draws_follow_the_epoch_seed():
