@@ -12,7 +12,7 @@ import textwrap
 import pytest
 import torch
 
-from mmaction_tsfmicro.benchmarks import official, projections
+from mmaction_tsfmicro.benchmarks import official, projections, side_by_side
 from mmaction_tsfmicro.benchmarks.report import report
 from mmaction_tsfmicro.testing import make_synthetic_dataset
 from mmaction_tsfmicro.utils.modules import load_script
@@ -222,8 +222,8 @@ def test_memory_probe_measures_one_method_in_a_fresh_process(tmp_path):
     process of its own (one probe here: the tool runs them alike)."""
     import argparse
     args = argparse.Namespace(threads=1, num_classes=5)
-    peak = official.probe_memory('tiny', 'train', 2, official.PLUGIN, args,
-                                 str(tmp_path))
+    peak = side_by_side.probe_memory('tiny', 'train', 2, official.PLUGIN,
+                                     args, str(tmp_path))
     assert isinstance(peak, float) and 0 <= peak < 2048
 
 

@@ -68,8 +68,8 @@ from mmaction_tsfmicro.benchmarks.machine import (load_average,
                                                   machine_description,
                                                   peak_macs)
 from mmaction_tsfmicro.benchmarks.official import (OFFICIAL, OFFICIAL_TUNED,
-                                                   OFFICIALS, OfficialMethod,
-                                                   bench_arch, memory_probe)
+                                                   OFFICIALS, OfficialMethod)
+from mmaction_tsfmicro.benchmarks.side_by_side import bench_arch, memory_probe
 from mmaction_tsfmicro.benchmarks.projections import (check_data_config,
                                                       data_throughput,
                                                       projections)
