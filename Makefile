@@ -29,7 +29,7 @@ $(STAMP): $(REQS)
 	@touch $(STAMP)
 
 test: $(STAMP)
-	$(PY) -m pytest tests -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(PY) -m pytest tests -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 demo: $(STAMP)
 	$(PY) tools/demo.py --data-dir $(DEMO_DIR) --work-dir $(DEMO_WORK_DIR)
