@@ -13,9 +13,9 @@ from typing import Dict, List
 import torch
 
 from .model import REPO
-from .official import (OFFICIALS, PLAIN, PLUGIN, TOOL, BenchmarkError,
-                       Method, OfficialMethod, PluginMethod, build_plugin,
-                       complexity, config_for, logits_of)
+from .official import (OFFICIALS, PLAIN, PLUGIN, TOOL, BenchmarkError, Method,
+                       OfficialMethod, PluginMethod, build_plugin, complexity,
+                       config_for, logits_of)
 
 
 def memory_probe(args) -> int:
