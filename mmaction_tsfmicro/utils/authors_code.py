@@ -5,7 +5,7 @@ import json
 import os.path as osp
 import subprocess
 import tempfile
-from typing import Dict, List, Sequence
+from typing import Dict, List, Optional, Sequence
 
 import torch
 
@@ -44,3 +44,22 @@ def run_authors_side(python: str, side: str, args: Sequence[str],
             tail = (proc.stderr.strip().splitlines() or ['?'])[-1]
             raise RuntimeError(f'the authors\' side failed: {tail}')
         return torch.load(case, weights_only=False)
+
+
+def parity_verdict(repo: str, repo_key: str, results: List[dict],
+                   tolerance: float, out: Optional[str] = None) -> int:
+    """Print the checkout's commit, write ``out`` (JSON: ``repo_key``, the
+    commit, the tolerance and ``results``) and judge: 1, printing the worst
+    difference, when a result's ``max_abs_diff`` exceeds ``tolerance``,
+    else 0."""
+    commit = repo_commit(repo)
+    print(f'authors\' code: {repo} at {commit}')
+    if out:
+        from .fileio import write_json
+        write_json(out, {repo_key: repo, 'commit': commit,
+                         'tolerance': tolerance, 'results': results})
+    worst = max(r['max_abs_diff'] for r in results)
+    if worst > tolerance:
+        print(f'differs: {worst:.3g} > {tolerance:g}')
+        return 1
+    return 0

@@ -67,7 +67,7 @@ def main(argv=None) -> int:
     from mmaction_tsfmicro.models.heads.htnet_head import HTNetHead
     from mmaction_tsfmicro.models.official_htnet import \
         convert_htnet_state_dict
-    from mmaction_tsfmicro.utils.authors_code import (repo_commit,
+    from mmaction_tsfmicro.utils.authors_code import (parity_verdict,
                                                       run_authors_side)
     cases = run_authors_side(
         args.python, osp.join(HERE, 'htnet_side.py'),
@@ -90,18 +90,8 @@ def main(argv=None) -> int:
                             parameters=params, max_abs_diff=diff))
         print(f"{setting['name']}: {params:,} parameters, {len(got['inputs'])}"
               f' inputs, max |logit difference| {diff:.3g}')
-    commit = repo_commit(args.htnet_repo)
-    print(f'authors\' code: {args.htnet_repo} at {commit}')
-    if args.out:
-        from mmaction_tsfmicro.utils.fileio import write_json
-        write_json(args.out, dict(htnet_repo=args.htnet_repo, commit=commit,
-                                  tolerance=args.tolerance,
-                                  results=results))
-    worst = max(r['max_abs_diff'] for r in results)
-    if worst > args.tolerance:
-        print(f'differs: {worst:.3g} > {args.tolerance:g}')
-        return 1
-    return 0
+    return parity_verdict(args.htnet_repo, 'htnet_repo', results,
+                          args.tolerance, args.out)
 
 
 if __name__ == '__main__':

@@ -56,7 +56,7 @@ def main(argv=None) -> int:
     from mmaction_tsfmicro.models.heads.mmnet_head import MMNetHead
     from mmaction_tsfmicro.models.official_mmnet import \
         convert_mmnet_state_dict
-    from mmaction_tsfmicro.utils.authors_code import (repo_commit,
+    from mmaction_tsfmicro.utils.authors_code import (parity_verdict,
                                                       run_authors_side)
     cases = run_authors_side(
         args.python, osp.join(HERE, 'mmnet_side.py'),
@@ -82,18 +82,8 @@ def main(argv=None) -> int:
         print(f"{setting['name']}: {params:,} parameters in the forward, "
               f"{setting['batch']} pairs, max |logit difference| {diff:.3g}"
               f" (logits up to {results[-1]['logit_scale']:.3g})")
-    commit = repo_commit(args.mmnet_repo)
-    print(f'authors\' code: {args.mmnet_repo} at {commit}')
-    if args.out:
-        from mmaction_tsfmicro.utils.fileio import write_json
-        write_json(args.out, dict(mmnet_repo=args.mmnet_repo, commit=commit,
-                                  tolerance=args.tolerance,
-                                  results=results))
-    worst = max(r['max_abs_diff'] for r in results)
-    if worst > args.tolerance:
-        print(f'differs: {worst:.3g} > {args.tolerance:g}')
-        return 1
-    return 0
+    return parity_verdict(args.mmnet_repo, 'mmnet_repo', results,
+                          args.tolerance, args.out)
 
 
 if __name__ == '__main__':
