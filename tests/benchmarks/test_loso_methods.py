@@ -12,9 +12,10 @@ import sys
 
 import pytest
 import yaml
+from conftest import run_script
 
-from mmaction_tsfmicro.testing import make_synthetic_dataset
 from mmaction_tsfmicro.benchmarks import loso_methods, results_table
+from mmaction_tsfmicro.testing import make_synthetic_dataset
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TOOL = osp.join(ROOT, 'tools', 'analysis_tools', 'benchmark_methods.py')
@@ -54,7 +55,7 @@ def mtimes(folder):
     }
 
 
-def test_two_configs_two_seeds_then_resume(tmp_path):
+def test_two_configs_two_seeds_then_resume(tmp_path, monkeypatch, capsys):
     # loso_tiny.py reads data/synthetic_loso relative to the working dir
     data = tmp_path / 'data' / 'synthetic_loso'
     make_synthetic_dataset(str(data), subjects=('sub01', 'sub02', 'sub03'))
@@ -121,18 +122,21 @@ def test_two_configs_two_seeds_then_resume(tmp_path):
     assert (tmp_path / 'flow' / 'flow_meta.json').is_file()
 
     before = mtimes(work)
-    second = run(tmp_path, *args)
-    assert second.returncode == 0, second.stderr[-3000:]
-    assert second.stdout.count('finished earlier, read from') == 4
-    assert '[loso]' not in second.stdout  # no fold ran
+    # the runs again and a mistake: nothing is run, so in this process
+    code, second, err = run_script(TOOL, args, monkeypatch, capsys,
+                                   cwd=tmp_path)
+    assert code == 0, err[-3000:]
+    assert second.count('finished earlier, read from') == 4
+    assert '[loso]' not in second  # no fold ran
     assert mtimes(work) == before
     assert out.read_text() == text
 
     # other subjects for the same work dirs: refused in one line, not mixed
-    third = run(tmp_path, *args[:-4], '--subjects', 'sub02', '--threads',
-                '1')
-    assert third.returncode == 2
-    assert third.stderr.strip().splitlines() == [
+    code, _, err = run_script(TOOL, [*args[:-4], '--subjects', 'sub02',
+                                     '--threads', '1'], monkeypatch, capsys,
+                              cwd=tmp_path)
+    assert code == 2
+    assert err.strip().splitlines() == [
         f'benchmark_methods.py: error: {work}/TSFmicro_tiny/seed0 holds a '
         'finished run of other settings (its subjects differ): remove it '
         'or choose another --work-dir'

@@ -12,6 +12,7 @@ import time
 
 import pandas as pd
 import pytest
+from conftest import run_script
 
 from mmaction_tsfmicro.evaluation.functional import me_scores
 from mmaction_tsfmicro.testing import make_synthetic_dataset
@@ -394,7 +395,8 @@ def test_fold_tasks_side_by_side_give_the_whole_run(data_dir, reference):
     assert (after[3]['fold'], after[3]['folds_run']) == ('sub02', 0)
 
 
-def test_a_whole_run_refuses_folds_run_elsewhere(data_dir):
+def test_a_whole_run_refuses_folds_run_elsewhere(data_dir, monkeypatch,
+                                                 capsys):
     """A --fold task is running sub02: a whole run of the same work dir
     refuses to start instead of running sub02 a second time."""
     work = data_dir / 'half'
@@ -410,12 +412,15 @@ def test_a_whole_run_refuses_folds_run_elsewhere(data_dir):
         env=env(), stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == 'held'
-        bad = loso(data_dir, '--work-dir', 'half', '--resume')
+        # refused before any fold starts: in this process
+        code, _, err = run_script(
+            TOOL, [CFG, '--work-dir', 'half', '--resume', '--threads', '1'],
+            monkeypatch, capsys, cwd=data_dir)
     finally:
         holder.kill()
         holder.wait()
-    assert bad.returncode == 2
-    assert bad.stderr.strip() == (
+    assert code == 2
+    assert err.strip() == (
         f'tools/loso.py: error: {work}: fold(s) sub02 are being run by '
         f'tools/loso.py --fold processes (pid {holder.pid}); run this when '
         'they have ended, or run the other folds with --fold too')
@@ -426,9 +431,10 @@ def test_a_whole_run_refuses_folds_run_elsewhere(data_dir):
 
 
 def test_what_a_fold_builds_is_checked_before_any_fold_starts(
-        data_dir, tmp_path):
+        data_dir, tmp_path, monkeypatch, capsys):
     """Mistakes in the config are refused up front: one line, exit 2,
-    no work dir, as tools/train.py refuses them."""
+    no work dir, as tools/train.py refuses them. (In this process: the
+    checks run before any fold process starts.)"""
     work = str(tmp_path / 'w')
     for option, message in (
         ('model.backbone.bogus_arg=1', "model: TSFmicro.__init__() got an "
@@ -440,10 +446,12 @@ def test_what_a_fold_builds_is_checked_before_any_fold_starts(
          'checkpoint not found'),
     ):
         for extra in ([], ['--fold', '0']):
-            bad = loso(data_dir, '--work-dir', work, '--cfg-options', option,
-                       *extra)
-            assert bad.returncode == 2, bad.stderr
-            lines = bad.stderr.strip().splitlines()
+            code, _, err = run_script(
+                TOOL, [CFG, '--work-dir', work, '--threads', '1',
+                       '--cfg-options', option, *extra], monkeypatch,
+                capsys, cwd=data_dir)
+            assert code == 2, err
+            lines = err.strip().splitlines()
             assert len(lines) == 1 and lines[0].startswith(
                 f'tools/loso.py: error: {message}'), (option, lines)
             assert not osp.exists(work)
