@@ -72,3 +72,25 @@ def test_report_projects_the_casme2_loso(tmp_path):
     assert (tmp_path / 'report.md').read_text() == text
     saved = json.loads((tmp_path / 'report.json').read_text())
     assert saved['device'] == 'GPU X (torch 2)' and len(saved['steps']) == 2
+
+
+def test_the_stacked_step_times_up_to_eight_folds(tmp_path, monkeypatch):
+    calls = []
+    monkeypatch.setattr(gpu_checks, 'run_step', lambda name, cmd, out: (
+        calls.append(cmd) or dict(name=name, returncode=0, wall_s=1.,
+                                  log='x')))
+    (step, ) = gpu_checks.stacked_steps(args_of(device='cuda'),
+                                        str(tmp_path))
+    (dry, ) = gpu_checks.stacked_steps(args_of(dry_run=True), str(tmp_path))
+    full, small = calls
+    assert full[1].endswith('benchmark_stacked_folds.py')
+    assert full[full.index('--device') + 1] == 'cuda'
+    assert full[full.index('--folds') + 1:][:4] == ['1', '2', '4', '8']
+    assert small[small.index('--batch-size') + 1] == '4'
+    assert step['json'] == str(tmp_path / 'stacked.json')
+    # the report says when it did not run, and shows its table when it did
+    (tmp_path / 'stacked.json').write_text(json.dumps(dict(report='TABLE')))
+    text = gpu_checks.write_report(args_of(), str(tmp_path), [step], 'GPU X')
+    assert '## stacked\n\nTABLE\n' in text and 'not measured' not in text
+    text = gpu_checks.write_report(args_of(), str(tmp_path), [], 'GPU X')
+    assert 'Several folds trained as one: not measured' in text

@@ -1,6 +1,7 @@
 """The GPU measurements as one prepared run: the paper-size model against
 the official code (float32 and AMP, batch 8 and 32), the demo LOSO and a
-LOSO of CASME II's size on generated frames (float32 and AMP), each step a
+LOSO of CASME II's size on generated frames (float32 and AMP), several
+folds' models trained as one against one after another, each step a
 run of the project's own tools, gathered into ``OUT_DIR/report.md``
 (:mod:`mmaction_tsfmicro.benchmarks.gpu_checks`).
 
@@ -24,9 +25,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--out-dir', required=True,
                         help='where the logs, JSON and report.md go')
     parser.add_argument('--device', choices=['cuda', 'cpu'], default='cuda')
-    parser.add_argument('--steps', nargs='+', default=['model', 'demo',
-                                                       'casme2'],
-                        choices=['model', 'demo', 'casme2'])
+    steps = ['model', 'demo', 'casme2', 'stacked']
+    parser.add_argument('--steps', nargs='+', default=steps, choices=steps)
     parser.add_argument('--official', help='a checkout of the official '
                         'TSFmicro code (the model step compares with it)')
     parser.add_argument('--official-python',

@@ -150,6 +150,12 @@ def decayed_attention(q: Tensor, k: Tensor, v: Tensor, log_decay: Tensor,
     return torch.matmul(logits.softmax(dim=-1), v)
 
 
+def is_func_transformed(tensor: Tensor) -> bool:
+    """Whether ``tensor`` is a :mod:`torch.func` transform's (``vmap``,
+    ``grad``) wrapper of another tensor."""
+    return torch._C._functorch.is_functorch_wrapped_tensor(tensor)
+
+
 class RetentionRelPos(nn.Module):
     """Rotary angles and decay masks of one retention stage.
 
@@ -221,6 +227,13 @@ class RetentionRelPos(nn.Module):
         kept per size, device, dtype and inference mode (a tensor made
         under ``torch.inference_mode`` cannot enter autograd later).
         """
+        if is_func_transformed(self.angle):
+            # the buffers are stacked under torch.func (vmap over models):
+            # the tables hold that transform's tensors, which must not
+            # outlive it
+            with torch.no_grad():
+                (sin, cos), masks = self(height, width, decomposed)
+            return RotaryTables(sin, cos), masks
         key = (height, width, bool(decomposed), self.angle.device,
                self.angle.dtype, torch.is_inference_mode_enabled())
         found = self._tables.get(key)

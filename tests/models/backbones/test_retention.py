@@ -190,3 +190,26 @@ def test_conv_stem_layout():
     assert [hasattr(m, 'activate') for m in stem] == [True, True, True, False]
     assert all(m.conv.bias is not None for m in stem)
     assert all(isinstance(m.bn, torch.nn.BatchNorm2d) for m in stem)
+
+
+@pytest.mark.parametrize('decomposed', [True, False])
+def test_stages_stacked_under_torch_func_equal_each_apart(decomposed):
+    """Two stages with every parameter and buffer stacked (the rotary
+    angles and decays too) and run under ``vmap``: each output is its
+    stage's own, and the tables made under the transform are not kept
+    (a later plain call would fail on a tensor that escaped it)."""
+    from torch.func import functional_call, stack_module_state, vmap
+    torch.manual_seed(0)
+    stages = [RetentionStage(8, 1, 2, 2, 4, decomposed=decomposed).eval()
+              for _ in range(2)]
+    params, buffers = stack_module_state(stages)
+    x = torch.randn(2, 3, 5, 4, 8)
+    out = vmap(lambda p, b, xi: functional_call(stages[0], (p, b), (xi, )))(
+        params, buffers, x)
+    for k, stage in enumerate(stages):
+        assert torch.allclose(out[k], stage(x[k]), atol=1e-6)
+    # nothing made under the transform was kept: the plain calls above
+    # made the only tables
+    assert len(stages[0].rel_pos._tables) == 1
+    sin, cos = next(iter(stages[0].rel_pos._tables.values()))[0]
+    assert not torch._C._functorch.is_functorch_wrapped_tensor(sin)
