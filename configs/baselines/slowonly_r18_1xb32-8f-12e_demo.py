@@ -5,7 +5,7 @@
 #       --work-dir work_dirs/slowonly_r18_8f_demo
 _base_ = [
     './_base_/models/slowonly_r18_clip.py', '../_base_/datasets/demo.py',
-    './_base_/adamw_cosine.py', '../_base_/default_runtime.py'
+    '../_base_/schedules/adamw_cosine.py', '../_base_/default_runtime.py'
 ]
 
 train_pipeline = [

@@ -5,7 +5,7 @@
 # docs/results.md).
 _base_ = [
     './_base_/models/slowonly_r18_clip.py', '../_base_/datasets/casme2.py',
-    './_base_/adamw_cosine.py', '../_base_/default_runtime.py'
+    '../_base_/schedules/adamw_cosine.py', '../_base_/default_runtime.py'
 ]
 
 # the network's 112x112 frames (as on the demo set), a padding of 8

@@ -4,7 +4,7 @@
 # constant, batch 256, 800 epochs.
 _base_ = [
     './_base_/models/ststnet.py', '../_base_/datasets/casme2.py',
-    './_base_/adamw_cosine.py', '../_base_/default_runtime.py'
+    '../_base_/schedules/adamw_cosine.py', '../_base_/default_runtime.py'
 ]
 
 # TV-L1 flow of the cropped release's frames (computed on first load, or

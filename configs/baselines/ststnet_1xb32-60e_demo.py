@@ -7,7 +7,7 @@
 #       --work-dir work_dirs/ststnet_demo
 _base_ = [
     './_base_/models/ststnet.py', '../_base_/datasets/demo.py',
-    './_base_/adamw_cosine.py', '../_base_/default_runtime.py'
+    '../_base_/schedules/adamw_cosine.py', '../_base_/default_runtime.py'
 ]
 
 train_pipeline = [_base_.load_flow, *_base_.pack_2d]

@@ -6,7 +6,7 @@
 # pretraining.
 _base_ = [
     './_base_/models/timesformer_tiny_clip.py', '../_base_/datasets/casme2.py',
-    './_base_/adamw_cosine.py', '../_base_/default_runtime.py'
+    '../_base_/schedules/adamw_cosine.py', '../_base_/default_runtime.py'
 ]
 
 # the network's 112x112 frames (as on the demo set), a padding of 8

@@ -4,7 +4,7 @@
 #       --work-dir work_dirs/tsn_r18_apex_demo
 _base_ = [
     './_base_/models/tsn_r18_apex.py', '../_base_/datasets/demo.py',
-    './_base_/adamw_cosine.py', '../_base_/default_runtime.py'
+    '../_base_/schedules/adamw_cosine.py', '../_base_/default_runtime.py'
 ]
 
 train_pipeline = [

@@ -3,7 +3,7 @@
 # with a cosine decay, batch 32 (the plugin's choice; docs/results.md).
 _base_ = [
     './_base_/models/tsn_r18_apex.py', '../_base_/datasets/casme2.py',
-    './_base_/adamw_cosine.py', '../_base_/default_runtime.py'
+    '../_base_/schedules/adamw_cosine.py', '../_base_/default_runtime.py'
 ]
 
 train_pipeline = [

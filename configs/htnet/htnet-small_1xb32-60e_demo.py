@@ -7,7 +7,7 @@
 #       --work-dir work_dirs/htnet_demo
 _base_ = [
     '../baselines/_base_/models/htnet.py', '../_base_/datasets/demo.py',
-    '../baselines/_base_/adamw_cosine.py', '../_base_/default_runtime.py'
+    '../_base_/schedules/adamw_cosine.py', '../_base_/default_runtime.py'
 ]
 
 model = dict(

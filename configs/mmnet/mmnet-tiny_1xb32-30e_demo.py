@@ -8,7 +8,7 @@
 #       --work-dir work_dirs/mmnet_demo
 _base_ = [
     '../baselines/_base_/models/mmnet.py', '../_base_/datasets/demo.py',
-    '../baselines/_base_/adamw_cosine.py', '../_base_/default_runtime.py'
+    '../_base_/schedules/adamw_cosine.py', '../_base_/default_runtime.py'
 ]
 
 model = dict(

@@ -7,20 +7,11 @@
 #       --work-dir work_dirs/demo_loso
 _base_ = [
     '../_base_/models/tsfmicro_tiny.py', '../_base_/datasets/demo.py',
-    '../_base_/schedules/tsfmicro_adamw.py', '../_base_/default_runtime.py'
+    '../_base_/schedules/adamw_cosine.py', '../_base_/default_runtime.py'
 ]
 
 model = dict(backbone=dict(drop_path_rate=0.))
-train_cfg = dict(max_epochs=30)
-optim_wrapper = dict(optimizer=dict(lr=3e-3, weight_decay=0.05))
-param_scheduler = [
-    dict(
-        type='CosineAnnealingLR',
-        T_max=30,
-        eta_min=1e-5,
-        by_epoch=True,
-        begin=0,
-        end=30)
-]
+# 30 epochs of the cosine schedule (the base's), at a higher rate
+optim_wrapper = dict(optimizer=dict(lr=3e-3))
 # a demo fold has 9 training iterations an epoch
 default_hooks = dict(logger=dict(interval=10))

@@ -6,7 +6,7 @@
 #       --work-dir work_dirs/demo_seq_loso --jobs 2
 _base_ = [
     './_base_/tsfmicro_seq_model.py', '../_base_/datasets/demo.py',
-    '../_base_/schedules/tsfmicro_adamw.py', '../_base_/default_runtime.py'
+    '../_base_/schedules/adamw_cosine.py', '../_base_/default_runtime.py'
 ]
 
 # the demo set's clip pipelines (112x112)
@@ -15,16 +15,7 @@ test_pipeline = _base_.clip_test_pipeline
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 
-train_cfg = dict(max_epochs=30)
-optim_wrapper = dict(optimizer=dict(lr=3e-3, weight_decay=0.05))
-param_scheduler = [
-    dict(
-        type='CosineAnnealingLR',
-        T_max=30,
-        eta_min=1e-5,
-        by_epoch=True,
-        begin=0,
-        end=30)
-]
+# 30 epochs of the cosine schedule (the base's), at a higher rate
+optim_wrapper = dict(optimizer=dict(lr=3e-3))
 # a demo fold has 9 training iterations an epoch
 default_hooks = dict(logger=dict(interval=10))

@@ -1,7 +1,7 @@
-# The baselines' schedule: AdamW and a cosine decay to 1e-5 over the run,
-# the recipe of configs/tsfmicro/tsfmicro_retnet-tiny_1xb32-30e_demo.py. A method config sets `epochs`
-# and repeats the two lines that use it (MMEngine fills base variables in
-# when the base is read):
+# The demo configs' schedule (TSFmicro's and the baselines'): AdamW and a
+# cosine decay to 1e-5 over the run. A config of another length sets
+# `epochs` and repeats the two lines that use it (MMEngine fills base
+# variables in when the base is read):
 #   train_cfg = dict(max_epochs=epochs)
 #   param_scheduler = [dict(type='CosineAnnealingLR', T_max=epochs,
 #                           eta_min=1e-5, by_epoch=True, begin=0, end=epochs)]
