@@ -150,15 +150,11 @@ def check_outputs(args: argparse.Namespace, spot: bool) -> None:
                              'video searched for micro-expressions (no key '
                              'frames, no --whole-clip)')
     if args.out:
-        if not args.out.endswith('.json'):
-            raise ValueError(f'--out {args.out}: the result file must end '
-                             'with .json')
-        check_output_path(args.out, option='--out')
+        check_output_path(args.out, option='--out', suffixes=('.json', ),
+                          what='the result file')
     if args.out_video:
-        if not args.out_video.lower().endswith(('.avi', '.mp4')):
-            raise ValueError(f'--out-video {args.out_video}: the video must '
-                             'end with .avi or .mp4')
-        check_output_path(args.out_video, option='--out-video')
+        check_output_path(args.out_video, option='--out-video',
+                          suffixes=('.avi', '.mp4'), what='the video')
     for path, what in ((args.truth, 'spotting file'),
                        (args.spotter, 'checkpoint')):
         if path is not None and not osp.isfile(path):

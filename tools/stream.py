@@ -96,15 +96,11 @@ def check_outputs(args) -> None:
     """Refuse unwritable output paths before the video is processed."""
     from mmaction_tsfmicro.utils.fileio import check_output_path
     if args.out:
-        if not args.out.endswith('.json'):
-            raise ValueError(f'--out {args.out}: the spans file must end '
-                             'with .json (the CSV goes beside it)')
-        check_output_path(args.out, option='--out')
+        check_output_path(args.out, option='--out', suffixes=('.json', ),
+                          what='the spans file', why='the CSV goes beside it')
     if args.out_video:
-        if not args.out_video.lower().endswith(('.avi', '.mp4')):
-            raise ValueError(f'--out-video {args.out_video}: the video must '
-                             'end with .avi or .mp4')
-        check_output_path(args.out_video, option='--out-video')
+        check_output_path(args.out_video, option='--out-video',
+                          suffixes=('.avi', '.mp4'), what='the video')
 
 
 def main(argv=None) -> int:

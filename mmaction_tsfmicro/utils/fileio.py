@@ -15,7 +15,7 @@ import os
 import os.path as osp
 import shutil
 import tempfile
-from typing import Any, Iterator
+from typing import Any, Iterator, Tuple
 
 #: The errors of a write to a full disk (or a full quota).
 NO_SPACE_ERRNOS = (errno.ENOSPC, errno.EDQUOT)
@@ -227,23 +227,35 @@ class OutputPathError(ValueError):
 
 
 def check_output_path(path: str, folder: bool = False,
-                      option: str = '') -> None:
+                      option: str = '',
+                      suffixes: Tuple[str, ...] = (),
+                      what: str = 'the file', why: str = '') -> None:
     """Fail in one line, before any work, if ``path`` cannot be written.
 
     A missing folder on the way is fine (it is made when the output is
-    written); a file where a folder must be, a folder where a file must be
-    and a folder that is not writable are not.
+    written); a file where a folder must be, a folder where a file must be,
+    a folder that is not writable and a file name without one of
+    ``suffixes`` (when given) are not.
 
     Args:
         path (str): The output file, or folder with ``folder=True``.
         folder (bool): Whether ``path`` is a folder.
         option (str): The option that named it (``--out``), for the
             message.
+        suffixes (tuple[str]): The endings a file name may have (any
+            case), e.g. ``('.avi', '.mp4')``; empty: any.
+        what (str): What the file is, for the message about its ending
+            (``'the video'``).
+        why (str): Said after that message, in parentheses.
 
     Raises:
         OutputPathError: Naming ``option`` and ``path``.
     """
     where = f'{option} {path}' if option else path
+    if suffixes and not path.lower().endswith(suffixes):
+        raise OutputPathError(f'{where}: {what} must end with '
+                              f'{" or ".join(suffixes)}' +
+                              (f' ({why})' if why else ''))
     if folder and osp.exists(path) and not osp.isdir(path):
         raise OutputPathError(f'{where}: is a file, not a directory')
     if not folder and osp.isdir(path):

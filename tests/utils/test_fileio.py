@@ -127,3 +127,17 @@ def test_output_paths_are_checked_before_the_work(tmp_path):
     assert not (tmp_path / 'new').exists()  # checked, not made
     assert no_space_left(str(tmp_path / 'missing' / 'deeper'), 1 << 70)
     assert not no_space_left(str(tmp_path), 1)
+
+
+def test_an_output_of_the_wrong_kind_is_refused_by_its_ending(tmp_path):
+    with pytest.raises(OutputPathError) as err:
+        check_output_path(str(tmp_path / 'v.GIF'), option='--out-video',
+                          suffixes=('.avi', '.mp4'), what='the video')
+    assert str(err.value) == (f"--out-video {tmp_path / 'v.GIF'}: the video "
+                              'must end with .avi or .mp4')
+    with pytest.raises(OutputPathError, match=r'must end with \.json \(the '
+                       r'CSV goes beside it\)$'):
+        check_output_path(str(tmp_path / 's.csv'), suffixes=('.json', ),
+                          why='the CSV goes beside it')
+    # any case of an allowed ending
+    check_output_path(str(tmp_path / 'v.MP4'), suffixes=('.avi', '.mp4'))
