@@ -44,29 +44,20 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     import cv2
     import numpy as np
-    import torch
-    from mmengine.dataset import pseudo_collate
 
-    from mmaction_tsfmicro.apis.inference import (init_model,
-                                                  pipeline_after_loading)
+    from mmaction_tsfmicro.apis.inference import inference_clip, init_model
     from mmaction_tsfmicro.preprocessing.alignment.frames import (
         align_like_training, track_clip)
     from mmaction_tsfmicro.preprocessing.video import iter_frames
     from tsfmicro_synthesis.clip_video import write_clip_video
     model = init_model(None, args.checkpoint)
-    pipeline = pipeline_after_loading(model.cfg)
     classes = list(model.dataset_meta['classes'])
     prep = model.preprocessing
 
     def predict(onset, apex):
-        imgs = [cv2.cvtColor(x, cv2.COLOR_BGR2RGB) for x in (onset, apex)]
-        data = dict(imgs=imgs, img_shape=imgs[0].shape[:2],
-                    original_shape=imgs[0].shape[:2],
-                    frame_inds=np.array([0, 1]), clip_len=2, num_clips=1,
-                    frame_interval=None, modality='RGB', label=-1)
-        with torch.no_grad():
-            result = model.test_step(pseudo_collate([pipeline(data)]))[0]
-        return int(result.pred_score.argmax())
+        """The class of an aligned (BGR) pair, as inference gives it."""
+        pair = [cv2.cvtColor(x, cv2.COLOR_BGR2RGB) for x in (onset, apex)]
+        return int(inference_clip(model, dict(frames=pair)).pred_label)
 
     def moved(img, k):
         h, w = img.shape[:2]
