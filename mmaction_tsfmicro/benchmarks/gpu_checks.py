@@ -181,13 +181,28 @@ def stacked_steps(args, out_dir: str) -> List[Dict]:
     return [step]
 
 
+def _iteration(step: Dict) -> str:
+    """A LOSO step's mean training iteration and its wait for data: the
+    share of the wait says whether the input pipeline holds the device
+    back."""
+    it = (step.get('timing') or {}).get('train_step')
+    if not it:
+        return '-'
+    text = f"{it['seconds'] * 1e3:.1f} ms"
+    if it.get('data_seconds') is not None and it['seconds'] > 0:
+        text += (f" ({it['data_seconds'] * 1e3:.1f} ms, "
+                 f"{100 * it['data_seconds'] / it['seconds']:.0f} %)")
+    return text
+
+
 def _table_rows(steps: List[Dict]) -> List[str]:
     rows = []
     for s in steps:
         scores = (f"{s['uf1']:.4f} / {s['uar']:.4f}" if 'uf1' in s
                   else '-')
         rows.append(f"| {s['name']} | {'ok' if s['returncode'] == 0 else 'failed'}"
-                    f" | {s['wall_s']:.0f} s | {scores} | `{s['log']}` |")
+                    f" | {s['wall_s']:.0f} s | {scores} | {_iteration(s)} "
+                    f"| `{s['log']}` |")
     return rows
 
 
@@ -197,8 +212,9 @@ def write_report(args, out_dir: str, steps: List[Dict],
     lines = [f'# GPU checks on {device_name}', '',
              f"`{' '.join(sys.argv)}`" + (' (dry run: the numbers mean '
                                            'nothing)' if args.dry_run else ''),
-             '', '| step | status | wall | UF1 / UAR | log |',
-             '|---|---|---|---|---|', *_table_rows(steps), '']
+             '', '| step | status | wall | UF1 / UAR | training iteration '
+             '(waiting for data) | log |',
+             '|---|---|---|---|---|---|', *_table_rows(steps), '']
     for s in steps:
         if s.get('json') and osp.isfile(s['json']):
             with open(s['json']) as f:

@@ -88,6 +88,21 @@ def _close_log_files(runner) -> None:
             runner.logger.removeHandler(handler)
 
 
+def train_step_times(runner) -> Optional[Dict]:
+    """Mean seconds of a training iteration and of its wait for data
+    (MMEngine's ``IterTimerHook``), over every iteration the fold trained
+    (a resumed fold's earlier ones too: they come back with the checkpoint's
+    message hub); None if it trained none."""
+    scalars = runner.message_hub.log_scalars
+    step, data = scalars.get('train/time'), scalars.get('train/data_time')
+    if step is None or not len(step.data[0]):
+        return None
+    return dict(
+        iterations=len(step.data[0]),
+        seconds=round(float(step.mean()), 4),
+        data_seconds=None if data is None else round(float(data.mean()), 4))
+
+
 def run_fold(task: FoldTask) -> Optional[dict]:
     """Train and test one fold in this process; write its record (rank 0).
 
@@ -128,6 +143,7 @@ def run_fold(task: FoldTask) -> Optional[dict]:
         test_subjects = sorted(dataset_subjects(test_ds) or [])
         num_train = len(train_ds)
         final_epoch = runner.epoch
+        train_step = train_step_times(runner)
     finally:
         _close_log_files(runner)
         del runner
@@ -163,7 +179,8 @@ def run_fold(task: FoldTask) -> Optional[dict]:
             threads=torch.get_num_threads(),
             device='cuda' if torch.cuda.is_available() else 'cpu',
             finished=now(),
-            seconds=round(time.time() - started, 2))
+            seconds=round(time.time() - started, 2),
+            train_step=train_step)
         write_json(osp.join(task.fold_dir, FOLD_RECORD), record)
     if is_distributed():
         barrier()

@@ -119,9 +119,11 @@ def timing(per_subject: Dict[str, Dict], plan: Dict) -> Dict:
 
     Returns:
         dict: ``fold_seconds`` (total, mean, median, min, max, std and the
-        slowest and fastest subject), ``wall_seconds`` (of the invocations
-        that recorded it), and each invocation's ``jobs``, ``threads``,
-        ``folds_run`` and ``wall_seconds``.
+        slowest and fastest subject), ``train_step`` (the folds' mean
+        seconds of a training iteration and of its wait for data, or None),
+        ``wall_seconds`` (of the invocations that recorded it), and each
+        invocation's ``jobs``, ``threads``, ``folds_run`` and
+        ``wall_seconds``.
     """
     seconds = {s: float(v['seconds'] or 0.) for s, v in per_subject.items()}
     values = list(seconds.values())
@@ -140,8 +142,17 @@ def timing(per_subject: Dict[str, Dict], plan: Dict) -> Dict:
              wall_seconds=i.get('wall_seconds'))
         for i in plan.get('invocations', [])
     ]
+    steps = [v['train_step'] for v in per_subject.values()
+             if v.get('train_step')]
+    waits = [st['data_seconds'] for st in steps
+             if st.get('data_seconds') is not None]
+    train_step = dict(
+        seconds=round(statistics.mean(st['seconds'] for st in steps), 4),
+        data_seconds=round(statistics.mean(waits), 4) if waits else None,
+        folds=len(steps)) if steps else None
     return dict(
         fold_seconds=folds,
+        train_step=train_step,
         wall_seconds=busy_seconds(runs),
         invocations=runs,
         note='a fold\'s seconds are those of its last attempt (building '
@@ -173,7 +184,8 @@ def build_report(work_dir: str, plan: Dict) -> Tuple[Dict, List[Dict]]:
             num_train_samples=rec['num_train_samples'],
             epochs=rec['epochs'],
             resumed_from=rec['resumed_from'],
-            seconds=rec['seconds'])
+            seconds=rec['seconds'],
+            train_step=rec.get('train_step'))
     epochs = sorted({f.record['epochs'] for f in folds})
     report = dict(
         protocol='leave-one-subject-out (LOSO)',

@@ -77,6 +77,15 @@ def timing_lines(report: Dict) -> List[str]:
         f"{_s(f['min'])} ({f['fastest']}) to {_s(f['max'])} ({f['slowest']})"
         f", standard deviation {_s(f['std'])}.", ''
     ]
+    step = t.get('train_step')
+    if step:
+        line = (f"A training iteration took {step['seconds'] * 1e3:.0f} ms "
+                f"on average over the {step['folds']} folds")
+        if step['data_seconds'] is not None and step['seconds'] > 0:
+            line += (f", of which {step['data_seconds'] * 1e3:.0f} ms ("
+                     f"{100 * step['data_seconds'] / step['seconds']:.0f} %) "
+                     'waiting for data')
+        out += [line + '.', '']
     runs = [r for r in t['invocations'] if r.get('wall_seconds') is not None]
     if runs:
         out += ['| command started | folds run | jobs | threads a fold | wall '

@@ -54,14 +54,19 @@ def test_report_projects_the_casme2_loso(tmp_path):
     steps = [
         dict(name='casme2_fp32', returncode=0, wall_s=100., log='a.log',
              uf1=0.5, uar=0.25, folds=3,
-             timing=dict(fold_seconds=dict(mean=30.))),
+             timing=dict(fold_seconds=dict(mean=30.),
+                         train_step=dict(seconds=0.02, data_seconds=0.015,
+                                         folds=3))),
         dict(name='casme2_amp', returncode=1, wall_s=5., log='b.log'),
     ]
     text = gpu_checks.write_report(args_of(), str(tmp_path), steps,
                                    'GPU X (torch 2)')
     assert text.startswith('# GPU checks on GPU X (torch 2)')
-    assert '| casme2_fp32 | ok | 100 s | 0.5000 / 0.2500 | `a.log` |' in text
-    assert '| casme2_amp | failed | 5 s | - | `b.log` |' in text
+    # a training iteration of 20 ms, 15 of them waiting for data: the
+    # input pipeline holds the device back
+    assert ('| casme2_fp32 | ok | 100 s | 0.5000 / 0.2500 | 20.0 ms (15.0 '
+            'ms, 75 %) | `a.log` |') in text
+    assert '| casme2_amp | failed | 5 s | - | - | `b.log` |' in text
     # 30 s a fold of 3 epochs: 10 s an epoch; x 26 folds x 174 epochs
     assert ('casme2_fp32: 10.0 s an epoch of a fold (building and testing '
             'included); the full LOSO (26 folds x 174 epochs) projected at '

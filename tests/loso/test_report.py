@@ -19,7 +19,7 @@ FOLDS = {
 
 
 def make_fold(work_dir, subject, dataset, labels, preds, selected=None,
-              seconds=1.0):
+              seconds=1.0, train_step=None):
     fold_dir = work_dir / ('fold_' + subject.replace('/', '_'))
     fold_dir.mkdir(parents=True)
     name = subject.split('/')[1]
@@ -71,7 +71,8 @@ def make_fold(work_dir, subject, dataset, labels, preds, selected=None,
             checkpoint='epoch_2.pth',
             resumed_from=None,
             selected_on_test=selection,
-            seconds=seconds))
+            seconds=seconds,
+            train_step=train_step))
 
 
 def make_plan(select_on_test=False):
@@ -183,10 +184,14 @@ def test_wall_times_of_the_folds_and_the_commands(tmp_path):
     # three folds of 40 s, 200 s and 90 s; a first command killed before
     # its report (no wall time), then a resume that ran two folds
     folds = dict(FOLDS, **{'casme2/sub02': ('casme2', [2], [2])})
-    for (subject, (dataset, labels, preds)), seconds in zip(
-            folds.items(), (40., 200., 90.)):
+    # the training iterations of two folds (the third, of an older
+    # release, recorded none)
+    steps = (dict(iterations=9, seconds=0.2, data_seconds=0.01),
+             dict(iterations=8, seconds=0.3, data_seconds=0.04), None)
+    for (subject, (dataset, labels, preds)), seconds, step in zip(
+            folds.items(), (40., 200., 90.), steps):
         make_fold(tmp_path, subject, dataset, labels, preds,
-                  seconds=seconds)
+                  seconds=seconds, train_step=step)
     plan = make_plan()
     plan['subjects'] = list(folds)
     plan['invocations'] = [
@@ -201,6 +206,9 @@ def test_wall_times_of_the_folds_and_the_commands(tmp_path):
         total=330., mean=110., median=90., min=40., max=200., std=66.83,
         slowest='samm/006', fastest='casme2/sub01')
     assert timing['wall_seconds'] == 5432.1
+    assert timing['train_step'] == dict(seconds=0.25, data_seconds=0.025,
+                                        folds=2)
+    assert report['per_subject']['samm/006']['train_step'] == steps[1]
     assert [r['wall_seconds'] for r in timing['invocations']] == [None,
                                                                   5432.1]
     assert timing['invocations'][1] == dict(
@@ -213,7 +221,9 @@ def test_wall_times_of_the_folds_and_the_commands(tmp_path):
         '200.0 |' in md
     assert ('## Time\n\n3 folds, 6 min of fold time in all: mean 2 min, '
             'median 2 min, from 40 s (casme2/sub01) to 3 min (samm/006), '
-            'standard deviation 67 s.\n') in md
+            'standard deviation 67 s.\n\nA training iteration took 250 ms '
+            'on average over the 2 folds, of which 25 ms (10 %) waiting for '
+            'data.\n') in md
     # the commands that reached their report, with their wall time
     assert ('| command started | folds run | jobs | threads a fold | wall '
             'time |\n|---|---:|---:|---:|---:|\n'

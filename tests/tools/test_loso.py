@@ -59,6 +59,11 @@ def report(work_dir):
         return json.load(f)
 
 
+def rep_step(work_dir, subject):
+    """A fold's training iterations, as the report gives them."""
+    return report(work_dir)['per_subject'][subject]['train_step']
+
+
 def fold_predictions(work_dir, subject):
     with open(osp.join(work_dir, f'fold_{subject}', 'predictions.json')) as f:
         return json.load(f)['predictions']
@@ -111,6 +116,11 @@ def test_no_fold_trains_on_its_test_subject(reference):
         assert rec['test_subjects'] == [subject]
         assert rec['train_subjects'] == [s for s in SUBJECTS if s != subject]
         assert rec['num_train_samples'] == 20
+        # MMEngine's iteration timer over the 3 epochs of 5 batches of 4
+        step = rec['train_step']
+        assert step['iterations'] == 15
+        assert 0 < step['data_seconds'] < step['seconds']
+        assert rep_step(work_dir, subject) == step
         assert {p['subject']
                 for p in fold_predictions(work_dir, subject)} == {subject}
         # only the last epoch's checkpoint is kept
@@ -262,6 +272,9 @@ def test_resume_after_kill_equals_uninterrupted(data_dir, reference):
     for key in ('uf1', 'uar', 'acc', 'per_fold_average', 'per_class'):
         assert resumed[key] == ref[key]
     assert [i['resume'] for i in resumed['invocations']] == [False, True]
+    # the resumed fold's iteration times count the epochs before the kill
+    # too (they come back with the checkpoint)
+    assert rep_step(work_dir, 'sub02')['iterations'] == 15
 
 
 @pytest.fixture(scope='module')
