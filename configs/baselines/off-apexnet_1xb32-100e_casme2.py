@@ -16,14 +16,4 @@ test_pipeline = train_pipeline
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 
-epochs = 100
-train_cfg = dict(max_epochs=epochs)
-param_scheduler = [
-    dict(
-        type='CosineAnnealingLR',
-        T_max=epochs,
-        eta_min=1e-5,
-        by_epoch=True,
-        begin=0,
-        end=epochs)
-]
+train_cfg = dict(max_epochs=100)

@@ -18,8 +18,7 @@ train_dataloader = dict(
     batch_size=256, dataset=dict(pipeline=train_pipeline))
 test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 
-epochs = 800
-train_cfg = dict(max_epochs=epochs)
+train_cfg = dict(max_epochs=800)
 optim_wrapper = dict(
     optimizer=dict(_delete_=True, type='Adam', lr=5e-5, weight_decay=0.))
 param_scheduler = []

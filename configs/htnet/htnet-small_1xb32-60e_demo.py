@@ -18,16 +18,6 @@ test_pipeline = train_pipeline
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 
-epochs = 60
-train_cfg = dict(max_epochs=epochs)
-param_scheduler = [
-    dict(
-        type='CosineAnnealingLR',
-        T_max=epochs,
-        eta_min=1e-5,
-        by_epoch=True,
-        begin=0,
-        end=epochs)
-]
+train_cfg = dict(max_epochs=60)
 # a demo fold has 9 training iterations an epoch
 default_hooks = dict(logger=dict(interval=10))

@@ -2,8 +2,8 @@
 # 112x112 (a 7x7 grid) with 32, 32, 64 and 64 channels and a one-block PC
 # branch (0.16 M parameters against the authors' 9.4 M), the training pair
 # drawn at random around the annotated onset and apex as the authors do, and
-# the TSFmicro-tiny demo schedule (30 epochs of AdamW at lr 3e-3, cosine
-# decay; the baselines' schedule base at its 30 epochs). LOSO:
+# the TSFmicro-tiny demo schedule (the demo schedule base at its 30 epochs
+# of AdamW with a cosine decay, at lr 3e-3). LOSO:
 #   python tools/loso.py configs/mmnet/mmnet-tiny_1xb32-30e_demo.py \
 #       --work-dir work_dirs/mmnet_demo
 _base_ = [
