@@ -79,8 +79,10 @@ def timing_lines(report: Dict) -> List[str]:
     ]
     step = t.get('train_step')
     if step:
+        folds = ('in the one fold' if step['folds'] == 1 else
+                 f"over the {step['folds']} folds")
         line = (f"A training iteration took {step['seconds'] * 1e3:.0f} ms "
-                f"on average over the {step['folds']} folds")
+                f'on average {folds}')
         if step['data_seconds'] is not None and step['seconds'] > 0:
             line += (f", of which {step['data_seconds'] * 1e3:.0f} ms ("
                      f"{100 * step['data_seconds'] / step['seconds']:.0f} %) "
