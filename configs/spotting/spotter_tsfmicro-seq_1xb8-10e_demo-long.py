@@ -15,7 +15,9 @@
 #   python tools/train.py THIS_CONFIG --work-dir work_dirs/spotting_demo
 #   python tools/test.py THIS_CONFIG work_dirs/spotting_demo/epoch_10.pth
 #   python tools/stream.py THIS_CONFIG CKPT VIDEO --out spans.json
-_base_ = ['../_base_/default_runtime.py']
+_base_ = [
+    '../_base_/schedules/adamw_cosine.py', '../_base_/default_runtime.py'
+]
 
 # the face alignment of the training frames; tools/stream.py aligns a live
 # video the same way (tools/data/align_long_videos.py --config reads it)
@@ -108,16 +110,10 @@ test_dataloader = dict(
         test_mode=True))
 test_evaluator = dict(type='SpottingMetric', span_finder=span_finder)
 
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=10)
-test_cfg = dict(type='TestLoop')
-optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=2e-3, weight_decay=0.05),
-    clip_grad=dict(max_norm=5.))
-param_scheduler = [
-    dict(type='CosineAnnealingLR', T_max=10, eta_min=1e-5, by_epoch=True,
-         begin=0, end=10)
-]
+# 10 epochs of the demo cosine schedule, at lr 2e-3 with clipped gradients
+train_cfg = dict(max_epochs=10)
+optim_wrapper = dict(optimizer=dict(lr=2e-3), clip_grad=dict(max_norm=5.))
+auto_scale_lr = dict(base_batch_size=8)
 default_hooks = dict(
     logger=dict(interval=10),
     checkpoint=dict(interval=5, max_keep_ckpts=1, save_last=True))
