@@ -54,6 +54,7 @@ def epoch_rates(cfg, work_dir, max_epochs):
         train_cfg=dict(cfg.train_cfg.to_dict(), max_epochs=max_epochs),
         default_hooks=dict(logger=dict(type='LoggerHook', interval=100),
                            checkpoint=None),
+        default_scope='mmaction',
         experiment_name=f'schedule_{max_epochs}')
     record = RecordRates()
     runner.register_hook(record)
