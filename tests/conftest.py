@@ -79,6 +79,19 @@ def run_script(script, args, monkeypatch, capsys, cwd=REPO_ROOT):
     return code, out.out, out.err
 
 
+@pytest.fixture(autouse=True)
+def mmaction_scope():
+    """Every test starts in MMAction2's registry scope, as the tools run: a
+    test that builds a runner of another scope (MMEngine's own, by default)
+    does not leave the next tests of its worker without the plugin's
+    registries."""
+    from mmengine.registry import DefaultScope
+    yield
+    current = DefaultScope.get_current_instance()
+    if current is None or current.scope_name != 'mmaction':
+        init_default_scope('mmaction')
+
+
 @pytest.fixture(scope='session')
 def repo_root() -> str:
     return REPO_ROOT
