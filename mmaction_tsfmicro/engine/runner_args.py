@@ -249,8 +249,16 @@ def process_group_scope() -> Iterator[None]:
     this block, and the group ends where it began: after a barrier when
     the block ended well (so that no rank ends it while another still
     works), at once when it failed.
+
+    A process that dies of a native abort in the block (SIGABRT, SIGSEGV)
+    prints every thread's Python stack on stderr (:mod:`faulthandler`), so
+    that a rank's abort says where it happened.
     """
+    import faulthandler
+
     import torch.distributed as torch_dist
+    if not faulthandler.is_enabled():
+        faulthandler.enable(all_threads=True)
     started_here = not (torch_dist.is_available()
                         and torch_dist.is_initialized())
     try:

@@ -1,4 +1,8 @@
 """The runner's process group ends where it began (``process_group_scope``)."""
+import signal
+import subprocess
+import sys
+
 import pytest
 import torch.distributed as dist
 
@@ -35,3 +39,19 @@ def test_a_group_started_outside_is_left_to_its_owner(tmp_path):
         assert dist.is_initialized()
     finally:
         dist.destroy_process_group()
+
+
+def test_a_native_abort_in_the_block_prints_where_it_happened():
+    """A rank that aborts (SIGABRT, as gloo's threads do) prints its
+    Python stack instead of dying silently."""
+    code = ('import os\n'
+            'from mmaction_tsfmicro.engine import process_group_scope\n'
+            'def finish_rank():\n'
+            '    os.abort()\n'
+            'with process_group_scope():\n'
+            '    finish_rank()\n')
+    proc = subprocess.run([sys.executable, '-c', code], capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == -signal.SIGABRT
+    assert 'Fatal Python error: Aborted' in proc.stderr
+    assert 'in finish_rank' in proc.stderr, proc.stderr[-2000:]
