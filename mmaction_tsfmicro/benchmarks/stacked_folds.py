@@ -51,6 +51,10 @@ def build_logits(config: str, seed: int) -> Tuple[Logits, Tuple[int, ...]]:
     cfg = Config.fromfile(config)
     torch.manual_seed(seed)
     model = MODELS.build(cfg.model)  # PyTorch's default init: timing only
+    if type(getattr(model, 'backbone', None)).__name__ != 'TSFmicro':
+        raise ValueError(f'{config}: the tool times TSFmicro configs (an '
+                         'onset/apex pair of the backbone\'s input size); '
+                         f'this one builds {type(model.backbone).__name__}')
     size = tuple(model.backbone.input_size)
     return Logits(model), (1, 3, 2) + size
 
