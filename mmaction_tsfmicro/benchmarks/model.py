@@ -13,16 +13,20 @@ import torch
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
-def wall_times(fn: Callable[[], None], warmup: int,
-               iters: int) -> Tuple[float, float]:
+def wall_times(fn: Callable[[], None], warmup: int, iters: int,
+               sync: Callable[[], None] = lambda: None
+               ) -> Tuple[float, float]:
     """Median and minimum wall time of ``fn`` over ``iters`` runs after
-    ``warmup`` untimed ones."""
+    ``warmup`` untimed ones; ``sync`` (``torch.cuda.synchronize`` on a GPU)
+    ends each run's asynchronous work before its time is taken."""
     for _ in range(warmup):
         fn()
+    sync()
     times = []
     for _ in range(iters):
         start = time.perf_counter()
         fn()
+        sync()
         times.append(time.perf_counter() - start)
     return statistics.median(times), min(times)
 

@@ -18,12 +18,12 @@ several folds in one process pays on a device; nothing in the LOSO tools
 uses it.
 """
 import copy
-import statistics
-import time
-from typing import Callable, Dict, List, Sequence, Tuple
+from typing import Dict, List, Sequence, Tuple
 
 import torch
 from torch import Tensor, nn
+
+from .model import wall_times
 
 
 class Logits(nn.Module):
@@ -101,11 +101,11 @@ class Stacked:
         from torch.func import functional_call, grad, stack_module_state, vmap
 
         params, buffers = stack_module_state(list(models))
-        # the buffers learned in training (BatchNorm statistics) are
-        # stacked; the ones derived from the config (the retention's
-        # rotary angles and decays) are the first model's, alike in all
-        persistent = {n for m in models[:1]
-                      for n, _ in _persistent_buffers(m)}
+        # the buffers of the state dict (BatchNorm statistics, learned in
+        # training) are stacked; the non-persistent ones, derived from the
+        # config (the retention's rotary angles and decays), are the first
+        # model's, alike in all
+        persistent = models[0].state_dict().keys()
         self.params = params
         self.buffers = {n: b for n, b in buffers.items() if n in persistent}
         self.optim = torch.optim.AdamW(list(params.values()), lr=lr)
@@ -130,13 +130,6 @@ class Stacked:
                 for i in range(k)]
 
 
-def _persistent_buffers(module: nn.Module):
-    for prefix, m in module.named_modules():
-        for name, buf in m._buffers.items():
-            if buf is not None and name not in m._non_persistent_buffers_set:
-                yield (f'{prefix}.{name}' if prefix else name), buf
-
-
 def relative_difference(a: List[Dict[str, Tensor]],
                         b: List[Dict[str, Tensor]]) -> float:
     """Largest absolute difference of any tensor of any fold, over the
@@ -145,21 +138,6 @@ def relative_difference(a: List[Dict[str, Tensor]],
                for x, y in zip(a, b, strict=True) for n in x)
     scale = max(t.abs().max().item() for x in a for t in x.values())
     return diff / scale
-
-
-def median_time(fn: Callable[[], None], warmup: int, iters: int,
-                sync: Callable[[], None]) -> float:
-    """Median wall time of ``fn`` (seconds) after ``warmup`` runs."""
-    for _ in range(warmup):
-        fn()
-    sync()
-    times = []
-    for _ in range(iters):
-        start = time.perf_counter()
-        fn()
-        sync()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def compare(config: str, folds: int, batch_size: int, device: str,
@@ -195,10 +173,10 @@ def compare(config: str, folds: int, batch_size: int, device: str,
         (lambda: None)
     return dict(
         folds=folds,
-        apart_s=median_time(lambda: apart.step(inputs, labels), warmup,
-                            iters, sync),
-        stacked_s=median_time(lambda: stacked.step(inputs, labels),
-                              warmup, iters, sync),
+        apart_s=wall_times(lambda: apart.step(inputs, labels), warmup,
+                           iters, sync)[0],
+        stacked_s=wall_times(lambda: stacked.step(inputs, labels), warmup,
+                             iters, sync)[0],
         gradient_difference=difference)
 
 

@@ -250,9 +250,10 @@ def process_group_scope() -> Iterator[None]:
     the block ended well (so that no rank ends it while another still
     works), at once when it failed.
 
-    A process that dies of a native abort in the block (SIGABRT, SIGSEGV)
-    prints every thread's Python stack on stderr (:mod:`faulthandler`), so
-    that a rank's abort says where it happened.
+    From the block on, a process that dies of a native abort (SIGABRT,
+    SIGSEGV) prints every thread's Python stack on stderr
+    (:mod:`faulthandler`, left on after the block to cover the process's
+    exit too), so that a rank's abort says where it happened.
     """
     import faulthandler
 

@@ -6,8 +6,10 @@ demo config's TSFmicro-tiny by default) take a training step each on their
 own batch of ``--batch-size`` random inputs, one model after another, and
 then all at once as stacked tensors (``vmap(grad(loss))`` and one AdamW
 step). Both start from the same weights and see the same batches; the
-table gives, beside the two times, the largest weight difference after a
-few steps (rounding only). See ``mmaction_tsfmicro/benchmarks/
+table gives, beside the two median times, the largest difference of their
+first step's gradients (rounding only). A config whose model draws random
+numbers in training (dropout, drop path), or that is not TSFmicro's, is
+refused in one line. See ``mmaction_tsfmicro/benchmarks/
 stacked_folds.py`` and docs/benchmarks.md.
 
 Example::
